@@ -1,0 +1,130 @@
+package sign
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Qiniu download errors: HTTP 401 with one of these JSON bodies
+// (vendor-notes §5, §7).
+const (
+	// QiniuBodyTokenMissing is sent when the URL has no token parameter.
+	QiniuBodyTokenMissing = `{"error":"download token not specified"}`
+	// QiniuBodyAuthFailed is sent for a malformed token, an unknown access
+	// key or a wrong signature.
+	QiniuBodyAuthFailed = `{"error":"download token auth failed"}`
+	// QiniuBodyExpired is a [guess]: Qiniu documents only "401" for an
+	// expired download URL; "token out of date" is the body of its other
+	// expired tokens (vendor-notes §5).
+	QiniuBodyExpired = `{"error":"token out of date"}`
+)
+
+// QiniuError is every error of a Qiniu private download: Body is the exact
+// JSON body (one of the QiniuBody constants) and Reason a plain-English
+// explanation for the X-Chatemu-Reason header (DESIGN §1), never sent in
+// the body.
+type QiniuError struct {
+	Body   string
+	Reason string
+}
+
+// Error returns the body and the developer's reason.
+func (e QiniuError) Error() string { return "qiniu " + e.Body + ": " + e.Reason }
+
+// HTTPStatus is 401 for every Qiniu download-token error (vendor-notes §5).
+func (e QiniuError) HTTPStatus() int { return 401 }
+
+// QiniuSign returns URL-safe base64 ('-' and '_', '=' padding kept) of
+// HMAC-SHA1(secretKey, data), the EncodedSign of a download token
+// (vendor-notes §5, step 4; the Go SDK's Credentials.Sign).
+func QiniuSign(secretKey, data string) string {
+	mac := hmac.New(sha1.New, []byte(secretKey))
+	mac.Write([]byte(data))
+	return base64.URLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// QiniuURL returns the private download URL for baseURL valid until
+// deadline: baseURL + "?e=<unix>" ("&e=" when baseURL already has a query,
+// which is then signed too) + "&token=" + accessKey + ":" + QiniuSign(…)
+// (vendor-notes §5). baseURL is signed verbatim, so it must already be in
+// the escaped form clients will send.
+func QiniuURL(baseURL, accessKey, secretKey string, deadline time.Time) string {
+	sep := "?"
+	if strings.Contains(baseURL, "?") {
+		sep = "&"
+	}
+	signed := baseURL + sep + "e=" + strconv.FormatInt(deadline.Unix(), 10)
+	return signed + "&token=" + accessKey + ":" + QiniuSign(secretKey, signed)
+}
+
+// QiniuVerify checks a private download request. fullURL is the URL as the
+// client used it (scheme://host/path?query, path and query still escaped);
+// the signed data is fullURL up to, not including, "&token=", and parameters
+// after the token are ignored (vendor-notes §5: "token 之后的参数会被忽略").
+//
+// It returns nil or a QiniuError, checking in this order:
+//  1. a non-empty token parameter exists, else QiniuBodyTokenMissing;
+//  2. the token is AK:sig with a known AK and the right signature, else
+//     QiniuBodyAuthFailed;
+//  3. e (before the token, so signed) is an integer, else QiniuBodyAuthFailed;
+//  4. now is not after e (now == e is still valid), else QiniuBodyExpired.
+//
+// Checking authenticity before expiry is a [guess]: Qiniu does not document
+// the order (OSS, vendor-notes §2.1, does the opposite).
+func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string) (string, bool)) error {
+	qmark := strings.IndexByte(fullURL, '?')
+	if qmark < 0 {
+		return QiniuError{QiniuBodyTokenMissing, "the URL has no query, so no token parameter"}
+	}
+	signed, token, found := "", "", false
+	var eValue *string // first e before the token
+	offset := qmark + 1
+	for pair := range strings.SplitSeq(fullURL[qmark+1:], "&") {
+		start := offset
+		offset += len(pair) + 1
+		k, v, _ := strings.Cut(pair, "=")
+		if k == "token" {
+			signed, token, found = fullURL[:start-1], v, true
+			break
+		}
+		if k == "e" && eValue == nil {
+			eValue = &v
+		}
+	}
+	if !found || token == "" {
+		return QiniuError{QiniuBodyTokenMissing, "the URL has no token parameter (or it is empty)"}
+	}
+	if t, err := url.QueryUnescape(token); err == nil {
+		token = t // tolerate a client that escaped the ':' or '='
+	}
+	ak, sig, ok := strings.Cut(token, ":")
+	if !ok || ak == "" || sig == "" {
+		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("token %q is not AccessKey:EncodedSign", token)}
+	}
+	secret, ok := secretFor(ak)
+	if !ok {
+		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("no Qiniu access key %q in this world (see GET /_chatemu/tenants)", ak)}
+	}
+	if expected := QiniuSign(secret, signed); !hmac.Equal([]byte(expected), []byte(sig)) {
+		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf(
+			"expected sign %s = urlsafe_base64(HMAC-SHA1(secret key of %s, %q)), got %q", expected, ak, signed, sig)}
+	}
+	if eValue == nil {
+		return QiniuError{QiniuBodyAuthFailed, "no e (deadline) parameter before the token"}
+	}
+	deadline, err := strconv.ParseInt(*eValue, 10, 64)
+	if err != nil {
+		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("e=%q is not a Unix timestamp in seconds", *eValue)}
+	}
+	if d := time.Unix(deadline, 0); now.After(d) {
+		return QiniuError{QiniuBodyExpired, fmt.Sprintf("link expired at %s, clock is %s",
+			d.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
+	}
+	return nil
+}

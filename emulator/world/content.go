@@ -1,0 +1,336 @@
+package world
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatemu/chatemu/fixtures"
+)
+
+// Ids. A generated message's server id is Easemob's snowflake shape,
+// ms<<22 | source, so it is a 19-digit decimal like Easemob's msg_id and
+// decodes back to (time, stream) without a table. Sources at or above
+// literalSrcBase are literal or injected messages, found by map.
+const (
+	srcBits        = 22
+	srcMask        = 1<<srcBits - 1
+	literalSrcBase = 1 << 21
+)
+
+func messageID(at int64, src uint32) string {
+	return strconv.FormatUint(uint64(at)<<srcBits|uint64(src), 10)
+}
+
+// parseMessageID splits a server id into its time and source.
+func parseMessageID(id string) (at int64, src uint32, ok bool) {
+	if id == "" || id[0] == '0' || len(id) > 20 {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return int64(v >> srcBits), uint32(v & srcMask), true
+}
+
+// uuid4 formats 128 seeded bits as a version-4 UUID.
+func uuid4(a, b uint64) string {
+	var u [16]byte
+	binary.BigEndian.PutUint64(u[:8], a)
+	binary.BigEndian.PutUint64(u[8:], b)
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return formatUUID(u)
+}
+
+func formatUUID(u [16]byte) string {
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// gregorianOffset is 1582-10-15 to 1970-01-01 in 100 ns ticks (RFC 4122).
+const gregorianOffset = 0x01B21DD213814000
+
+// fileID is a generated attachment's id: a version-1 (time-based) UUID like
+// Easemob's chatfiles uuids, whose timestamp is the message's and whose
+// clock sequence and node carry the stream, the part (0 file, 1 thumbnail)
+// and a seeded check, so it decodes back to its message without a table.
+func fileID(seed uint64, at int64, src uint32, part int) string {
+	ticks := uint64(at)*10000 + gregorianOffset
+	check := hash(seed, uint64(at), uint64(src), uint64(part)) & (1<<38 - 1)
+	var u [16]byte
+	binary.BigEndian.PutUint32(u[0:4], uint32(ticks))
+	binary.BigEndian.PutUint16(u[4:6], uint16(ticks>>32))
+	binary.BigEndian.PutUint16(u[6:8], uint16(ticks>>48)&0x0fff|0x1000)
+	// clock_seq: variant 10, part (2 bits), 12 check bits.
+	binary.BigEndian.PutUint16(u[8:10], 0x8000|uint16(part&3)<<12|uint16(check&0xfff))
+	// node: 22 bits of source, 26 check bits.
+	node := uint64(src)<<26 | check>>12
+	for k := 0; k < 6; k++ {
+		u[10+k] = byte(node >> (8 * (5 - k)))
+	}
+	return formatUUID(u)
+}
+
+// parseFileID inverts fileID, refusing ids whose check does not match.
+func parseFileID(seed uint64, id string) (at int64, src uint32, part int, ok bool) {
+	if len(id) != 36 {
+		return 0, 0, 0, false
+	}
+	var u [16]byte
+	hex := strings.ReplaceAll(id, "-", "")
+	if len(hex) != 32 {
+		return 0, 0, 0, false
+	}
+	for k := 0; k < 16; k++ {
+		v, err := strconv.ParseUint(hex[2*k:2*k+2], 16, 8)
+		if err != nil {
+			return 0, 0, 0, false
+		}
+		u[k] = byte(v)
+	}
+	if u[6]>>4 != 1 || u[8]>>6 != 2 {
+		return 0, 0, 0, false
+	}
+	ticks := uint64(binary.BigEndian.Uint32(u[0:4])) |
+		uint64(binary.BigEndian.Uint16(u[4:6]))<<32 |
+		uint64(binary.BigEndian.Uint16(u[6:8])&0x0fff)<<48
+	if ticks < gregorianOffset || (ticks-gregorianOffset)%10000 != 0 {
+		return 0, 0, 0, false
+	}
+	at = int64((ticks - gregorianOffset) / 10000)
+	cs := binary.BigEndian.Uint16(u[8:10])
+	part = int(cs>>12) & 3
+	var node uint64
+	for k := 0; k < 6; k++ {
+		node = node<<8 | uint64(u[10+k])
+	}
+	src = uint32(node >> 26)
+	check := node&(1<<26-1)<<12 | uint64(cs&0xfff)
+	if check != hash(seed, uint64(at), uint64(src), uint64(part))&(1<<38-1) {
+		return 0, 0, 0, false
+	}
+	return at, src, part, true
+}
+
+// secret makes an Easemob-shaped share-secret (48 base64url characters).
+func secret(seed uint64) string {
+	var b [36]byte
+	for k := 0; k < 36; k += 8 {
+		var w [8]byte
+		binary.BigEndian.PutUint64(w[:], hash(seed, uint64(k)))
+		copy(b[k:], w[:])
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+var clientTypes = []struct{ code, weight int }{{1, 40}, {2, 35}, {16, 10}, {4, 5}, {64, 5}, {32, 5}}
+
+var imageSizes = [][2]int{{1080, 1920}, {1920, 1080}, {750, 1334}, {1280, 720}, {640, 480}, {1024, 1024}, {828, 1792}}
+var videoSizes = [][2]int{{720, 1280}, {1280, 720}, {480, 640}, {360, 480}}
+var docExts = []string{"pdf", "docx", "xlsx", "txt", "md", "zip"}
+
+// generate builds message i of stream s.
+func (w *World) generate(s *stream, i int64) Message {
+	at := s.at(i)
+	seed := hash(s.seed, uint64(i), 3)
+	r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	m := Message{
+		ID:       messageID(at, s.src),
+		ClientID: uuid4(hash(seed, 10), hash(seed, 11)),
+		Tenant:   s.tenant,
+		At:       time.UnixMilli(at).UTC(),
+		From:     s.from,
+		To:       s.to,
+		ChatType: s.chat,
+		Kind:     s.kind(i),
+		Key:      Key{At: at, Src: s.src, Seq: uint64(i)},
+	}
+	pick := r.IntN(100)
+	for _, ct := range clientTypes {
+		if pick < ct.weight {
+			m.ClientType = ct.code
+			break
+		}
+		pick -= ct.weight
+	}
+	fid := func(part int) string { return fileID(w.seed, at, s.src, part) }
+	w.fill(&m, r, seed, fid)
+	return m
+}
+
+// fill gives m the content of its kind, drawn from r and seed. fid names the
+// message's files (part 0 the file, 1 the thumbnail). Fields already set (a
+// literal message's text, file name, size…) are kept.
+func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) string) {
+	switch m.Kind {
+	case Text, Tip, Robot:
+		if m.Text == "" {
+			m.Text = fixtures.Text(hash(seed, 20))
+		}
+	case Image:
+		a := ensure(&m.Attachment)
+		if a.Ext == "" {
+			a.Ext = "jpg"
+			if r.IntN(4) == 0 {
+				a.Ext = "png"
+			}
+		}
+		if a.Width == 0 || a.Height == 0 {
+			d := imageSizes[r.IntN(len(imageSizes))]
+			a.Width, a.Height = d[0], d[1]
+		}
+		w.media(a, Image, r, seed, fid(0), 96_000+r.Int64N(320_000))
+	case Audio:
+		a := ensure(&m.Attachment)
+		if a.Ext == "" {
+			a.Ext = "amr"
+			if m.Tenant.Vendor() == Yunxin {
+				a.Ext = "aac"
+			}
+		}
+		if a.Duration == 0 {
+			a.Duration = time.Duration(1+r.IntN(59)) * time.Second
+		}
+		secs := int64(a.Duration / time.Second)
+		w.media(a, Audio, r, seed, fid(0), 8_192+secs*4_000+r.Int64N(2_000))
+	case Video:
+		a := ensure(&m.Attachment)
+		if a.Ext == "" {
+			a.Ext = "mp4"
+		}
+		if a.Width == 0 || a.Height == 0 {
+			d := videoSizes[r.IntN(len(videoSizes))]
+			a.Width, a.Height = d[0], d[1]
+		}
+		if a.Duration == 0 {
+			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
+		}
+		w.media(a, Video, r, seed, fid(0), 240_000+r.Int64N(960_000))
+		if a.Thumb == nil {
+			t := &Attachment{Ext: "jpg", Width: a.Width, Height: a.Height}
+			w.media(t, Image, r, hash(seed, 30), fid(1), 64_000+r.Int64N(60_000))
+			a.Thumb = t
+		}
+	case File:
+		a := ensure(&m.Attachment)
+		if a.Ext == "" && a.Name == "" {
+			a.Ext = docExts[r.IntN(len(docExts))]
+		}
+		w.media(a, File, r, seed, fid(0), 52_000+r.Int64N(900_000))
+	case Combine:
+		a := ensure(&m.Attachment)
+		if m.Combine == nil {
+			m.Combine = &CombineBody{Level: 1, Title: "聊天记录"}
+		}
+		if m.Combine.Summary == "" {
+			m.Combine.Summary = combineSummary(r)
+		}
+		if a.Name == "" {
+			a.Name = strconv.FormatInt(m.Key.At*10000+r.Int64N(10000), 10)
+		}
+		a.Size = 0 // the merged messages' JSON decides its own size
+		w.media(a, Combine, r, seed, fid(0), 0)
+		a.Size = int64(len(combineBytes(a.seed)))
+	case Location:
+		if m.Location == nil {
+			addr, lat, lng := fixtures.Place(hash(seed, 40))
+			m.Location = &Place{Address: addr, Lat: lat, Lng: lng}
+		}
+	case Command:
+		if m.Action == "" {
+			m.Action = fixtures.Word(hash(seed, 50))
+		}
+	case Custom:
+		if m.Custom == nil {
+			c := &CustomBody{Event: fixtures.Word(hash(seed, 60))}
+			for k := 0; k < 1+r.IntN(3); k++ {
+				c.Exts = append(c.Exts, [2]string{fixtures.Word(hash(seed, 61, uint64(k))), strconv.Itoa(r.IntN(1000))})
+			}
+			m.Custom = c
+		}
+	case Notification:
+		if m.Notification == nil {
+			m.Notification = map[string]any{
+				"id": 301 + r.IntN(2),
+				"data": map[string]any{
+					"operator": m.From,
+					"opeNick":  fixtures.Name(hash(seed, 70)),
+					"target":   []any{m.From},
+					"tarNick":  []any{fixtures.Name(hash(seed, 70))},
+					"ext":      "",
+				},
+			}
+		}
+	}
+	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 {
+		m.Ext = map[string]any{"nickname": fixtures.Name(hash(seed, 80))}
+	}
+	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 {
+		m.Extension = "ext-" + m.At.Format("2006-01-02T15:04:05")
+	}
+}
+
+func ensure(p **Attachment) *Attachment {
+	if *p == nil {
+		*p = &Attachment{}
+	}
+	return *p
+}
+
+// media completes a file attachment: its id, name, type, size and secret.
+// The size is chosen before the bytes exist (fixtures.Fit pads the real file
+// to it), so listing messages never generates a file.
+func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id string, size int64) {
+	a.kind, a.seed = kind, hash(seed, 90)
+	if a.FileID == "" {
+		a.FileID = id
+	}
+	if a.Name == "" {
+		a.Name = fixtures.FileName(hash(seed, 91), a.Ext)
+	}
+	if a.Ext == "" {
+		if dot := strings.LastIndexByte(a.Name, '.'); dot >= 0 {
+			a.Ext = strings.ToLower(a.Name[dot+1:])
+		}
+	}
+	if a.MIME == "" {
+		a.MIME = fixtures.MIME(a.Ext)
+	}
+	if a.Size == 0 {
+		a.Size = size
+	}
+	if r.IntN(2) == 0 && a.Secret == "" {
+		a.Secret = secret(hash(seed, 92))
+	}
+}
+
+func combineSummary(r *rand.Rand) string {
+	parts := []string{"[图片]", "[文件]", "[语音]", "[视频]", "你好", "收到", "好的👌", "明天见"}
+	var b strings.Builder
+	for k := 0; k < 2+r.IntN(3); k++ {
+		b.WriteString(":" + parts[r.IntN(len(parts))] + "\n")
+	}
+	return b.String()
+}
+
+// combineBytes is a merged-forward message's file: the forwarded messages as
+// JSON lines.
+func combineBytes(seed uint64) []byte {
+	var b strings.Builder
+	n := 2 + int(seed%3)
+	for k := 0; k < n; k++ {
+		fmt.Fprintf(&b, "{\"type\":\"txt\",\"msg\":%q}\n", fixtures.Text(hash(seed, uint64(k))))
+	}
+	return []byte(b.String())
+}
+
+// Vendor returns the vendor a tenant id belongs to.
+func (t TenantID) Vendor() Vendor {
+	v, _, _ := strings.Cut(string(t), ":")
+	return Vendor(v)
+}

@@ -1,0 +1,218 @@
+// Package world holds chatemu's vendor-neutral state: tenants (Easemob apps,
+// Yunxin apps, Op clients), their users, groups and rooms, and the messages
+// they carry, with the queries the vendor surfaces need.
+//
+// The world is a function, not a table (DESIGN.md §2): traffic streams are
+// described by a rate and a span, and message i of a stream is computed from
+// (seed, stream, i) on demand, so a world of millions of messages costs what a
+// world of ten costs, and a page costs what its page costs. Literal messages
+// from the scenario and messages injected at run time sit in a small sorted
+// index that is merged with the streams.
+//
+// world speaks Go types (time.Time, typed kinds). It imports no vendor
+// package and knows no wire format; it may import fixtures for content.
+package world
+
+import (
+	"fmt"
+	"time"
+)
+
+// Vendor names the vendor a tenant belongs to.
+type Vendor string
+
+// The vendors whose tenants live in the world.
+const (
+	Easemob Vendor = "easemob"
+	Yunxin  Vendor = "yunxin"
+	Op      Vendor = "op"
+)
+
+// TenantID names a tenant that owns messages: "easemob:ORG/APP" or
+// "yunxin:APPKEY" (the form the control API takes).
+type TenantID string
+
+// EasemobTenant returns the TenantID of an Easemob app.
+func EasemobTenant(org, app string) TenantID { return TenantID("easemob:" + org + "/" + app) }
+
+// YunxinTenant returns the TenantID of a Yunxin app.
+func YunxinTenant(appKey string) TenantID { return TenantID("yunxin:" + appKey) }
+
+// ChatType is the kind of conversation a message belongs to.
+type ChatType int
+
+// The conversation kinds.
+const (
+	Chat      ChatType = iota + 1 // one-to-one
+	GroupChat                     // a group the sender belongs to
+	ChatRoom                      // a chat room
+)
+
+func (c ChatType) String() string {
+	switch c {
+	case Chat:
+		return "chat"
+	case GroupChat:
+		return "groupchat"
+	case ChatRoom:
+		return "chatroom"
+	}
+	return fmt.Sprintf("ChatType(%d)", int(c))
+}
+
+// Kind is a message's type, across vendors. Each vendor surface maps the
+// kinds it carries to its own names and codes.
+type Kind int
+
+// The message kinds of the three vendors.
+const (
+	Text         Kind = iota + 1 // Easemob txt, Yunxin 0
+	Image                        // Easemob img, Yunxin 1
+	Audio                        // Easemob audio, Yunxin 2
+	Video                        // Easemob video, Yunxin 3
+	Location                     // Easemob loc, Yunxin 4
+	Notification                 // Yunxin 5
+	File                         // Easemob file, Yunxin 6
+	Tip                          // Yunxin 10
+	Robot                        // Yunxin 11
+	Custom                       // Easemob custom, Yunxin 100
+	Command                      // Easemob cmd
+	Combine                      // Easemob combine (merged forward)
+)
+
+// Kinds lists every kind, in declaration order.
+var Kinds = []Kind{Text, Image, Audio, Video, Location, Notification, File, Tip, Robot, Custom, Command, Combine}
+
+func (k Kind) String() string {
+	switch k {
+	case Text:
+		return "text"
+	case Image:
+		return "image"
+	case Audio:
+		return "audio"
+	case Video:
+		return "video"
+	case Location:
+		return "location"
+	case Notification:
+		return "notification"
+	case File:
+		return "file"
+	case Tip:
+		return "tip"
+	case Robot:
+		return "robot"
+	case Custom:
+		return "custom"
+	case Command:
+		return "command"
+	case Combine:
+		return "combine"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// HasAttachment reports whether messages of kind k carry a downloadable file.
+func (k Kind) HasAttachment() bool {
+	switch k {
+	case Image, Audio, Video, File, Combine:
+		return true
+	}
+	return false
+}
+
+// Message is one message in the world, vendor-neutral. Fields that do not
+// apply to its Kind are zero.
+type Message struct {
+	// ID is the server message id: for Easemob the msg_id (a decimal string),
+	// for Yunxin the server id. For literal messages it is the scenario's id.
+	ID string
+	// ClientID is the client-generated id (Yunxin message_client_id), a UUID.
+	ClientID string
+	Tenant   TenantID
+	At       time.Time // millisecond precision, UTC
+	From     string
+	To       string // user, group or room id
+	ChatType ChatType
+	Kind     Kind
+	// Text is the text of a text, tip or robot message, or the description
+	// of a media message.
+	Text       string
+	Attachment *Attachment // Image, Audio, Video, File, Combine
+	Location   *Place      // Location
+	Action     string      // Command: the cmd action
+	Custom     *CustomBody // Custom
+	Combine    *CombineBody
+	// Notification is a Yunxin notification's attachment, a JSON object.
+	Notification map[string]any
+	// Ext is the Easemob payload.ext object; nil when absent.
+	Ext map[string]any
+	// Extension is the Yunxin extension string; "" when absent.
+	Extension string
+	// ClientType is the sender's client type in Yunxin's numbering
+	// (1 Android, 2 iOS, 4 PC, 16 Web, 32 REST, 64 Mac).
+	ClientType int
+	// Key orders the message among all others.
+	Key Key
+}
+
+// Key orders messages totally: by time, then by source, then by sequence.
+// Vendor page tokens wrap a Key.
+type Key struct {
+	At  int64  // ms since the Unix epoch
+	Src uint32 // 0 for literal and injected messages, else stream number
+	Seq uint64 // index in the stream, or insertion order for literal ones
+}
+
+// Less reports whether k sorts before o.
+func (k Key) Less(o Key) bool {
+	if k.At != o.At {
+		return k.At < o.At
+	}
+	if k.Src != o.Src {
+		return k.Src < o.Src
+	}
+	return k.Seq < o.Seq
+}
+
+// Attachment describes a message's file. Its bytes come from World.Bytes and
+// their checksum from World.MD5: both are computed on demand, so listing
+// messages never generates files.
+type Attachment struct {
+	// FileID is the id in the download URL (the Easemob chatfiles uuid).
+	FileID   string
+	Name     string // file name with extension
+	Ext      string // extension without the dot, e.g. "jpg"; "" for none
+	MIME     string
+	Size     int64  // length of the bytes World.Bytes returns
+	Secret   string // Easemob share-secret; "" when the file is unrestricted
+	Width    int    // image and video pixels
+	Height   int
+	Duration time.Duration // audio and video
+	Thumb    *Attachment   // video thumbnail
+
+	kind Kind   // what the bytes are: Image, Audio, Video, File or Combine
+	seed uint64 // the bytes' seed
+}
+
+// Place is a location message's content.
+type Place struct {
+	Address  string
+	Lat, Lng float64
+}
+
+// CustomBody is a custom message's content.
+type CustomBody struct {
+	Event string
+	// Exts are the custom properties, in order.
+	Exts [][2]string
+}
+
+// CombineBody is a merged-forward message's content; its file is the
+// message's Attachment.
+type CombineBody struct {
+	Level   int
+	Title   string
+	Summary string
+}

@@ -1,0 +1,9 @@
+module github.com/chatemu/chatemu
+
+go 1.26.8
+
+require (
+	github.com/brianvoe/gofakeit/v7 v7.18.1
+	github.com/gorilla/mux v1.8.1
+	go.yaml.in/yaml/v3 v3.0.6
+)
