@@ -159,14 +159,16 @@ func (w *World) generate(s *stream, i int64) Message {
 		pick -= ct.weight
 	}
 	fid := func(part int) string { return fileID(w.seed, at, s.src, part) }
-	w.fill(&m, r, seed, fid)
+	w.fill(&m, r, seed, fid, false)
 	return m
 }
 
 // fill gives m the content of its kind, drawn from r and seed. fid names the
 // message's files (part 0 the file, 1 the thumbnail). Fields already set (a
-// literal message's text, file name, size…) are kept.
-func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) string) {
+// literal message's text, file name, size…) are kept. A literal message is
+// taken as its author wrote it: fill completes what a file needs (id, size,
+// type) but invents no secret, ext or extension for it.
+func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) string, literal bool) {
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
@@ -184,7 +186,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			d := imageSizes[r.IntN(len(imageSizes))]
 			a.Width, a.Height = d[0], d[1]
 		}
-		w.media(a, Image, r, seed, fid(0), 96_000+r.Int64N(320_000))
+		w.media(a, Image, r, seed, fid(0), 96_000+r.Int64N(320_000), literal)
 	case Audio:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -197,7 +199,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			a.Duration = time.Duration(1+r.IntN(59)) * time.Second
 		}
 		secs := int64(a.Duration / time.Second)
-		w.media(a, Audio, r, seed, fid(0), 8_192+secs*4_000+r.Int64N(2_000))
+		w.media(a, Audio, r, seed, fid(0), 8_192+secs*4_000+r.Int64N(2_000), literal)
 	case Video:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -210,10 +212,10 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		if a.Duration == 0 {
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
-		w.media(a, Video, r, seed, fid(0), 240_000+r.Int64N(960_000))
+		w.media(a, Video, r, seed, fid(0), 240_000+r.Int64N(960_000), literal)
 		if a.Thumb == nil {
 			t := &Attachment{Ext: "jpg", Width: a.Width, Height: a.Height}
-			w.media(t, Image, r, hash(seed, 30), fid(1), 64_000+r.Int64N(60_000))
+			w.media(t, Image, r, hash(seed, 30), fid(1), 64_000+r.Int64N(60_000), literal)
 			a.Thumb = t
 		}
 	case File:
@@ -221,7 +223,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
-		w.media(a, File, r, seed, fid(0), 52_000+r.Int64N(900_000))
+		w.media(a, File, r, seed, fid(0), 52_000+r.Int64N(900_000), literal)
 	case Combine:
 		a := ensure(&m.Attachment)
 		if m.Combine == nil {
@@ -234,7 +236,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			a.Name = strconv.FormatInt(m.Key.At*10000+r.Int64N(10000), 10)
 		}
 		a.Size = 0 // the merged messages' JSON decides its own size
-		w.media(a, Combine, r, seed, fid(0), 0)
+		w.media(a, Combine, r, seed, fid(0), 0, literal)
 		a.Size = int64(len(combineBytes(a.seed)))
 	case Location:
 		if m.Location == nil {
@@ -267,10 +269,10 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			}
 		}
 	}
-	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 {
+	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {
 		m.Ext = map[string]any{"nickname": fixtures.Name(hash(seed, 80))}
 	}
-	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 {
+	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
 		m.Extension = "ext-" + m.At.Format("2006-01-02T15:04:05")
 	}
 }
@@ -285,7 +287,7 @@ func ensure(p **Attachment) *Attachment {
 // media completes a file attachment: its id, name, type, size and secret.
 // The size is chosen before the bytes exist (fixtures.Fit pads the real file
 // to it), so listing messages never generates a file.
-func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id string, size int64) {
+func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id string, size int64, literal bool) {
 	a.kind, a.seed = kind, hash(seed, 90)
 	if a.FileID == "" {
 		a.FileID = id
@@ -304,7 +306,7 @@ func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id st
 	if a.Size == 0 {
 		a.Size = size
 	}
-	if r.IntN(2) == 0 && a.Secret == "" {
+	if r.IntN(2) == 0 && a.Secret == "" && !literal {
 		a.Secret = secret(hash(seed, 92))
 	}
 }

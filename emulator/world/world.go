@@ -184,7 +184,7 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 			m.Attachment = &a
 		}
 		r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
-		w.fill(&m, r, seed, func(part int) string { return uuid4(hash(seed, 100, uint64(part)), hash(seed, 101, uint64(part))) })
+		w.fill(&m, r, seed, func(part int) string { return uuid4(hash(seed, 100, uint64(part)), hash(seed, 101, uint64(part))) }, true)
 		p := &m
 		pos := sort.Search(len(idx.msgs), func(k int) bool { return p.Key.Less(idx.msgs[k].Key) })
 		idx.msgs = append(idx.msgs, nil)

@@ -1,0 +1,127 @@
+package easemob
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/sign"
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// hourLayout is the vendor's yyyyMMddHH (vendor-notes §1.1).
+const hourLayout = "2006010215"
+
+// ParseHour parses a chatmessages time, yyyyMMddHH, in zone. It refuses
+// anything that does not format back to itself: other lengths, signs,
+// spaces, 2018023017 (no 30 February) or hour 24.
+func ParseHour(s string, zone *time.Location) (time.Time, bool) {
+	if len(s) != len(hourLayout) {
+		return time.Time{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return time.Time{}, false
+		}
+	}
+	t, err := time.ParseInLocation(hourLayout, s, zone)
+	if err != nil || t.Format(hourLayout) != s {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// HourOf names the archive hour that holds instant t for app's cluster: in
+// Beijing time on cn, UTC overseas.
+func HourOf(app *world.EasemobApp, t time.Time) string {
+	return t.In(zone(app)).Format(hourLayout)
+}
+
+// archiveState is what the vendor knows of one hour's archive.
+type archiveState int
+
+const (
+	archiveReady    archiveState = iota // generated and within retention
+	archiveUnstored                     // not yet generated (hour not over, or within archive_delay)
+	archiveExpired                      // older than retention
+)
+
+// hourState says whether the hour starting at start is available at now:
+// generated once now ≥ end of hour + archive_delay, expired once its start
+// is older than now − retention (DESIGN §3).
+func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, string) {
+	ready := start.Add(time.Hour + app.ArchiveDelay)
+	if now.Before(ready) {
+		return archiveUnstored, fmt.Sprintf("hour %s is archived at %s (end of hour + archive_delay %s); clock is %s",
+			HourOf(app, start), ready.UTC().Format(time.RFC3339), app.ArchiveDelay, now.Format(time.RFC3339))
+	}
+	if oldest := now.Add(-retention(app)); start.Before(oldest) {
+		return archiveExpired, fmt.Sprintf("hour %s is past retention %s: the oldest hour still kept starts at or after %s; clock is %s",
+			HourOf(app, start), retention(app), oldest.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	return archiveReady, ""
+}
+
+// serveChatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
+// order: org/app, method, rate limit, token, time format, availability
+// (archive_delay, retention), messages in the hour (vendor-notes §7).
+func (s *Surface) serveChatMessages(w http.ResponseWriter, r *http.Request) {
+	app, ok := s.app(w, r)
+	if !ok {
+		return
+	}
+	if r.Method != http.MethodGet {
+		s.fail(w, r, errUnsupportedOperation(r.Method, uriPath(r)))
+		return
+	}
+	if !s.limit(w, r, app, "chatmessages", limitChatMessages, limitChatMessagesWindow) {
+		return
+	}
+	if e := s.authorize(r, app); e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	hour := mux.Vars(r)["time"]
+	start, ok := ParseHour(hour, zone(app))
+	if !ok {
+		s.fail(w, r, errTimeFormat(app.AppKey(), hour))
+		return
+	}
+	now := s.cfg.Clock.Now()
+	if st, why := hourState(app, start, now); st != archiveReady {
+		s.fail(w, r, errUnstored(app.AppKey(), hour, why))
+		return
+	}
+	if s.cfg.World.Count(app.Tenant(), start, start.Add(time.Hour)) == 0 {
+		s.fail(w, r, errNoHistory(app.AppKey(), hour, fmt.Sprintf("no message of %s in hour %s (%s to %s UTC)",
+			app.Tenant(), hour, start.UTC().Format(time.RFC3339), start.Add(time.Hour).UTC().Format(time.RFC3339))))
+		return
+	}
+	nowMS := now.UnixMilli()
+	// Expires = floor(timestamp/1000) + 1800 in the vendor's example
+	// (vendor-notes §7).
+	expires := time.Unix(nowMS/1000, 0).Add(linkTTL(app))
+	link := sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
+		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+
+	// Usergrid order: action, application, uri, data, timestamp, duration,
+	// then the unlisted organization, applicationName (vendor-notes §1.2).
+	b := make([]byte, 0, 512)
+	b = append(b, `{"action":"get","application":`...)
+	b = appendString(b, app.UUID)
+	b = append(b, `,"uri":`...)
+	b = appendString(b, s.cfg.PublicURL+"/"+app.Org+"/"+app.App+"/chatmessages/"+hour)
+	b = append(b, `,"data":[{"url":`...)
+	b = appendString(b, link)
+	b = append(b, `}],"timestamp":`...)
+	b = strconv.AppendInt(b, nowMS, 10)
+	b = append(b, `,"duration":0,"organization":`...)
+	b = appendString(b, app.Org)
+	b = append(b, `,"applicationName":`...)
+	b = appendString(b, app.App)
+	b = append(b, '}')
+	writeJSON(w, http.StatusOK, b)
+}

@@ -1,0 +1,179 @@
+package easemob
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The surface writes JSON by hand: key order is part of the wire format
+// (Usergrid's @JsonPropertyOrder, vendor-notes §7), and escaping follows
+// Jackson, the vendor's serializer, not encoding/json: only '"', '\\' and
+// control characters are escaped; '<', '>', '&' and non-ASCII text travel
+// as they are (encoding/json would turn the '&' of every signed URL into
+// \u0026).
+
+const hexDigits = "0123456789ABCDEF" // Jackson writes \u escapes in upper case
+
+// appendString appends s as a JSON string, escaped as Jackson does.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			if c < utf8.RuneSelf {
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, "\uFFFD"...) // invalid UTF-8 becomes U+FFFD, as Java strings would hold it
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendDouble appends f as Java's Double.toString does for the magnitudes a
+// coordinate takes: shortest round-trip digits, and ".0" on whole numbers
+// (116.0, not 116).
+func appendDouble(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0') // not representable in JSON; the world never makes one
+	}
+	abs := math.Abs(f)
+	if abs != 0 && (abs < 1e-3 || abs >= 1e7) {
+		// Java switches to computerized scientific notation here: 1.0E-4.
+		s := strconv.FormatFloat(f, 'E', -1, 64)
+		mant, exp, _ := cutByte(s, 'E')
+		if !containsByte(mant, '.') {
+			mant += ".0"
+		}
+		if exp[0] == '+' {
+			exp = exp[1:]
+		}
+		for len(exp) > 1 && exp[0] == '0' {
+			exp = exp[1:]
+		}
+		if len(exp) > 2 && exp[0] == '-' && exp[1] == '0' {
+			exp = "-" + exp[2:]
+		}
+		return append(append(append(b, mant...), 'E'), exp...)
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if !containsByte(string(b[n:]), '.') {
+		b = append(b, '.', '0')
+	}
+	return b
+}
+
+func cutByte(s string, c byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+func containsByte(s string, c byte) bool {
+	_, _, ok := cutByte(s, c)
+	return ok
+}
+
+// appendAny appends a JSON value of the shapes the world's ext maps hold.
+// Map keys are sorted: the world keeps no insertion order, and a stable
+// order is what makes archives byte-identical run to run.
+func appendAny(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendString(b, x)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.AppendInt(b, int64(x), 10) // a JSON integer decoded into any
+		}
+		return appendDouble(b, x)
+	case json.Number:
+		return append(b, x...)
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendAny(b, x[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendAny(b, e)
+		}
+		return append(b, ']')
+	case []string:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		return append(b, ']')
+	default:
+		// Other Go values (a scenario's typed numbers): encoding/json without
+		// HTML escaping, which matches Jackson for numbers and bools.
+		raw, err := json.Marshal(x)
+		if err != nil {
+			return append(b, "null"...)
+		}
+		return append(b, raw...)
+	}
+}
