@@ -1,0 +1,89 @@
+package yunxin
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// CheckSum is the vendor's request signature: lowercase hex
+// SHA1(AppSecret + Nonce + CurTime) (vendor-notes §3.2). Test clients sign
+// with it.
+func CheckSum(appSecret, nonce, curTime string) string {
+	h := sha1.New()
+	h.Write([]byte(appSecret))
+	h.Write([]byte(nonce))
+	h.Write([]byte(curTime))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// maxNonce is the vendor's documented bound on Nonce ("随机数（最大长度128个字符）").
+const maxNonce = 128
+
+// authenticate checks the AppKey, CurTime, Nonce and CheckSum headers in
+// that order and returns the app. The texts are the vendor's v1 desc
+// strings (vendor-notes §3.2, §7): a missing or unknown AppKey is
+// "appkey"; a missing, unparsable or out-of-window CurTime is "CurTime is
+// expired" (the vendor reads CurTime as a number of seconds; we take an
+// unreadable one to be no valid time at all); a missing or over-long Nonce
+// and a missing or wrong CheckSum are "checksum". CurTime is measured
+// against the wall clock, not the emulator's, because clients sign with
+// real time even while the emulator's clock is frozen in the past
+// (DESIGN §3).
+func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
+	h := r.Header
+	appKey := h.Get("AppKey")
+	if appKey == "" {
+		return nil, authError(MsgAppKey, "the AppKey header is missing")
+	}
+	app, ok := s.cfg.World.YunxinApp(appKey)
+	if !ok {
+		return nil, authError(MsgAppKey, fmt.Sprintf("AppKey %q is not an app of this world (GET /_chatemu/tenants lists them)", appKey))
+	}
+	curTime := h.Get("CurTime")
+	if curTime == "" {
+		return nil, authError(MsgCurTimeExpired, "the CurTime header is missing (UTC seconds since the epoch, as a decimal string)")
+	}
+	secs, err := strconv.ParseInt(curTime, 10, 64)
+	if err != nil {
+		return nil, authError(MsgCurTimeExpired, fmt.Sprintf("CurTime %q is not a whole number of seconds", curTime))
+	}
+	window := app.CurTimeWindow
+	if window <= 0 {
+		window = 5 * time.Minute
+	}
+	wall := s.cfg.Clock.WallNow().Unix()
+	if d := time.Duration(secs-wall) * time.Second; secs > wall+int64(window/time.Second) || secs < wall-int64(window/time.Second) {
+		hint := ""
+		if secs > 1e11 {
+			hint = " (it looks like milliseconds; CurTime is in seconds)"
+		}
+		return nil, authError(MsgCurTimeExpired, fmt.Sprintf("CurTime %s is %v from the wall clock (%d), outside the %v window%s", curTime, d, wall, window, hint))
+	}
+	nonce := h.Get("Nonce")
+	if nonce == "" {
+		return nil, authError(MsgCheckSum, "the Nonce header is missing")
+	}
+	if len(nonce) > maxNonce {
+		return nil, authError(MsgCheckSum, fmt.Sprintf("Nonce is %d characters long, the vendor allows at most %d", len(nonce), maxNonce))
+	}
+	got := h.Get("CheckSum")
+	if got == "" {
+		return nil, authError(MsgCheckSum, "the CheckSum header is missing")
+	}
+	want := CheckSum(app.AppSecret, nonce, curTime)
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return nil, authError(MsgCheckSum, fmt.Sprintf("CheckSum mismatch: expected sha1(AppSecret+Nonce+CurTime) = %s (lowercase hex), got %q", want, got))
+	}
+	return app, nil
+}
+
+func authError(msg, reason string) *Error {
+	return &Error{Code: CodeParameter, Msg: msg, Reason: reason}
+}

@@ -1,0 +1,313 @@
+package yunxin
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// messageTypes maps the vendor's message_type codes to world kinds
+// (vendor-notes §3.4). Kinds without a code (Easemob's cmd and combine) are
+// never served by this surface.
+var messageTypes = [...]struct {
+	code int
+	kind world.Kind
+}{
+	{0, world.Text}, {1, world.Image}, {2, world.Audio}, {3, world.Video},
+	{4, world.Location}, {5, world.Notification}, {6, world.File},
+	{10, world.Tip}, {11, world.Robot}, {100, world.Custom},
+}
+
+// MessageType returns the vendor's message_type code for a kind, and false
+// for kinds Yunxin does not have.
+func MessageType(k world.Kind) (int, bool) {
+	for _, t := range messageTypes {
+		if t.kind == k {
+			return t.code, true
+		}
+	}
+	return 0, false
+}
+
+// kindOfCode is MessageType's inverse.
+func kindOfCode(code int) (world.Kind, bool) {
+	for _, t := range messageTypes {
+		if t.code == code {
+			return t.kind, true
+		}
+	}
+	return 0, false
+}
+
+// yunxinKinds is every kind the surface serves: the query when no
+// message_type is given, so a stray Easemob-only kind never leaks out.
+func yunxinKinds() []world.Kind {
+	out := make([]world.Kind, len(messageTypes))
+	for i, t := range messageTypes {
+		out[i] = t.kind
+	}
+	return out
+}
+
+// appendHistory renders a success body: {"code":200,"msg":"success",
+// "data":{"has_more",["next_token"],"items"}}, the vendor page's key order.
+// next_token is absent on the last page (vendor-notes §7).
+func (s *Surface) appendHistory(b []byte, appKey string, msgs []world.Message, more bool, next string) ([]byte, error) {
+	b = append(b, `{"code":200,"msg":"success","data":{"has_more":`...)
+	b = strconv.AppendBool(b, more)
+	if more {
+		b = append(b, `,"next_token":`...)
+		b = appendString(b, next)
+	}
+	b = append(b, `,"items":[`...)
+	var err error
+	for i := range msgs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = s.appendItem(b, appKey, &msgs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "]}}"...), nil
+}
+
+// appendItem renders one history item. Key order follows the vendor page's
+// example (text, message_client_id, sender_id, create_time, message_type,
+// sender_client_type, extension) with attachment right after text; text,
+// attachment and extension are omitted when empty (all three are optional
+// on the page). sender_client_type is a JSON number: the official Go SDK
+// decodes it into *int (vendor-notes §3.3).
+func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte, error) {
+	code, _ := MessageType(m.Kind)
+	b = append(b, '{')
+	if m.Text != "" {
+		b = append(b, `"text":`...)
+		b = appendString(b, m.Text)
+		b = append(b, ',')
+	}
+	n := len(b)
+	b = append(b, `"attachment":`...)
+	var ok bool
+	var err error
+	if b, ok, err = s.appendAttachment(b, appKey, m); err != nil {
+		return nil, err
+	}
+	if ok {
+		b = append(b, ',')
+	} else {
+		b = b[:n]
+	}
+	b = append(b, `"message_client_id":`...)
+	b = appendString(b, m.ClientID)
+	b = append(b, `,"sender_id":`...)
+	b = appendString(b, m.From)
+	b = append(b, `,"create_time":`...)
+	b = strconv.AppendInt(b, m.At.UnixMilli(), 10)
+	b = append(b, `,"message_type":`...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, `,"sender_client_type":`...)
+	b = strconv.AppendInt(b, int64(m.ClientType), 10)
+	if m.Extension != "" {
+		b = append(b, `,"extension":`...)
+		b = appendString(b, m.Extension)
+	}
+	return append(b, '}'), nil
+}
+
+// appendAttachment renders the attachment object of m's kind in the shapes
+// of vendor-notes §3.4, and reports false when m has none.
+func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([]byte, bool, error) {
+	a := m.Attachment
+	switch m.Kind {
+	case world.Image:
+		if a == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"name":`...)
+		b = appendString(b, a.Name)
+		b = s.appendFile(b, appKey, a)
+		b = append(b, `,"w":`...)
+		b = strconv.AppendInt(b, int64(a.Width), 10)
+		b = append(b, `,"h":`...)
+		b = strconv.AppendInt(b, int64(a.Height), 10)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, a.Size, 10)
+		return append(b, '}'), true, nil
+	case world.Audio:
+		if a == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"dur":`...)
+		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
+		b = s.appendFile(b, appKey, a)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, a.Size, 10)
+		return append(b, '}'), true, nil
+	case world.Video:
+		if a == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"dur":`...)
+		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
+		b = append(b, `,"md5":`...)
+		b = appendString(b, s.cfg.World.MD5(a))
+		b = append(b, `,"url":`...)
+		b = appendString(b, s.FileURL(appKey, a))
+		b = append(b, `,"w":`...)
+		b = strconv.AppendInt(b, int64(a.Width), 10)
+		b = append(b, `,"h":`...)
+		b = strconv.AppendInt(b, int64(a.Height), 10)
+		b = append(b, `,"ext":`...)
+		b = appendString(b, a.Ext)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, a.Size, 10)
+		return append(b, '}'), true, nil
+	case world.File:
+		if a == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"name":`...)
+		b = appendString(b, a.Name)
+		b = s.appendFile(b, appKey, a)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, a.Size, 10)
+		return append(b, '}'), true, nil
+	case world.Location:
+		p := m.Location
+		if p == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"title":`...)
+		b = appendString(b, p.Address)
+		b = append(b, `,"lng":`...)
+		b = appendDouble(b, p.Lng)
+		b = append(b, `,"lat":`...)
+		b = appendDouble(b, p.Lat)
+		return append(b, '}'), true, nil
+	case world.Tip:
+		b = append(b, `{"msg":`...)
+		b = appendString(b, m.Text)
+		return append(b, '}'), true, nil
+	case world.Custom:
+		c := m.Custom
+		if c == nil {
+			return b, false, nil
+		}
+		b = append(b, `{"type":`...)
+		b = appendString(b, c.Event)
+		b = append(b, `,"data":{`...)
+		for i, kv := range c.Exts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, kv[0])
+			b = append(b, ':')
+			b = appendString(b, kv[1])
+		}
+		return append(b, "}}"...), true, nil
+	case world.Notification:
+		if m.Notification == nil {
+			return b, false, nil
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // the vendor's Java JSON does not escape <, >, &
+		if err := enc.Encode(m.Notification); err != nil {
+			return nil, false, err
+		}
+		return append(b, bytes.TrimRight(buf.Bytes(), "\n")...), true, nil
+	}
+	return b, false, nil
+}
+
+// appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
+// file attachments share (vendor-notes §3.4 order).
+func (s *Surface) appendFile(b []byte, appKey string, a *world.Attachment) []byte {
+	b = append(b, `,"md5":`...)
+	b = appendString(b, s.cfg.World.MD5(a))
+	b = append(b, `,"url":`...)
+	b = appendString(b, s.FileURL(appKey, a))
+	b = append(b, `,"ext":`...)
+	return appendString(b, a.Ext)
+}
+
+// FileURL is where an attachment of app appKey downloads from on this
+// emulator: {PublicURL}/_nos/{appkey}/{file id}.{ext}, a NOS-shaped path
+// (Yunxin stores files on NetEase Object Storage).
+func (s *Surface) FileURL(appKey string, a *world.Attachment) string {
+	u := s.cfg.PublicURL + "/_nos/" + url.PathEscape(appKey) + "/" + url.PathEscape(a.FileID)
+	if a.Ext != "" {
+		u += "." + url.PathEscape(a.Ext)
+	}
+	return u
+}
+
+// appendDouble writes f the way Java's Double.toString does for
+// coordinates: always with a fraction ("120.0", not "120").
+func appendDouble(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0')
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if bytes.IndexByte(b[n:], '.') < 0 {
+		b = append(b, ".0"...)
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string the way the vendor's Java JSON
+// does: quotes, backslashes and control characters escaped, everything else
+// (HTML characters, CJK, emoji, U+2028) as is. Invalid UTF-8 becomes U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\ufffd"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
