@@ -1,0 +1,137 @@
+package opapi
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Code is the envelope's "code". 200 is success; the vendor page lists no
+// error codes (vendor-notes §4), so every other value here is chatemu's
+// choice, documented in FIDELITY.md.
+type Code int
+
+// The envelope codes. Every error is answered with HTTP 200 and one of
+// these in the body, as legacy Java backends built on a ResultVO envelope do
+// (and as Yunxin does, vendor-notes §7); see FIDELITY.md.
+const (
+	CodeOK           Code = 200 // 成功
+	CodeBadParam     Code = 400 // a missing, ill-typed, out-of-range or unknown parameter
+	CodeUnauthorized Code = 401 // unknown client or wrong token
+	CodeBadSign      Code = 403 // sign does not follow the client's rule
+	CodeUnknownUser  Code = 404 // userId is not a user of the linked Easemob app
+	CodeBadMethod    Code = 405 // not POST
+	CodeBodyTooLarge Code = 413 // body over MaxBodyBytes
+	CodeInternal     Code = 500 // the scenario links the client to no Easemob app
+)
+
+// The envelope messages, in Chinese like the page's "成功". Parameter
+// errors share code 400 and say which parameter is at fault.
+const (
+	MsgOK                = "成功"
+	MsgClientInvalid     = "client无效"
+	MsgTokenInvalid      = "token无效"
+	MsgSignInvalid       = "签名错误"
+	MsgUserNotFound      = "用户不存在"
+	MsgMethodNotAllowed  = "不支持的请求方法"
+	MsgBodyTooLarge      = "请求体过大"
+	MsgInternal          = "系统错误"
+	MsgBodyMissing       = "参数错误: 请求体不能为空"
+	MsgBodyNotJSON       = "参数错误: 请求体不是合法的JSON对象"
+	MsgBadQuery          = "参数错误: 查询参数编码错误"
+	MsgAPIVersion        = "参数错误: apiVersion不支持"
+	MsgUserIDMissing     = "参数错误: userId不能为空"
+	MsgUserIDType        = "参数错误: userId类型错误"
+	MsgPageNumMissing    = "参数错误: pageNum不能为空"
+	MsgPageNumType       = "参数错误: pageNum类型错误"
+	MsgPageNumRange      = "参数错误: pageNum必须大于等于1"
+	MsgPageSizeMissing   = "参数错误: pageSize不能为空"
+	MsgPageSizeType      = "参数错误: pageSize类型错误"
+	MsgPageSizeRange     = "参数错误: pageSize必须在1到100之间"
+	MsgNeedMarkType      = "参数错误: needMark类型错误"
+	MsgNeedFavoriteType  = "参数错误: needFavorite类型错误"
+	MsgCreatTimeFormat   = "参数错误: creatTime格式错误，应为yyyy-MM-dd HH:mm:ss.S"
+	MsgCreatTimeMissing  = "参数错误: action为MORE或NEW时creatTime不能为空"
+	MsgCreatTimeWithInit = "参数错误: action为INIT时不能传creatTime"
+	MsgActionInvalid     = "参数错误: action取值错误，应为INIT、MORE或NEW"
+	// MsgUnknownField, MsgUnknownParam and MsgDuplicateParam are followed
+	// by the name at fault.
+	MsgUnknownField   = "参数错误: 不支持的字段 "
+	MsgUnknownParam   = "参数错误: 不支持的参数 "
+	MsgDuplicateParam = "参数错误: 参数重复 "
+)
+
+// Paging limits. The page gives none; 1..100 is chatemu's documented range.
+const (
+	MinPageSize = 1
+	MaxPageSize = 100
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes = 1 << 20
+)
+
+// Error is every error of userMessageList: it renders as HTTP 200 with
+// {"code","message","data":null,"page":null,"foot"} (the success envelope
+// with nulls, as the Jackson serializer that writes the example's nulls
+// would). Reason is plain English for the X-Chatemu-Reason header and the
+// log, never in the body.
+type Error struct {
+	Code    Code
+	Message string
+	Reason  string
+}
+
+// Error returns the code, message and reason.
+func (e *Error) Error() string {
+	return "op api " + strconv.Itoa(int(e.Code)) + " " + e.Message + ": " + e.Reason
+}
+
+// HTTPStatus is the HTTP status of every envelope error: 200.
+func (e *Error) HTTPStatus() int { return http.StatusOK }
+
+func fail(code Code, msg, reason string) *Error {
+	return &Error{Code: code, Message: msg, Reason: reason}
+}
+
+// envelope is the response body, in the page's key order.
+type envelope struct {
+	Code    Code      `json:"code"`
+	Message string    `json:"message"`
+	Data    []*record `json:"data"`
+	Page    *page     `json:"page"`
+	Foot    foot      `json:"foot"`
+}
+
+type page struct {
+	Total    int  `json:"total"`
+	Page     int  `json:"page"`
+	PageSize int  `json:"pageSize"`
+	Count    int  `json:"count"`
+	Next     bool `json:"next"`
+	// StartIndex is always null, as in the page's only example.
+	StartIndex *int `json:"startIndex"`
+}
+
+type foot struct {
+	OperationTime string `json:"operationTime"`
+	ServicePhone  string `json:"servicePhone"`
+	Host          string `json:"host"`
+}
+
+// contentType is what Spring MVC writes for a JSON body [guess].
+const contentType = "application/json;charset=UTF-8"
+
+// writeJSON sends the envelope with status.
+func writeJSON(w http.ResponseWriter, status int, e *envelope) {
+	b := appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// writeError renders e: the one place the Op error envelope is built.
+func (s *Surface) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
+	w.Header().Set("X-Chatemu-Reason", e.Reason)
+	s.log.Info("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
+	writeJSON(w, e.HTTPStatus(), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
+}

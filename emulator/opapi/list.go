@@ -1,0 +1,191 @@
+package opapi
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// userMessageList is POST /op/v2/userMessageList: parse → auth → world
+// query → records → envelope.
+func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.writeError(w, r, fail(CodeBadMethod, MsgMethodNotAllowed, fmt.Sprintf("method %s; the page says post", r.Method)))
+		return
+	}
+	client, q, e := s.parseQuery(r)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	body, e := readBody(r)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	if e := checkSign(client, q, body); e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	req := request{client: client}
+	if e := s.parseBody(body, &req); e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	app, ok := s.world.EasemobAppOf(client.EasemobApp)
+	if !ok {
+		s.writeError(w, r, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)))
+		return
+	}
+	if !app.HasUser(req.userID) {
+		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
+		return
+	}
+	env := s.list(app, &req)
+	writeJSON(w, http.StatusOK, &env)
+}
+
+// list answers a valid request.
+//
+//   - INIT: the user's records newest first;
+//   - MORE: those strictly older than creatTime, newest first;
+//   - NEW: those strictly newer than creatTime, oldest first, so that a
+//     client can continue from the last record it got.
+//
+// pageNum and pageSize page the result by offset; needMark and needFavorite
+// restrict it to the user's marked and favorited messages (both: to those
+// marked and favorited).
+func (s *Surface) list(app *world.EasemobApp, req *request) envelope {
+	now := s.clock.Now()
+	v := &userView{app: app, client: req.client, now: now,
+		marks: map[string][]string{}, favorites: map[string]bool{}}
+	for _, m := range req.client.Marks {
+		if m.User == req.userID && len(m.Marks) > 0 {
+			v.marks[m.MessageID] = append(v.marks[m.MessageID], m.Marks...)
+		}
+	}
+	for _, f := range req.client.Favorites {
+		if f.User == req.userID {
+			v.favorites[f.MessageID] = true
+		}
+	}
+
+	q := world.UserQuery{Tenant: app.Tenant(), User: req.userID, Descending: req.action != ActionNew}
+	switch req.action {
+	case ActionMore:
+		q.Before = req.creatTime
+	case ActionNew:
+		q.After = req.creatTime
+	}
+	offset := (req.pageNum - 1) * req.pageSize
+
+	var msgs []world.Message
+	var total int
+	if req.needMark || req.needFavorite {
+		msgs, total = s.overlayPage(app, req, v, q, offset)
+	} else {
+		if offset > 0 {
+			// Count first (arithmetic), so that a page past the end costs
+			// nothing instead of a walk over the whole history.
+			_, total = s.world.UserPage(world.UserQuery{Tenant: q.Tenant, User: q.User, After: q.After, Before: q.Before})
+		}
+		if offset == 0 || offset < total {
+			q.Offset, q.Limit = offset, req.pageSize
+			msgs, total = s.world.UserPage(q)
+		}
+	}
+
+	data := make([]*record, 0, len(msgs))
+	for i := range msgs {
+		data = append(data, s.record(v, &msgs[i]))
+	}
+	return envelope{
+		Code:    CodeOK,
+		Message: MsgOK,
+		Data:    data,
+		Page: &page{
+			Total:    total,
+			Page:     req.pageNum,
+			PageSize: req.pageSize,
+			Count:    len(data),
+			Next:     offset+len(data) < total,
+		},
+		Foot: s.foot(),
+	}
+}
+
+// overlayPage pages the user's marked and/or favorited messages. Marks and
+// favorites are a small overlay (DESIGN §2), so they are resolved, filtered
+// and sorted in memory; ids the world does not hold, or messages the user
+// cannot see, are skipped.
+func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, q world.UserQuery, offset int) ([]world.Message, int) {
+	seen := map[string]bool{}
+	var ids []string
+	for id := range v.marks {
+		ids = append(ids, id)
+	}
+	for id := range v.favorites {
+		ids = append(ids, id)
+	}
+	groups := map[string]bool{}
+	for _, g := range app.Groups {
+		if g.Owner == req.userID || slices.Contains(g.Members, req.userID) {
+			groups[g.ID] = true
+		}
+	}
+	var msgs []world.Message
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if req.needMark && v.marks[id] == nil || req.needFavorite && !v.favorites[id] {
+			continue
+		}
+		m, ok := s.world.Message(q.Tenant, id)
+		if !ok || !sees(m, req.userID, groups) || !within(m.At, q.After, q.Before) {
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+	slices.SortFunc(msgs, func(a, b world.Message) int {
+		c := 0
+		switch {
+		case a.Key.Less(b.Key):
+			c = -1
+		case b.Key.Less(a.Key):
+			c = 1
+		}
+		if q.Descending {
+			c = -c
+		}
+		return c
+	})
+	total := len(msgs)
+	if offset >= total {
+		return nil, total
+	}
+	return msgs[offset:min(total, offset+req.pageSize)], total
+}
+
+// sees reports whether user sees m: one-to-one messages the user sent or
+// received, and messages of groups the user belongs to (world.UserQuery).
+func sees(m world.Message, user string, groups map[string]bool) bool {
+	switch m.ChatType {
+	case world.Chat:
+		return m.From == user || m.To == user
+	case world.GroupChat:
+		return groups[m.To]
+	}
+	return false
+}
+
+// within reports whether at is in (after, before) at millisecond precision,
+// zero bounds being open, as world.UserQuery bounds are.
+func within(at, after, before time.Time) bool {
+	ms := at.UnixMilli()
+	return (after.IsZero() || ms > after.UnixMilli()) && (before.IsZero() || ms < before.UnixMilli())
+}

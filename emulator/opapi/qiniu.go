@@ -1,0 +1,113 @@
+package opapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/sign"
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// Qiniu download bodies besides sign's token errors.
+const (
+	// QiniuBodyNotFound is Qiniu's body for a missing key [guess: the
+	// body its storage returns for a missing object, not documented for
+	// private download domains].
+	QiniuBodyNotFound = `{"error":"no such file or directory"}`
+	// QiniuBodyMethod answers a method other than GET or HEAD [guess].
+	QiniuBodyMethod = `{"error":"method not allowed"}`
+)
+
+// qiniuDownload is GET /_qiniu/{key}?e=…&token=AK:sig: the re-hosted
+// attachment behind a getUrl link. The token is checked first (401, bodies
+// in sign), then the key (404), then the real bytes are sent with the
+// attachment's MIME type.
+func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.writeQiniu(w, r, http.StatusMethodNotAllowed, QiniuBodyMethod, "Qiniu downloads are GET or HEAD, got "+r.Method)
+		return
+	}
+	uri := r.RequestURI
+	if uri == "" || !strings.HasPrefix(uri, "/") {
+		uri = r.URL.RequestURI()
+	}
+	full := s.publicURL + uri
+	err := sign.QiniuVerify(full, s.clock.Now(), s.qiniuSecret)
+	var qe sign.QiniuError
+	if errors.As(err, &qe) {
+		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.Reason+" (verified URL "+full+")")
+		return
+	} else if err != nil {
+		s.writeQiniu(w, r, http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error())
+		return
+	}
+	key := mux.Vars(r)["key"]
+	ak := accessKeyOf(r)
+	a, ok := s.qiniuObject(ak, key)
+	if !ok {
+		s.writeQiniu(w, r, http.StatusNotFound, QiniuBodyNotFound, fmt.Sprintf("no attachment with key %q (file id + \".\" + extension) among the apps of the clients with access key %q", key, ak))
+		return
+	}
+	b := s.world.Bytes(a)
+	h := w.Header()
+	h.Set("Content-Type", a.MIME)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		w.Write(b)
+	}
+}
+
+// qiniuSecret finds the secret key of an access key among the Op clients.
+func (s *Surface) qiniuSecret(ak string) (string, bool) {
+	for _, c := range s.world.OpClients() {
+		if c.Qiniu.AccessKey == ak && ak != "" {
+			return c.Qiniu.SecretKey, true
+		}
+	}
+	return "", false
+}
+
+// accessKeyOf returns the AK of a request's (verified) token.
+func accessKeyOf(r *http.Request) string {
+	ak, _, _ := strings.Cut(r.URL.Query().Get("token"), ":")
+	return ak
+}
+
+// qiniuObject resolves a key in the buckets of the clients holding ak: each
+// client's bucket holds its Easemob app's attachments.
+func (s *Surface) qiniuObject(ak, key string) (*world.Attachment, bool) {
+	ids := []string{key}
+	if dot := strings.LastIndexByte(key, '.'); dot > 0 {
+		ids = append(ids, key[:dot])
+	}
+	for _, c := range s.world.OpClients() {
+		if c.Qiniu.AccessKey != ak {
+			continue
+		}
+		for _, id := range ids {
+			if a, ok := s.world.Attachment(c.EasemobApp, id); ok && QiniuKey(a) == key {
+				return a, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// writeQiniu sends a Qiniu JSON error body: the one place they are written.
+func (s *Surface) writeQiniu(w http.ResponseWriter, r *http.Request, status int, body, reason string) {
+	s.log.Info("qiniu download error", "path", r.URL.Path, "status", status, "body", body, "reason", reason)
+	h := w.Header()
+	h.Set("X-Chatemu-Reason", reason)
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write([]byte(body))
+	}
+}

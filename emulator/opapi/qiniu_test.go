@@ -1,0 +1,152 @@
+package opapi
+
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// refQiniuToken is an independent Qiniu download signer (vendor-notes §5,
+// developer.qiniu.com/kodo/manual/1202): AK + ":" + urlsafe_base64 with
+// padding of HMAC-SHA1(SK, the URL with ?e=).
+func refQiniuToken(ak, sk, urlWithE string) string {
+	mac := hmac.New(sha1.New, []byte(sk))
+	mac.Write([]byte(urlWithE))
+	enc := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	enc = strings.NewReplacer("+", "-", "/", "_").Replace(enc)
+	return ak + ":" + enc
+}
+
+func TestQiniuReferenceVector(t *testing.T) {
+	got := refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", "http://78re52.com1.z0.glb.clouddn.com/resource/flower.jpg?e=1451491200")
+	if want := "MY_ACCESS_KEY:438dd8pXocjYuF-6dTcKMtETB2g="; got != want {
+		t.Fatalf("reference signer = %s, want the vendor-notes §5 vector %s", got, want)
+	}
+	s := New(Config{PublicURL: "http://78re52.com1.z0.glb.clouddn.com"})
+	// QiniuURL over the vector's base with a key that is the vector's path.
+	a := &world.Attachment{FileID: "resource/flower", Ext: "jpg"}
+	c := &world.OpClient{Qiniu: world.QiniuKeys{AccessKey: "MY_ACCESS_KEY", SecretKey: "MY_SECRET_KEY"}}
+	link := s.QiniuURL(c, a, time.Unix(1451491200, 0).Add(-LinkTTL))
+	base := "http://78re52.com1.z0.glb.clouddn.com/_qiniu/resource/flower.jpg?e=1451491200"
+	if want := base + "&token=" + refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", base); link != want {
+		t.Fatalf("link\n got %s\nwant %s", link, want)
+	}
+}
+
+// mediaRecords returns alice's records that have a getUrl, with their
+// attachments.
+func mediaRecords(t *testing.T, e *env) ([]wireRecord, []*world.Attachment) {
+	t.Helper()
+	env := decode(t, e.list(t, listQuery, `{"userId":"alice","pageNum":1,"pageSize":100}`))
+	var recs []wireRecord
+	var atts []*world.Attachment
+	for _, r := range env.Data {
+		if r.GetURL == nil {
+			continue
+		}
+		m, _ := e.world.Message(tenant, r.HxMsgID)
+		recs, atts = append(recs, r), append(atts, m.Attachment)
+	}
+	if len(recs) < 5 {
+		t.Fatalf("only %d media records", len(recs))
+	}
+	return recs, atts
+}
+
+func TestGetURLMatchesIndependentSigner(t *testing.T) {
+	e := newEnv(t)
+	recs, atts := mediaRecords(t, e)
+	deadline := strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	for i, r := range recs {
+		base := publicURL + "/_qiniu/" + atts[i].FileID
+		if atts[i].Ext != "" {
+			base += "." + atts[i].Ext
+		}
+		want := base + "?e=" + deadline + "&token=" + refQiniuToken(qiniuAK, qiniuSK, base+"?e="+deadline)
+		if *r.GetURL != want {
+			t.Errorf("%s getUrl\n got %s\nwant %s", r.HxMsgID, *r.GetURL, want)
+		}
+	}
+}
+
+func TestQiniuDownload(t *testing.T) {
+	e := newEnv(t)
+	recs, atts := mediaRecords(t, e)
+	for i, r := range recs {
+		res := e.do(t, http.MethodGet, *r.GetURL, "")
+		if res.status != 200 || res.header.Get("Content-Type") != atts[i].MIME || res.header.Get("Content-Length") != strconv.FormatInt(atts[i].Size, 10) {
+			t.Fatalf("%s: %d %q %q (%s)", *r.GetURL, res.status, res.header.Get("Content-Type"), res.header.Get("Content-Length"), res.header.Get("X-Chatemu-Reason"))
+		}
+		sum := md5.Sum(res.body)
+		if int64(len(res.body)) != atts[i].Size || hex.EncodeToString(sum[:]) != e.world.MD5(atts[i]) {
+			t.Errorf("%s: %d bytes, md5 differs from the attachment's", r.HxMsgID, len(res.body))
+		}
+	}
+	head := e.do(t, http.MethodHead, *recs[0].GetURL, "")
+	if head.status != 200 || len(head.body) != 0 || head.header.Get("Content-Length") != strconv.FormatInt(atts[0].Size, 10) {
+		t.Errorf("HEAD: %d, %d bytes, Content-Length %s", head.status, len(head.body), head.header.Get("Content-Length"))
+	}
+}
+
+func TestQiniuDownloadErrors(t *testing.T) {
+	e := newEnv(t)
+	recs, _ := mediaRecords(t, e)
+	link := *recs[0].GetURL
+	base, token, _ := strings.Cut(link, "&token=")
+	ak, sig, _ := strings.Cut(token, ":")
+	flip := func(s string) string {
+		b := []byte(s)
+		if b[0] == 'A' {
+			b[0] = 'B'
+		} else {
+			b[0] = 'A'
+		}
+		return string(b)
+	}
+	unknownKey := publicURL + "/_qiniu/00000000-0000-1000-8000-000000000000.jpg?e=" + strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	tests := []struct {
+		name, method, url string
+		advance           time.Duration
+		status            int
+		body              string
+	}{
+		{"token_missing", "GET", base, 0, 401, `{"error":"download token not specified"}`},
+		{"token_empty", "GET", base + "&token=", 0, 401, `{"error":"download token not specified"}`},
+		{"no_query", "GET", strings.SplitN(link, "?", 2)[0], 0, 401, `{"error":"download token not specified"}`},
+		{"signature_tampered", "GET", base + "&token=" + ak + ":" + flip(sig), 0, 401, `{"error":"download token auth failed"}`},
+		{"deadline_tampered", "GET", strings.Replace(link, "?e=1", "?e=2", 1), 0, 401, `{"error":"download token auth failed"}`},
+		{"key_tampered", "GET", strings.Replace(link, "/_qiniu/", "/_qiniu/x", 1), 0, 401, `{"error":"download token auth failed"}`},
+		{"access_key_unknown", "GET", base + "&token=nobody:" + sig, 0, 401, `{"error":"download token auth failed"}`},
+		{"expired", "GET", link, time.Hour + time.Second, 401, `{"error":"token out of date"}`},
+		{"unknown_key", "GET", unknownKey + "&token=" + refQiniuToken(qiniuAK, qiniuSK, unknownKey), 0, 404, QiniuBodyNotFound},
+		{"method", "POST", link, 0, 405, QiniuBodyMethod},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.clock.Set(t0.Add(tt.advance))
+			defer e.clock.Set(t0)
+			r := e.do(t, tt.method, tt.url, "")
+			if r.status != tt.status || string(r.body) != tt.body || r.header.Get("Content-Type") != "application/json" {
+				t.Errorf("%d %s (%s), want %d %s", r.status, r.body, r.header.Get("Content-Type"), tt.status, tt.body)
+			}
+			if r.header.Get("X-Chatemu-Reason") == "" {
+				t.Error("no X-Chatemu-Reason")
+			}
+			golden(t, "qiniu/"+tt.name+".json", r.body)
+		})
+	}
+	// The link is still valid at its deadline, exactly.
+	e.clock.Set(t0.Add(time.Hour))
+	if r := e.do(t, "GET", link, ""); r.status != 200 {
+		t.Errorf("at the deadline: %d %s", r.status, r.body)
+	}
+}

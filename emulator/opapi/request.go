@@ -1,0 +1,314 @@
+package opapi
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// Action is the request's "action" (the page: INIT 首次加载初始化, MORE
+// 下拉加载更多, NEW 增量更新).
+type Action string
+
+// The actions.
+const (
+	ActionInit Action = "INIT"
+	ActionMore Action = "MORE"
+	ActionNew  Action = "NEW"
+)
+
+// APIVersion is the only apiVersion the page documents ("01", 2016-03-03).
+const APIVersion = "01"
+
+// query parameters the URL may carry.
+var queryParams = map[string]bool{"apiVersion": true, "client": true, "token": true, "sign": true}
+
+// request is a parsed, validated userMessageList call.
+type request struct {
+	client       *world.OpClient
+	userID       string
+	pageNum      int
+	pageSize     int
+	needMark     bool
+	needFavorite bool
+	// creatTime bounds MORE (older than) and NEW (newer than); zero for INIT.
+	creatTime time.Time
+	action    Action
+}
+
+// parseQuery checks the URL's parameters and authenticates the client. It
+// returns the parameters it read, for the sign check that needs the body.
+func (s *Surface) parseQuery(r *http.Request) (*world.OpClient, url.Values, *Error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, nil, fail(CodeBadParam, MsgBadQuery, "the query string is not valid URL encoding: "+err.Error())
+	}
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !queryParams[k] {
+			return nil, nil, fail(CodeBadParam, MsgUnknownParam+k,
+				fmt.Sprintf("query parameter %q is not one the page documents (apiVersion, client, token, sign); chatemu refuses what it does not emulate", k))
+		}
+		if len(q[k]) > 1 {
+			return nil, nil, fail(CodeBadParam, MsgDuplicateParam+k, fmt.Sprintf("query parameter %q appears %d times", k, len(q[k])))
+		}
+	}
+	if v, ok := q["apiVersion"]; ok && v[0] != APIVersion {
+		return nil, nil, fail(CodeBadParam, MsgAPIVersion, fmt.Sprintf("apiVersion=%q; the page documents only %q", v[0], APIVersion))
+	}
+	id := q.Get("client")
+	c, ok := s.world.OpClient(id)
+	if id == "" || !ok {
+		return nil, nil, fail(CodeUnauthorized, MsgClientInvalid, fmt.Sprintf("no Op client %q in this world (see GET /_chatemu/tenants)", id))
+	}
+	if tok := q.Get("token"); tok != c.Token {
+		return nil, nil, fail(CodeUnauthorized, MsgTokenInvalid, fmt.Sprintf("token %q is not client %s's token", tok, c.Client))
+	}
+	return c, q, nil
+}
+
+// checkSign applies the client's sign rule (vendor-notes §4: the real
+// algorithm is unknown, so the scenario picks one).
+func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
+	switch c.Sign {
+	case "", world.SignAny:
+		return nil
+	case world.SignMD5:
+		want := SignMD5(q, body, c.Secret)
+		got := q.Get("sign")
+		if !strings.EqualFold(got, want) {
+			return fail(CodeBadSign, MsgSignInvalid, fmt.Sprintf(
+				"expected sign %s = md5(%q + body + secret of %s), got %q", want, signedQuery(q), c.Client, got))
+		}
+		return nil
+	}
+	return fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s has sign rule %q, which chatemu does not know", c.Client, c.Sign))
+}
+
+// SignMD5 is the world.SignMD5 rule: lowercase hex MD5 of the query
+// parameters other than sign, sorted by name, written k=v (decoded) and
+// joined by "&", then the raw body, then the client secret, with nothing
+// between the three.
+func SignMD5(q url.Values, body []byte, secret string) string {
+	h := md5.New()
+	io.WriteString(h, signedQuery(q))
+	h.Write(body)
+	io.WriteString(h, secret)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func signedQuery(q url.Values) string {
+	var pairs []string
+	for k, vs := range q {
+		if k == "sign" {
+			continue
+		}
+		for _, v := range vs {
+			pairs = append(pairs, k+"="+v)
+		}
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, "&")
+}
+
+// readBody reads at most MaxBodyBytes.
+func readBody(r *http.Request) ([]byte, *Error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fail(CodeBadParam, MsgBodyNotJSON, "reading the body failed: "+err.Error())
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, fail(CodeBodyTooLarge, MsgBodyTooLarge, fmt.Sprintf("the body is over %d bytes", MaxBodyBytes))
+	}
+	return body, nil
+}
+
+// bodyFields are the page's input fields.
+var bodyFields = map[string]bool{
+	"userId": true, "pageNum": true, "pageSize": true, "needMark": true,
+	"needFavorite": true, "creatTime": true, "action": true,
+}
+
+// parseBody decodes the JSON body with Jackson's default leniency: numbers
+// and booleans may come as strings ("1", "true"), a numeric userId is taken
+// as its digits, null is absent; the last of duplicated keys wins.
+func (s *Surface) parseBody(body []byte, req *request) *Error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fail(CodeBadParam, MsgBodyMissing, "the body is empty; the page requires a JSON object with userId, pageNum and pageSize")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		reason := "the body is not a JSON object"
+		if err != nil {
+			reason += ": " + err.Error()
+		}
+		return fail(CodeBadParam, MsgBodyNotJSON, reason)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fail(CodeBadParam, MsgBodyNotJSON, "the body has data after its JSON object")
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !bodyFields[k] {
+			return fail(CodeBadParam, MsgUnknownField+k, fmt.Sprintf(
+				"body field %q is not on the page (userId, pageNum, pageSize, needMark, needFavorite, creatTime (sic), action)", k))
+		}
+	}
+
+	userID, ok := jsonString(fields["userId"], true)
+	if !ok {
+		return fail(CodeBadParam, MsgUserIDType, "userId must be a string (or a number, taken as its digits): got "+string(fields["userId"]))
+	}
+	if userID == "" {
+		return fail(CodeBadParam, MsgUserIDMissing, "userId is absent, null or empty")
+	}
+	req.userID = userID
+
+	var e *Error
+	if req.pageNum, e = jsonInt(fields["pageNum"], "pageNum", MsgPageNumMissing, MsgPageNumType); e != nil {
+		return e
+	}
+	if req.pageNum < 1 {
+		return fail(CodeBadParam, MsgPageNumRange, fmt.Sprintf("pageNum is %d; pages count from 1", req.pageNum))
+	}
+	if req.pageSize, e = jsonInt(fields["pageSize"], "pageSize", MsgPageSizeMissing, MsgPageSizeType); e != nil {
+		return e
+	}
+	if req.pageSize < MinPageSize || req.pageSize > MaxPageSize {
+		return fail(CodeBadParam, MsgPageSizeRange, fmt.Sprintf("pageSize is %d; chatemu accepts %d..%d", req.pageSize, MinPageSize, MaxPageSize))
+	}
+	if req.needMark, ok = jsonBool(fields["needMark"]); !ok {
+		return fail(CodeBadParam, MsgNeedMarkType, "needMark must be true, false, \"true\" or \"false\": got "+string(fields["needMark"]))
+	}
+	if req.needFavorite, ok = jsonBool(fields["needFavorite"]); !ok {
+		return fail(CodeBadParam, MsgNeedFavoriteType, "needFavorite must be true, false, \"true\" or \"false\": got "+string(fields["needFavorite"]))
+	}
+
+	action, ok := jsonString(fields["action"], false)
+	if !ok {
+		return fail(CodeBadParam, MsgActionInvalid, "action must be a string: got "+string(fields["action"]))
+	}
+	switch Action(action) {
+	case "":
+		req.action = ActionInit
+	case ActionInit, ActionMore, ActionNew:
+		req.action = Action(action)
+	default:
+		return fail(CodeBadParam, MsgActionInvalid, fmt.Sprintf("action %q is not INIT, MORE or NEW (case matters)", action))
+	}
+
+	ct, ok := jsonString(fields["creatTime"], false)
+	if !ok {
+		return fail(CodeBadParam, MsgCreatTimeFormat, "creatTime must be a string: got "+string(fields["creatTime"]))
+	}
+	if ct != "" {
+		t, err := s.parseCreatTime(ct)
+		if err != nil {
+			return fail(CodeBadParam, MsgCreatTimeFormat, err.Error())
+		}
+		req.creatTime = t
+	}
+	switch {
+	case req.action == ActionInit && !req.creatTime.IsZero():
+		return fail(CodeBadParam, MsgCreatTimeWithInit, "INIT loads the newest page and takes no creatTime; chatemu refuses it rather than ignore it")
+	case req.action != ActionInit && req.creatTime.IsZero():
+		return fail(CodeBadParam, MsgCreatTimeMissing, fmt.Sprintf("action %s needs creatTime (yyyy-MM-dd HH:mm:ss.S, Beijing time)", req.action))
+	}
+	return nil
+}
+
+// creatTimeRE is yyyy-MM-dd HH:mm:ss with an optional 1-3 digit fraction.
+var creatTimeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$`)
+
+// parseCreatTime reads creatTime in Beijing time. The fraction is a decimal
+// fraction of a second, as java.sql.Timestamp and MySQL read it ("05.5" is
+// 500 ms), not SimpleDateFormat's millisecond count.
+func (s *Surface) parseCreatTime(v string) (time.Time, error) {
+	m := creatTimeRE.FindStringSubmatch(v)
+	if m == nil {
+		return time.Time{}, fmt.Errorf("creatTime %q is not yyyy-MM-dd HH:mm:ss or yyyy-MM-dd HH:mm:ss.S (1-3 fraction digits)", v)
+	}
+	t, err := time.ParseInLocation(dateTime, v[:19], s.beijing)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("creatTime %q is not a valid date and time: %v", v, err)
+	}
+	if f := m[7]; f != "" {
+		ms, _ := strconv.Atoi((f + "00")[:3])
+		t = t.Add(time.Duration(ms) * time.Millisecond)
+	}
+	return t.UTC(), nil
+}
+
+// jsonString reads a string field; null or absent is "". With numbers, a
+// JSON number is taken as its literal text (Jackson coerces scalars to
+// String).
+func jsonString(raw json.RawMessage, numbers bool) (string, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", true
+	}
+	if raw[0] == '"' {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return "", false
+		}
+		return v, true
+	}
+	if numbers && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return string(raw), true
+	}
+	return "", false
+}
+
+// jsonInt reads a required Integer: a JSON integer or a string of decimal
+// digits (Jackson's default coercion), within int32.
+func jsonInt(raw json.RawMessage, name, missing, badType string) (int, *Error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, fail(CodeBadParam, missing, name+" is absent or null")
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if json.Unmarshal(raw, &text) != nil {
+			return 0, fail(CodeBadParam, badType, name+" is not a valid JSON string")
+		}
+	}
+	n, err := strconv.ParseInt(text, 10, 32)
+	if err != nil {
+		return 0, fail(CodeBadParam, badType, fmt.Sprintf("%s must be a 32-bit integer (or a string of one): got %s", name, raw))
+	}
+	return int(n), nil
+}
+
+// jsonBool reads an optional Boolean: true, false, "true", "false"; null or
+// absent is false.
+func jsonBool(raw json.RawMessage) (bool, bool) {
+	switch string(raw) {
+	case "", "null", "false", `"false"`:
+		return false, true
+	case "true", `"true"`:
+		return true, true
+	}
+	return false, false
+}
