@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/scenarios"
+)
+
+// shutdownGrace is how long in-flight requests may run after SIGINT/SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+// serveFlags are serve's settings, after flags and environment.
+type serveFlags struct {
+	addr, scenario, publicURL, seed, now, controlToken, logFormat string
+}
+
+// flagSpec is one serve flag and its environment twin.
+type flagSpec struct {
+	name, env, def, usage string
+	dst                   *string
+}
+
+func (f *serveFlags) specs() []flagSpec {
+	return []flagSpec{
+		{"addr", "CHATEMU_ADDR", "127.0.0.1:8080", "address to listen on (the Docker image sets 0.0.0.0:8080)", &f.addr},
+		{"scenario", "CHATEMU_SCENARIO", "default", "embedded scenario name (see 'chatemu scenarios') or scenario file path", &f.scenario},
+		{"public-url", "CHATEMU_PUBLIC_URL", "", "base URL clients reach the server at, written into links (default http://ADDR, 0.0.0.0 and :: as 127.0.0.1)", &f.publicURL},
+		{"seed", "CHATEMU_SEED", "", "seed replacing the scenario's (an unsigned integer)", &f.seed},
+		{"now", "CHATEMU_NOW", "", "RFC 3339 instant the clock starts at (default the scenario's clock.start, else the wall clock)", &f.now},
+		{"control-token", "CHATEMU_CONTROL_TOKEN", "", "Bearer token required by the /_chatemu/ control API (health stays open)", &f.controlToken},
+		{"log-format", "CHATEMU_LOG_FORMAT", "text", "log format: text or json", &f.logFormat},
+	}
+}
+
+// parseServeFlags reads flags over environment over defaults. It returns
+// flag.ErrHelp for --help.
+func parseServeFlags(args []string, env func(string) string, stdout, stderr io.Writer) (*serveFlags, error) {
+	f := &serveFlags{}
+	fs := flag.NewFlagSet("chatemu serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specs := f.specs()
+	for _, s := range specs {
+		def := s.def
+		if v := env(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.name, def, s.usage+" [$"+s.env+"]")
+	}
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprint(out, "Usage: chatemu [serve] [flags]\n\nServe the emulator. Each flag has an environment twin; the flag wins.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	// --help goes to stdout (it was asked for); errors go to stderr.
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+			break
+		}
+		if a == "--" {
+			break
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return nil, fmt.Errorf("--log-format (or CHATEMU_LOG_FORMAT): want text or json, got %q", f.logFormat)
+	}
+	return f, nil
+}
+
+// newLogger returns a slog logger writing text or JSON to w.
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// defaultPublicURL derives the public URL from the bound address: a wildcard
+// host is not reachable, so it becomes loopback.
+func defaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(string)) int {
+	f, err := parseServeFlags(args, env, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
+		return exitUsage
+	}
+	log := newLogger(f.logFormat, stderr)
+
+	spec, err := scenarios.Load(f.scenario)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	cfg := emulator.Config{Spec: spec, ScenarioName: f.scenario, ControlToken: f.controlToken, Logger: log}
+	if f.seed != "" {
+		seed, err := strconv.ParseUint(f.seed, 10, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "chatemu serve: --seed (or CHATEMU_SEED): want an unsigned integer, got %q\n", f.seed)
+			return exitUsage
+		}
+		cfg.Seed = &seed
+	}
+	if f.now != "" {
+		cfg.Now, err = time.Parse(time.RFC3339Nano, f.now)
+		if err != nil {
+			fmt.Fprintf(stderr, "chatemu serve: --now (or CHATEMU_NOW): want an RFC 3339 time such as 2026-11-20T10:00:00Z, got %q\n", f.now)
+			return exitUsage
+		}
+	}
+
+	// Listen first: the start-up line is printed only once connections are
+	// accepted, and --addr :0 learns its port before the public URL is made.
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
+		return exitError
+	}
+	cfg.PublicURL = f.publicURL
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = defaultPublicURL(ln.Addr().String())
+	}
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
+		return exitUsage
+	}
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	log.Info("chatemu listening",
+		"url", srv.PublicURL(),
+		"addr", ln.Addr().String(),
+		"scenario", srv.ScenarioName(),
+		"seed", srv.World().Seed(),
+		"clock", srv.Clock().Now().Format(time.RFC3339),
+		"frozen", srv.Clock().Frozen(),
+		"tenants", strings.Join(srv.TenantNames(), " "),
+	)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-served:
+		log.Error("serve", "error", err)
+		return exitError
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "error", err)
+		hs.Close()
+	}
+	<-served
+	log.Info("stopped")
+	return exitOK
+}

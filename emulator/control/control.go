@@ -1,0 +1,336 @@
+// Package control is chatemu's control API: the JSON routes under
+// /_chatemu/ that a test or an operator uses to read the tenants and their
+// credentials, move the clock, inject messages and reset the world
+// (DESIGN.md §3).
+//
+// Each handler depends on the narrow interfaces below (World, Clock) and a
+// reset function rather than on the server, so the API is tested with stubs
+// (the Hoverfly model, DESIGN.md §4). Handlers return response values; one
+// adapter (serve) turns them into bytes, and every error is an *Error
+// rendered as {"error":"…"} with a 4xx status.
+//
+// control imports world and scenarios (for the literal-message form); it
+// imports no vendor package and not the server.
+package control
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// Prefix is the path prefix of every control route.
+const Prefix = "/_chatemu/"
+
+// MaxBodyBytes bounds a control request's body.
+const MaxBodyBytes = 1 << 20
+
+// TimeLayout is how the control API writes instants: RFC 3339, UTC, with
+// milliseconds (the precision of the world's message times).
+const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// World is what the control API needs from the world. *world.World
+// satisfies it.
+type World interface {
+	// Spec returns the spec the world was built from: tenants in order.
+	Spec() *world.Spec
+	// HasTenant reports whether t owns messages in the world.
+	HasTenant(t world.TenantID) bool
+	// Message returns a tenant's message by id; used to refuse duplicate ids
+	// before anything is injected.
+	Message(t world.TenantID, id string) (world.Message, bool)
+	// Inject stores messages; a message without a time gets now.
+	Inject(t world.TenantID, msgs []world.Message, now time.Time) ([]world.Message, error)
+}
+
+// Clock is what the control API needs from the emulator's clock.
+// *clock.Clock satisfies it.
+type Clock interface {
+	Now() time.Time
+	Frozen() bool
+	Set(t time.Time)
+	Advance(d time.Duration)
+	Freeze(frozen bool)
+}
+
+// Config is what the control API is built from.
+type Config struct {
+	World World
+	Clock Clock
+	// Reset puts the world, the vendor surfaces and the clock back in their
+	// first state.
+	Reset func()
+	// PublicURL is the base URL of every vendor surface, written into the
+	// tenants' base_url; no trailing slash.
+	PublicURL string
+	// Token, when not empty, guards every route but health: requests must
+	// carry "Authorization: Bearer <Token>".
+	Token  string
+	Logger *slog.Logger
+}
+
+// API serves the control routes. It is safe for concurrent use.
+type API struct {
+	world     World
+	clock     Clock
+	reset     func()
+	publicURL string
+	token     []byte
+	log       *slog.Logger
+
+	// injectMu makes each injection all-or-nothing with respect to other
+	// control injections: the duplicate-id check and the insert happen
+	// under it.
+	injectMu sync.Mutex
+}
+
+// New returns the control API over cfg.
+func New(cfg Config) *API {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	reset := cfg.Reset
+	if reset == nil {
+		reset = func() {}
+	}
+	return &API{
+		world:     cfg.World,
+		clock:     cfg.Clock,
+		reset:     reset,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		token:     []byte(cfg.Token),
+		log:       log,
+	}
+}
+
+// Error is a control API error: an HTTP status (4xx) and a message, written
+// as {"error": Message}.
+type Error struct {
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// Messages of the errors every route shares.
+const (
+	msgTokenRequired    = "control token required"
+	msgMethodNotAllowed = "method not allowed"
+)
+
+// response is what a handler returns: a status and a value to encode as
+// JSON (nil for no body).
+type response struct {
+	status int
+	body   any
+}
+
+// handler handles one method of one route.
+type handler func(r *http.Request) (response, *Error)
+
+// route is one control path and its handlers by method.
+type route struct {
+	path    string
+	open    bool // no token needed
+	methods map[string]handler
+}
+
+func (a *API) routes() []route {
+	return []route{
+		{path: "health", open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
+		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants}},
+		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
+		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
+		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},
+	}
+}
+
+// Routes registers the control routes on r, and a catch-all that answers
+// 404 for any other path under Prefix (so that no vendor pattern registered
+// after them sees a control path).
+func (a *API) Routes(r *mux.Router) {
+	for _, rt := range a.routes() {
+		r.Handle(Prefix+rt.path, a.endpoint(rt))
+	}
+	r.PathPrefix(Prefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		a.write(w, req, response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path))
+	}))
+}
+
+// endpoint checks the method and the token, then runs the route's handler.
+func (a *API) endpoint(rt route) http.Handler {
+	allow := make([]string, 0, len(rt.methods))
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete} {
+		if _, ok := rt.methods[m]; ok {
+			allow = append(allow, m)
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := rt.methods[r.Method]
+		if !ok {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			a.write(w, r, response{}, errorf(http.StatusMethodNotAllowed, msgMethodNotAllowed))
+			return
+		}
+		if !rt.open && !a.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="chatemu"`)
+			a.write(w, r, response{}, errorf(http.StatusUnauthorized, msgTokenRequired))
+			return
+		}
+		res, err := h(r)
+		a.write(w, r, res, err)
+	})
+}
+
+// authorized compares the bearer token in constant time.
+func (a *API) authorized(r *http.Request) bool {
+	if len(a.token) == 0 {
+		return true
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), a.token) == 1
+}
+
+// write is the one place a control response becomes bytes.
+func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Error) {
+	if e != nil {
+		a.log.Debug("control error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Message)
+		res = response{status: e.Status, body: map[string]string{"error": e.Message}}
+	}
+	if res.body == nil {
+		w.WriteHeader(res.status)
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res.body); err != nil {
+		// Every body is a type of this package; failing to encode one is a
+		// bug, still reported as JSON rather than a bare 500.
+		a.log.Error("control: encode response", "error", err)
+		buf.Reset()
+		fmt.Fprintf(&buf, "{\"error\":%q}\n", "internal error encoding the response")
+		res.status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(res.status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// decode reads a JSON body strictly into v: at most MaxBodyBytes, no
+// unknown fields, one value.
+func decode(r *http.Request, v any) *Error {
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", MaxBodyBytes)
+		}
+		return errorf(http.StatusBadRequest, "reading the request body: %v", err)
+	}
+	return decodeBytes(data, v, "")
+}
+
+// decodeBytes decodes one JSON value strictly; at names the value in error
+// messages ("" for the body).
+func decodeBytes(data []byte, v any, at string) *Error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errorf(http.StatusBadRequest, "%s: empty, want a JSON object", nameOr(at, "request body"))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errorf(http.StatusBadRequest, "%s", jsonError(at, err))
+	}
+	if dec.More() {
+		return errorf(http.StatusBadRequest, "%s: more than one JSON value", nameOr(at, "request body"))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errorf(http.StatusBadRequest, "%s: trailing data after the JSON value", nameOr(at, "request body"))
+	}
+	return nil
+}
+
+func nameOr(at, def string) string {
+	if at == "" {
+		return def
+	}
+	return at
+}
+
+// jsonError words a decoding error with the key it concerns; at names the
+// value that was decoded ("" for the request body).
+func jsonError(at string, err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Sprintf("%s: %s", joinKey(at, te.Field), valueError(err))
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Sprintf("%s: unknown key", joinKey(at, strings.Trim(f, `"`)))
+	}
+	return fmt.Sprintf("%s: %s", nameOr(at, "request body"), valueError(err))
+}
+
+func joinKey(at, key string) string {
+	if at == "" {
+		return key
+	}
+	return at + "." + key
+}
+
+// valueError says what was wrong with a JSON value, without naming it.
+func valueError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var pe *time.ParseError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("want %s, got JSON %s", jsonType(te.Type.String()), te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	case errors.As(err, &pe):
+		return fmt.Sprintf("want an RFC 3339 time, got %q", pe.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonType(goType string) string {
+	switch {
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint") || strings.HasPrefix(goType, "float"):
+		return "a number"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "time.Time":
+		return "an RFC 3339 time string"
+	}
+	return "an object"
+}

@@ -1,0 +1,247 @@
+// Package emulator composes chatemu: one Server holds a world, its clock, the
+// three vendor surfaces (Easemob, Yunxin, Op) and the control API behind one
+// http.Handler. The same Server serves the binary (cmd/chatemu), the Docker
+// image and the testkit, in the fake-gcs-server model (DESIGN.md §4).
+//
+// A Server has no package-level state: many Servers run in one process, each
+// with its own world and clock. emulator imports the vendor packages, world,
+// clock and control; it does not read scenario files (the caller passes a
+// world.Spec, usually from scenarios.Load).
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/control"
+	"github.com/chatemu/chatemu/emulator/easemob"
+	"github.com/chatemu/chatemu/emulator/opapi"
+	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/emulator/yunxin"
+	"github.com/chatemu/chatemu/scenarios"
+)
+
+// Config is what a Server is built from.
+type Config struct {
+	// Spec is the world to serve, usually from scenarios.Load. Required.
+	// The Server copies what it keeps; the caller may reuse the spec.
+	Spec *world.Spec
+	// ScenarioName is the name or path the spec was loaded from; it is only
+	// reported (logs, start-up line). Empty means Spec.Name.
+	ScenarioName string
+	// Seed, when not nil, replaces the spec's seed: the generated messages
+	// and content change, credentials written in the spec do not.
+	Seed *uint64
+	// Now, when not zero, is where the clock starts instead of the spec's
+	// clock.start; with neither, the clock starts at the wall clock. The
+	// clock is frozen there if the spec says clock.frozen, else it runs.
+	Now time.Time
+	// PublicURL is the base URL clients reach the server at, written into
+	// every link and base_url (e.g. "http://127.0.0.1:8080"). Required; a
+	// trailing slash is dropped.
+	PublicURL string
+	// ControlToken, when not empty, guards the control API (except health)
+	// as a Bearer token.
+	ControlToken string
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// surface is what the Server needs of a vendor surface (the convention every
+// vendor package follows: New(Config) *Surface, Routes, Reset).
+type surface interface {
+	Routes(r *mux.Router)
+	Reset()
+}
+
+// Server is one running emulator: world, clock, vendor surfaces and control
+// API behind one http.Handler. It is safe for concurrent use.
+type Server struct {
+	name      string
+	publicURL string
+	world     *world.World
+	clock     *clock.Clock
+	// start and frozen are the clock's first state, for Reset; wallStart
+	// says the clock started at the wall clock (no start in the spec or
+	// config), so Reset follows the wall clock again.
+	start     time.Time
+	frozen    bool
+	wallStart bool
+
+	surfaces []surface
+	control  *control.API
+	router   *mux.Router
+	log      *slog.Logger
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Spec == nil {
+		return nil, errors.New("emulator: Config.Spec is required")
+	}
+	public, err := publicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	spec := *cfg.Spec
+	if cfg.Seed != nil {
+		spec.Seed = *cfg.Seed
+	}
+	name := cfg.ScenarioName
+	if name == "" {
+		name = spec.Name
+	}
+
+	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen}
+	switch {
+	case !cfg.Now.IsZero():
+		s.start = cfg.Now.UTC()
+	case !spec.Start.IsZero():
+		s.start = spec.Start.UTC()
+	default:
+		s.wallStart = true
+	}
+	if s.wallStart {
+		s.clock = clock.Wall()
+		if spec.Frozen {
+			s.clock.Freeze(true)
+		}
+		s.start = s.clock.Now()
+	} else {
+		s.clock = clock.Start(s.start, spec.Frozen)
+	}
+
+	s.world, err = world.New(spec, s.start)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: scenario %s: %w", name, err)
+	}
+
+	s.control = control.New(control.Config{
+		World:     s.world,
+		Clock:     s.clock,
+		Reset:     s.Reset,
+		PublicURL: public,
+		Token:     cfg.ControlToken,
+		Logger:    log.With("component", "control"),
+	})
+	// The order is the routing order: control first, then the surfaces
+	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
+	// and unknown-API catch-all would otherwise shadow them.
+	s.surfaces = []surface{
+		yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin")}),
+		opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")}),
+		easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")}),
+	}
+	s.router = mux.NewRouter()
+	s.control.Routes(s.router)
+	for _, v := range s.surfaces {
+		v.Routes(s.router)
+	}
+	if s.router.NotFoundHandler == nil {
+		s.router.NotFoundHandler = http.HandlerFunc(notFound)
+	}
+	return s, nil
+}
+
+// notFound answers a path that no surface claims.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Chatemu-Reason", "no emulated API serves "+r.Method+" "+r.URL.Path)
+	http.NotFound(w, r)
+}
+
+// publicURL checks and normalizes Config.PublicURL.
+func publicURL(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("emulator: Config.PublicURL is required (e.g. http://127.0.0.1:8080)")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("emulator: PublicURL %q is not an absolute http(s) URL", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("emulator: PublicURL %q must not have a query or fragment", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// ServeHTTP routes a request to the control API or a vendor surface.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// World returns the server's world.
+func (s *Server) World() *world.World { return s.world }
+
+// Clock returns the server's clock; moving it moves every surface's time.
+func (s *Server) Clock() *clock.Clock { return s.clock }
+
+// PublicURL returns the base URL written into links, without a trailing
+// slash.
+func (s *Server) PublicURL() string { return s.publicURL }
+
+// ScenarioName returns the name or path the scenario was loaded from.
+func (s *Server) ScenarioName() string { return s.name }
+
+// Tenants lists the tenants with their credentials, as GET
+// /_chatemu/tenants does.
+func (s *Server) Tenants() control.Tenants { return control.TenantsOf(s.world.Spec(), s.publicURL) }
+
+// Inject stores literal messages for a tenant, as POST /_chatemu/messages
+// does, and returns their ids. Nothing is stored unless all are valid.
+func (s *Server) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([]string, error) {
+	ids, e := s.control.Inject(tenant, msgs...)
+	if e != nil {
+		return nil, e
+	}
+	return ids, nil
+}
+
+// Reset puts the server back in its first state: the scenario's messages
+// only, no surface state (tokens, rate-limit windows), and the clock at its
+// start, frozen or running as it began.
+func (s *Server) Reset() {
+	if err := s.world.Reset(); err != nil {
+		// The spec's literal messages went in once at New; they cannot fail
+		// now. Logged rather than hidden if they ever do.
+		s.log.Error("reset world", "error", err)
+	}
+	for _, v := range s.surfaces {
+		v.Reset()
+	}
+	c := s.clock
+	if s.wallStart {
+		c.Freeze(false)
+		c.Set(c.WallNow())
+		c.Freeze(s.frozen)
+		return
+	}
+	c.Freeze(true)
+	c.Set(s.start)
+	c.Freeze(s.frozen)
+}
+
+// TenantNames lists the tenants as the start-up line shows them:
+// "easemob:ORG/APP", "yunxin:APPKEY", "op:CLIENT", in scenario order.
+func (s *Server) TenantNames() []string {
+	var out []string
+	for _, a := range s.world.EasemobApps() {
+		out = append(out, string(a.Tenant()))
+	}
+	for _, a := range s.world.YunxinApps() {
+		out = append(out, string(a.Tenant()))
+	}
+	for _, c := range s.world.OpClients() {
+		out = append(out, "op:"+c.Client)
+	}
+	return out
+}
