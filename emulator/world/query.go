@@ -114,7 +114,7 @@ func timeBounds(from, to time.Time) (Key, Key) {
 // messages, positioned at the first message in direction desc.
 func (w *World) cursors(sel selection, desc bool) []source {
 	var out []source
-	for _, s := range w.byTenant[sel.tenant] {
+	for _, s := range w.tenants.Load().byTenant[sel.tenant] {
 		if s.len() == 0 || !s.hasKind(sel.kinds) || (sel.stream != nil && !sel.stream(s)) {
 			continue
 		}
@@ -196,7 +196,7 @@ func (w *World) Count(t TenantID, from, to time.Time) int {
 // count counts a selection without a kind filter by arithmetic.
 func (w *World) count(sel selection) int {
 	n := 0
-	for _, s := range w.byTenant[sel.tenant] {
+	for _, s := range w.tenants.Load().byTenant[sel.tenant] {
 		if sel.stream != nil && !sel.stream(s) {
 			continue
 		}

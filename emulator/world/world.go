@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chatemu/chatemu/fixtures"
@@ -16,18 +20,16 @@ import (
 
 // World is the emulator's state: the tenants of a Spec, their generated
 // streams, and the literal and injected messages. It is safe for concurrent
-// use. Tenants are read-only after New; only messages change (Inject, Reset).
+// use. Tenants are an immutable snapshot swapped whole when a tenant is added
+// or removed at run time, so the hot paths read them without locking.
 type World struct {
 	spec   Spec
 	seed   uint64
 	anchor time.Time
 
-	easemob []*EasemobApp
-	yunxin  []*YunxinApp
-	op      []*OpClient
-
-	streams  []*stream // index src-1
-	byTenant map[TenantID][]*stream
+	tenants atomic.Pointer[tenantSet]
+	base    *tenantSet // the spec's tenants, restored by Reset
+	tmu     sync.Mutex // serializes writers of tenants
 
 	mu       sync.RWMutex
 	literals map[TenantID]*literalIndex
@@ -35,6 +37,33 @@ type World struct {
 
 	md5mu    sync.Mutex
 	md5cache map[string]string
+}
+
+// tenantSet is one immutable generation of the world's tenants and streams.
+type tenantSet struct {
+	easemob   []*EasemobApp
+	yunxin    []*YunxinApp
+	op        []*OpClient
+	byEasemob map[TenantID]*EasemobApp
+	byYunxin  map[string]*YunxinApp
+	byOp      map[string]*OpClient
+	streams   []*stream // index src-1; streams of removed tenants stay, orphaned
+	byTenant  map[TenantID][]*stream
+}
+
+// clone returns a copy that may be changed without touching ts.
+func (ts *tenantSet) clone() *tenantSet {
+	c := &tenantSet{
+		easemob:   slices.Clone(ts.easemob),
+		yunxin:    slices.Clone(ts.yunxin),
+		op:        slices.Clone(ts.op),
+		byEasemob: maps.Clone(ts.byEasemob),
+		byYunxin:  maps.Clone(ts.byYunxin),
+		byOp:      maps.Clone(ts.byOp),
+		streams:   slices.Clone(ts.streams),
+		byTenant:  maps.Clone(ts.byTenant),
+	}
+	return c
 }
 
 // literalIndex holds one tenant's literal and injected messages in key order.
@@ -55,63 +84,107 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		spec:     spec,
 		seed:     spec.Seed,
 		anchor:   anchor.UTC(),
-		byTenant: map[TenantID][]*stream{},
 		md5cache: map[string]string{},
 	}
+	ts := &tenantSet{
+		byEasemob: map[TenantID]*EasemobApp{},
+		byYunxin:  map[string]*YunxinApp{},
+		byOp:      map[string]*OpClient{},
+		byTenant:  map[TenantID][]*stream{},
+	}
 	for i := range spec.Easemob {
-		a := spec.Easemob[i]
-		w.easemob = append(w.easemob, &a)
-		for _, tr := range a.Traffic {
-			if err := w.addStream(a.Tenant(), Easemob, tr); err != nil {
-				return nil, err
-			}
+		if err := ts.addEasemob(spec.Easemob[i], w.anchor, w.seed); err != nil {
+			return nil, err
 		}
 	}
 	for i := range spec.Yunxin {
-		a := spec.Yunxin[i]
-		w.yunxin = append(w.yunxin, &a)
-		for _, tr := range a.Traffic {
-			if err := w.addStream(a.Tenant(), Yunxin, tr); err != nil {
-				return nil, err
-			}
+		if err := ts.addYunxin(spec.Yunxin[i], w.anchor, w.seed); err != nil {
+			return nil, err
 		}
 	}
 	for i := range spec.Op {
-		c := spec.Op[i]
-		w.op = append(w.op, &c)
+		if err := ts.addOp(spec.Op[i]); err != nil {
+			return nil, err
+		}
 	}
+	w.base = ts
+	w.tenants.Store(ts)
 	if err := w.Reset(); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-func (w *World) addStream(t TenantID, v Vendor, tr Traffic) error {
-	if len(w.streams)+1 >= literalSrcBase {
+func (ts *tenantSet) addEasemob(a EasemobApp, anchor time.Time, seed uint64) error {
+	t := a.Tenant()
+	if _, dup := ts.byEasemob[t]; dup {
+		return fmt.Errorf("world: duplicate Easemob app %s/%s", a.Org, a.App)
+	}
+	for _, tr := range a.Traffic {
+		if err := ts.addStream(t, Easemob, tr, anchor, seed); err != nil {
+			return err
+		}
+	}
+	ts.easemob = append(ts.easemob, &a)
+	ts.byEasemob[t] = &a
+	return nil
+}
+
+func (ts *tenantSet) addYunxin(a YunxinApp, anchor time.Time, seed uint64) error {
+	if _, dup := ts.byYunxin[a.AppKey]; dup {
+		return fmt.Errorf("world: duplicate Yunxin app %s", a.AppKey)
+	}
+	for _, tr := range a.Traffic {
+		if err := ts.addStream(a.Tenant(), Yunxin, tr, anchor, seed); err != nil {
+			return err
+		}
+	}
+	ts.yunxin = append(ts.yunxin, &a)
+	ts.byYunxin[a.AppKey] = &a
+	return nil
+}
+
+func (ts *tenantSet) addOp(c OpClient) error {
+	if _, dup := ts.byOp[c.Client]; dup {
+		return fmt.Errorf("world: duplicate Op client %s", c.Client)
+	}
+	if _, ok := ts.byEasemob[c.EasemobApp]; !ok {
+		return fmt.Errorf("world: Op client %s: unknown Easemob app %s", c.Client, c.EasemobApp)
+	}
+	ts.op = append(ts.op, &c)
+	ts.byOp[c.Client] = &c
+	return nil
+}
+
+func (ts *tenantSet) addStream(t TenantID, v Vendor, tr Traffic, anchor time.Time, seed uint64) error {
+	if len(ts.streams)+1 >= literalSrcBase {
 		return errors.New("world: too many traffic streams")
 	}
 	if tr.PerHour < 0 || int64(tr.PerHour) > hourMS {
 		return fmt.Errorf("world: per_hour %d out of range 1..%d", tr.PerHour, hourMS)
 	}
-	s := newStream(uint32(len(w.streams)+1), t, v, tr, w.anchor, w.seed)
-	w.streams = append(w.streams, s)
-	w.byTenant[t] = append(w.byTenant[t], s)
+	s := newStream(uint32(len(ts.streams)+1), t, v, tr, anchor, seed)
+	ts.streams = append(ts.streams, s)
+	ts.byTenant[t] = append(slices.Clip(ts.byTenant[t]), s)
 	return nil
 }
 
-// Reset drops injected messages and restores the spec's literal ones.
+// Reset drops injected messages and run-time tenants and restores the
+// spec's literal messages.
 func (w *World) Reset() error {
-	lits := map[TenantID]*literalIndex{}
+	w.tmu.Lock()
+	defer w.tmu.Unlock()
+	w.tenants.Store(w.base)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.literals = lits
+	w.literals = map[TenantID]*literalIndex{}
 	w.injected = 0
-	for _, a := range w.easemob {
+	for _, a := range w.base.easemob {
 		if _, err := w.insertLocked(a.Tenant(), a.Messages); err != nil {
 			return err
 		}
 	}
-	for _, a := range w.yunxin {
+	for _, a := range w.base.yunxin {
 		if _, err := w.insertLocked(a.Tenant(), a.Messages); err != nil {
 			return err
 		}
@@ -139,15 +212,13 @@ func (w *World) Inject(t TenantID, msgs []Message, now time.Time) ([]Message, er
 
 // HasTenant reports whether t names an Easemob or Yunxin app of the world.
 func (w *World) HasTenant(t TenantID) bool {
-	for _, a := range w.easemob {
-		if a.Tenant() == t {
-			return true
-		}
+	ts := w.tenants.Load()
+	if _, ok := ts.byEasemob[t]; ok {
+		return true
 	}
-	for _, a := range w.yunxin {
-		if a.Tenant() == t {
-			return true
-		}
+	if key, ok := strings.CutPrefix(string(t), "yunxin:"); ok {
+		_, ok = ts.byYunxin[key]
+		return ok
 	}
 	return false
 }
@@ -214,53 +285,54 @@ func (w *World) Seed() uint64 { return w.seed }
 // Spec returns the spec the world was built from. Callers must not modify it.
 func (w *World) Spec() *Spec { return &w.spec }
 
-// EasemobApps returns the Easemob apps in spec order.
-func (w *World) EasemobApps() []*EasemobApp { return w.easemob }
+// EasemobApps returns the Easemob apps: the spec's in order, then those
+// added at run time.
+func (w *World) EasemobApps() []*EasemobApp { return w.tenants.Load().easemob }
 
-// YunxinApps returns the Yunxin apps in spec order.
-func (w *World) YunxinApps() []*YunxinApp { return w.yunxin }
+// YunxinApps returns the Yunxin apps: the spec's, then run-time ones.
+func (w *World) YunxinApps() []*YunxinApp { return w.tenants.Load().yunxin }
 
-// OpClients returns the Op clients in spec order.
-func (w *World) OpClients() []*OpClient { return w.op }
+// OpClients returns the Op clients: the spec's, then run-time ones.
+func (w *World) OpClients() []*OpClient { return w.tenants.Load().op }
 
 // EasemobApp returns the app org/app.
 func (w *World) EasemobApp(org, app string) (*EasemobApp, bool) {
-	for _, a := range w.easemob {
-		if a.Org == org && a.App == app {
-			return a, true
-		}
-	}
-	return nil, false
+	a, ok := w.tenants.Load().byEasemob[EasemobTenant(org, app)]
+	return a, ok
 }
 
 // EasemobAppOf returns the app a TenantID names.
 func (w *World) EasemobAppOf(t TenantID) (*EasemobApp, bool) {
-	for _, a := range w.easemob {
-		if a.Tenant() == t {
-			return a, true
-		}
-	}
-	return nil, false
+	a, ok := w.tenants.Load().byEasemob[t]
+	return a, ok
 }
 
 // YunxinApp returns the app with the given AppKey.
 func (w *World) YunxinApp(appKey string) (*YunxinApp, bool) {
-	for _, a := range w.yunxin {
-		if a.AppKey == appKey {
-			return a, true
-		}
-	}
-	return nil, false
+	a, ok := w.tenants.Load().byYunxin[appKey]
+	return a, ok
 }
 
 // OpClient returns the Op client with the given id.
 func (w *World) OpClient(client string) (*OpClient, bool) {
-	for _, c := range w.op {
-		if c.Client == client {
-			return c, true
-		}
+	c, ok := w.tenants.Load().byOp[client]
+	return c, ok
+}
+
+// stream returns the live stream numbered src of tenant t.
+func (w *World) stream(t TenantID, src uint32) (*stream, bool) {
+	ts := w.tenants.Load()
+	if src == 0 || int(src) > len(ts.streams) {
+		return nil, false
 	}
-	return nil, false
+	s := ts.streams[src-1]
+	if s.tenant != t {
+		return nil, false
+	}
+	if !slices.Contains(ts.byTenant[t], s) { // orphaned by RemoveTenant
+		return nil, false
+	}
+	return s, true
 }
 
 // Message returns a tenant's message by server id.
@@ -274,11 +346,11 @@ func (w *World) Message(t TenantID, id string) (Message, bool) {
 	}
 	w.mu.RUnlock()
 	at, src, ok := parseMessageID(id)
-	if !ok || src == 0 || int(src) > len(w.streams) {
+	if !ok {
 		return Message{}, false
 	}
-	s := w.streams[src-1]
-	if s.tenant != t {
+	s, ok := w.stream(t, src)
+	if !ok {
 		return Message{}, false
 	}
 	i, ok := s.find(at)
@@ -299,11 +371,11 @@ func (w *World) Attachment(t TenantID, fileID string) (*Attachment, bool) {
 	}
 	w.mu.RUnlock()
 	at, src, part, ok := parseFileID(w.seed, fileID)
-	if !ok || src == 0 || int(src) > len(w.streams) {
+	if !ok {
 		return nil, false
 	}
-	s := w.streams[src-1]
-	if s.tenant != t {
+	s, ok := w.stream(t, src)
+	if !ok {
 		return nil, false
 	}
 	i, ok := s.find(at)

@@ -300,3 +300,53 @@ func TestAttachmentBytesAreRealFilesOfTheirSize(t *testing.T) {
 		}
 	}
 }
+
+func TestRuntimeTenantsComeAndGo(t *testing.T) {
+	w := newTestWorld(t)
+	app := EasemobApp{Org: "rt", App: "one", Users: []string{"a", "b"},
+		Traffic: []Traffic{{From: "a", To: "b", ChatType: Chat, PerHour: 4, Since: 2 * time.Hour}}}
+	if err := w.AddEasemobApp(app, anchor); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddEasemobApp(app, anchor); err == nil {
+		t.Fatal("a second app of the same name was accepted")
+	}
+	if err := w.AddOpClient(OpClient{Client: "rt-op", EasemobApp: app.Tenant()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddYunxinApp(YunxinApp{AppKey: "rt-yx", Accounts: []string{"u"}}, anchor); err != nil {
+		t.Fatal(err)
+	}
+	ten := app.Tenant()
+	msgs := collect(w, ten, time.Time{}, time.Time{})
+	if len(msgs) != 8 {
+		t.Fatalf("runtime app has %d messages, want 8", len(msgs))
+	}
+	if _, ok := w.Message(ten, msgs[0].ID); !ok {
+		t.Fatal("runtime message not found by id")
+	}
+	if len(collect(w, EasemobTenant("acme", "chat"), time.Time{}, time.Time{})) == 0 {
+		t.Fatal("the scenario's app lost its messages")
+	}
+	if err := w.RemoveTenant(EasemobTenant("acme", "chat")); err == nil {
+		t.Fatal("a scenario tenant was removed")
+	}
+	if err := w.RemoveTenant(ten); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.OpClient("rt-op"); ok {
+		t.Fatal("the Op client of a removed app survived")
+	}
+	if _, ok := w.Message(ten, msgs[0].ID); ok || w.HasTenant(ten) {
+		t.Fatal("a removed app still answers")
+	}
+	if _, ok := w.YunxinApp("rt-yx"); !ok {
+		t.Fatal("an unrelated runtime app was removed")
+	}
+	if err := w.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.YunxinApp("rt-yx"); ok {
+		t.Fatal("Reset kept a runtime tenant")
+	}
+}

@@ -1,0 +1,121 @@
+package world
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Tenants added at run time give test suites that share one emulator a
+// namespace of their own (the control API's POST /_chatemu/tenants). Their
+// traffic is measured back from the anchor given when they are added (the
+// clock's now), and Reset removes them.
+
+// AddEasemobApp adds an app at run time. Its Messages are stored as literal
+// messages.
+func (w *World) AddEasemobApp(a EasemobApp, anchor time.Time) error {
+	return w.addTenant(func(ts *tenantSet) error { return ts.addEasemob(a, anchor.UTC(), w.seed) },
+		a.Tenant(), a.Messages)
+}
+
+// AddYunxinApp adds an app at run time. Its Messages are stored as literal
+// messages.
+func (w *World) AddYunxinApp(a YunxinApp, anchor time.Time) error {
+	return w.addTenant(func(ts *tenantSet) error { return ts.addYunxin(a, anchor.UTC(), w.seed) },
+		a.Tenant(), a.Messages)
+}
+
+// AddOpClient adds an Op client at run time; its Easemob app must exist.
+func (w *World) AddOpClient(c OpClient) error {
+	return w.addTenant(func(ts *tenantSet) error { return ts.addOp(c) }, "", nil)
+}
+
+func (w *World) addTenant(add func(*tenantSet) error, t TenantID, msgs []Message) error {
+	w.tmu.Lock()
+	defer w.tmu.Unlock()
+	ts := w.tenants.Load().clone()
+	if err := add(ts); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if t != "" {
+		delete(w.literals, t) // a tenant removed earlier may have left messages
+		if _, err := w.insertLocked(t, msgs); err != nil {
+			delete(w.literals, t)
+			return err
+		}
+	}
+	w.tenants.Store(ts)
+	return nil
+}
+
+// RemoveTenant removes a tenant added at run time: "easemob:ORG/APP",
+// "yunxin:APPKEY" or "op:CLIENT". Removing an Easemob app also removes the
+// Op clients linked to it. Tenants of the spec cannot be removed.
+func (w *World) RemoveTenant(t TenantID) error {
+	w.tmu.Lock()
+	defer w.tmu.Unlock()
+	cur := w.tenants.Load()
+	vendor, key, _ := strings.Cut(string(t), ":")
+	ts := cur.clone()
+	switch Vendor(vendor) {
+	case Easemob:
+		a, ok := ts.byEasemob[t]
+		if !ok {
+			return fmt.Errorf("unknown tenant %q", t)
+		}
+		if _, base := w.base.byEasemob[t]; base {
+			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
+		}
+		delete(ts.byEasemob, t)
+		ts.easemob = remove(ts.easemob, a)
+		for _, c := range cur.op {
+			if c.EasemobApp == t {
+				delete(ts.byOp, c.Client)
+				ts.op = remove(ts.op, c)
+			}
+		}
+	case Yunxin:
+		a, ok := ts.byYunxin[key]
+		if !ok {
+			return fmt.Errorf("unknown tenant %q", t)
+		}
+		if _, base := w.base.byYunxin[key]; base {
+			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
+		}
+		delete(ts.byYunxin, key)
+		ts.yunxin = remove(ts.yunxin, a)
+	case Op:
+		c, ok := ts.byOp[key]
+		if !ok {
+			return fmt.Errorf("unknown tenant %q", t)
+		}
+		if _, base := w.base.byOp[key]; base {
+			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
+		}
+		delete(ts.byOp, key)
+		ts.op = remove(ts.op, c)
+		w.tenants.Store(ts)
+		return nil
+	default:
+		return fmt.Errorf("unknown tenant %q", t)
+	}
+	// The tenant's streams stay numbered (ids must not shift) but orphaned.
+	delete(ts.byTenant, t)
+	w.tenants.Store(ts)
+	w.mu.Lock()
+	delete(w.literals, t)
+	w.mu.Unlock()
+	return nil
+}
+
+func remove[T comparable](list []T, v T) []T {
+	out := make([]T, 0, len(list))
+	for _, x := range list {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
