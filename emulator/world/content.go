@@ -3,6 +3,7 @@ package world
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -49,7 +50,17 @@ func uuid4(a, b uint64) string {
 }
 
 func formatUUID(u [16]byte) string {
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:16])
+	return string(b[:])
 }
 
 // gregorianOffset is 1582-10-15 to 1970-01-01 in 100 ns ticks (RFC 4122).
@@ -235,9 +246,9 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		if a.Name == "" {
 			a.Name = strconv.FormatInt(m.Key.At*10000+r.Int64N(10000), 10)
 		}
-		a.Size = 0 // the merged messages' JSON decides its own size
-		w.media(a, Combine, r, seed, fid(0), 0, literal)
-		a.Size = int64(len(combineBytes(a.seed)))
+		// The forwarded messages' JSON is padded to a size chosen up front,
+		// above the longest it can be (4 texts of at most 120 runes).
+		w.media(a, Combine, r, seed, fid(0), 2_400+r.Int64N(1_600), literal)
 	case Location:
 		if m.Location == nil {
 			addr, lat, lng := fixtures.Place(hash(seed, 40))

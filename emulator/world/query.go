@@ -14,6 +14,8 @@ type source interface {
 	peek() (Key, bool)
 	// take returns the current message and moves on.
 	take() Message
+	// drop moves on without making the current message.
+	drop()
 }
 
 // streamCursor walks stream indices [lo, hi) up or down.
@@ -57,6 +59,8 @@ func (c *streamCursor) take() Message {
 	return m
 }
 
+func (c *streamCursor) drop() { c.step() }
+
 // sliceCursor walks a snapshot of literal messages up or down.
 type sliceCursor struct {
 	msgs []Message
@@ -73,12 +77,16 @@ func (c *sliceCursor) peek() (Key, bool) {
 
 func (c *sliceCursor) take() Message {
 	m := c.msgs[c.i]
+	c.drop()
+	return m
+}
+
+func (c *sliceCursor) drop() {
 	if c.desc {
 		c.i--
 	} else {
 		c.i++
 	}
-	return m
 }
 
 // selection says which messages a query wants.
@@ -153,26 +161,34 @@ func (w *World) cursors(sel selection, desc bool) []source {
 	return out
 }
 
+// walker merges sources in key order, ascending or descending.
+type walker struct {
+	srcs []source
+	desc bool
+}
+
+// head returns the source holding the next message, or nil at the end.
+func (m *walker) head() source {
+	var best source
+	var bk Key
+	for _, c := range m.srcs {
+		k, ok := c.peek()
+		if !ok {
+			continue
+		}
+		if best == nil || (!m.desc && k.Less(bk)) || (m.desc && bk.Less(k)) {
+			best, bk = c, k
+		}
+	}
+	return best
+}
+
 // merge yields the selected messages in key order, ascending or descending.
 func (w *World) merge(sel selection, desc bool) iter.Seq[Message] {
 	return func(yield func(Message) bool) {
-		srcs := w.cursors(sel, desc)
-		for {
-			best := -1
-			var bk Key
-			for n, c := range srcs {
-				k, ok := c.peek()
-				if !ok {
-					continue
-				}
-				if best < 0 || (!desc && k.Less(bk)) || (desc && bk.Less(k)) {
-					best, bk = n, k
-				}
-			}
-			if best < 0 {
-				return
-			}
-			if !yield(srcs[best].take()) {
+		m := walker{srcs: w.cursors(sel, desc), desc: desc}
+		for c := m.head(); c != nil; c = m.head() {
+			if !yield(c.take()) {
 				return
 			}
 		}
@@ -256,20 +272,26 @@ func (w *World) RoomPage(q RoomQuery) (msgs []Message, more bool) {
 }
 
 // page collects up to limit messages after skipping offset, and whether
-// more follow.
+// more follow. Skipped messages and the one that proves "more" are never
+// generated, only their keys computed.
 func (w *World) page(sel selection, desc bool, offset, limit int) (msgs []Message, more bool) {
-	n := 0
-	for m := range w.merge(sel, desc) {
-		if n < offset {
-			n++
-			continue
+	m := walker{srcs: w.cursors(sel, desc), desc: desc}
+	for n := 0; n < offset; n++ {
+		c := m.head()
+		if c == nil {
+			return nil, false
 		}
-		if len(msgs) == limit {
-			return msgs, true
-		}
-		msgs = append(msgs, m)
+		c.drop()
 	}
-	return msgs, false
+	msgs = make([]Message, 0, min(limit, 128))
+	for len(msgs) < limit {
+		c := m.head()
+		if c == nil {
+			return msgs, false
+		}
+		msgs = append(msgs, c.take())
+	}
+	return msgs, m.head() != nil
 }
 
 // UserQuery asks for the messages an Easemob user can see, a page at a time:

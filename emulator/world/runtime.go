@@ -27,7 +27,12 @@ func (w *World) AddYunxinApp(a YunxinApp, anchor time.Time) error {
 
 // AddOpClient adds an Op client at run time; its Easemob app must exist.
 func (w *World) AddOpClient(c OpClient) error {
-	return w.addTenant(func(ts *tenantSet) error { return ts.addOp(c) }, "", nil)
+	return w.addTenant(func(ts *tenantSet) error {
+		if _, ok := ts.byEasemob[c.EasemobApp]; !ok {
+			return fmt.Errorf("world: Op client %s: unknown Easemob app %s", c.Client, c.EasemobApp)
+		}
+		return ts.addOp(c)
+	}, "", nil)
 }
 
 func (w *World) addTenant(add func(*tenantSet) error, t TenantID, msgs []Message) error {

@@ -148,9 +148,6 @@ func (ts *tenantSet) addOp(c OpClient) error {
 	if _, dup := ts.byOp[c.Client]; dup {
 		return fmt.Errorf("world: duplicate Op client %s", c.Client)
 	}
-	if _, ok := ts.byEasemob[c.EasemobApp]; !ok {
-		return fmt.Errorf("world: Op client %s: unknown Easemob app %s", c.Client, c.EasemobApp)
-	}
 	ts.op = append(ts.op, &c)
 	ts.byOp[c.Client] = &c
 	return nil
@@ -407,7 +404,7 @@ func (w *World) Bytes(a *Attachment) []byte {
 	case Video:
 		return fixtures.Fit(fixtures.Video(a.seed, a.Ext, a.Duration, a.Width, a.Height), a.Ext, int(a.Size))
 	case Combine:
-		return combineBytes(a.seed)
+		return fixtures.Fit(combineBytes(a.seed), "json", int(a.Size))
 	default:
 		return fixtures.Fit(fixtures.Document(a.seed, a.Ext), a.Ext, int(a.Size))
 	}
