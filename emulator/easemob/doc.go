@@ -8,7 +8,7 @@
 // §7, §8): Usergrid key order in every JSON body, Usergrid's error envelope,
 // OSS's XML errors, a gzip of newline-delimited JSON records for the archive.
 // Where the vendor is silent the choice is marked [guess] in a comment and
-// listed in FIDELITY.md.
+// listed in the README's fidelity notes.
 //
 // The package depends on world, clock and sign, and on nothing of another
 // vendor. It holds no package-level mutable state: tokens, rate-limit windows

@@ -6,7 +6,7 @@
 //
 // The vendor page (vendor-docs 000_*) is the only contract: no client and no
 // other document exist, so every gap is filled by a choice listed in
-// FIDELITY.md. The records are the same messages, ids and attachments the
+// the README's fidelity notes. The records are the same messages, ids and attachments the
 // Easemob surface shows for the linked app: one world, two views.
 //
 // It imports world, clock and sign, and nothing of another vendor.

@@ -14,5 +14,5 @@
 //
 // The package imports world, clock, gorilla/mux and the standard library; it
 // imports nothing of another vendor and holds no package-level mutable
-// state. FIDELITY.md lists where the vendor is silent and what was chosen.
+// state. The README's fidelity notes list where the vendor is silent and what was chosen.
 package yunxin

@@ -99,7 +99,7 @@ func (s *Surface) guard(h handler) http.Handler {
 
 // history serves GET …/chatrooms/{room_id}/messages. Checks run in the
 // order auth → rate limit → room_id and query parameters → page_token →
-// room (113404, 113406) → sender account (102404); FIDELITY.md explains.
+// room (113404, 113406) → sender account (102404); the README's fidelity notes explain.
 func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	app, e := s.authenticate(r)
 	if e != nil {
