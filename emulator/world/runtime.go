@@ -52,6 +52,7 @@ func (w *World) addTenant(add func(*tenantSet) error, t TenantID, msgs []Message
 		}
 	}
 	w.tenants.Store(ts)
+	w.version.Add(1)
 	return nil
 }
 
@@ -102,6 +103,7 @@ func (w *World) RemoveTenant(t TenantID) error {
 		delete(ts.byOp, key)
 		ts.op = remove(ts.op, c)
 		w.tenants.Store(ts)
+		w.version.Add(1)
 		return nil
 	default:
 		return fmt.Errorf("unknown tenant %q", t)
@@ -109,6 +111,7 @@ func (w *World) RemoveTenant(t TenantID) error {
 	// The tenant's streams stay numbered (ids must not shift) but orphaned.
 	delete(ts.byTenant, t)
 	w.tenants.Store(ts)
+	w.version.Add(1)
 	w.mu.Lock()
 	delete(w.literals, t)
 	w.mu.Unlock()

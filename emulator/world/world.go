@@ -31,6 +31,10 @@ type World struct {
 	base    *tenantSet // the spec's tenants, restored by Reset
 	tmu     sync.Mutex // serializes writers of tenants
 
+	// version counts changes to what queries can return (injections, resets,
+	// tenants added or removed), so a surface may cache rendered answers.
+	version atomic.Uint64
+
 	mu       sync.RWMutex
 	literals map[TenantID]*literalIndex
 	injected uint64 // messages injected since the last reset
@@ -172,6 +176,7 @@ func (w *World) Reset() error {
 	w.tmu.Lock()
 	defer w.tmu.Unlock()
 	w.tenants.Store(w.base)
+	w.version.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.literals = map[TenantID]*literalIndex{}
@@ -227,6 +232,7 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 		w.literals[t] = idx
 	}
 	out := make([]Message, 0, len(msgs))
+	w.version.Add(1)
 	for _, in := range msgs {
 		m := in
 		m.Tenant = t
@@ -275,6 +281,11 @@ func fnv64(s string) uint64 {
 	h.Write([]byte(s))
 	return h.Sum64()
 }
+
+// Version returns a number that changes whenever a query's answer may
+// change: a message injected, a reset, a tenant added or removed. Equal
+// versions mean equal answers to equal queries.
+func (w *World) Version() uint64 { return w.version.Load() }
 
 // Seed returns the world's seed.
 func (w *World) Seed() uint64 { return w.seed }

@@ -350,3 +350,30 @@ func TestRuntimeTenantsComeAndGo(t *testing.T) {
 		t.Fatal("Reset kept a runtime tenant")
 	}
 }
+
+func TestVersionMovesWithEveryChange(t *testing.T) {
+	w := newTestWorld(t)
+	v := w.Version()
+	step := func(what string, f func() error) {
+		t.Helper()
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+		if nv := w.Version(); nv == v {
+			t.Fatalf("%s left the version at %d", what, v)
+		} else {
+			v = nv
+		}
+	}
+	step("Inject", func() error {
+		_, err := w.Inject(EasemobTenant("acme", "chat"), []Message{{From: "a", To: "b", ChatType: Chat, Kind: Text}}, anchor)
+		return err
+	})
+	step("AddYunxinApp", func() error { return w.AddYunxinApp(YunxinApp{AppKey: "v"}, anchor) })
+	step("RemoveTenant", func() error { return w.RemoveTenant(YunxinTenant("v")) })
+	step("Reset", w.Reset)
+	w.RoomPage(RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Limit: 5})
+	if w.Version() != v {
+		t.Fatal("a query moved the version")
+	}
+}
