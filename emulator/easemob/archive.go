@@ -69,6 +69,7 @@ var ossSubResources = []string{
 func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
 	bucket, object := v["bucket"], v["object"]
+	s.ossTenant(r, object)
 	now := s.cfg.Clock.Now()
 	reqID := s.ossRequestID(now)
 	h := w.Header()
@@ -106,13 +107,20 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 
 // ossFail writes an OSS XML error (vendor-notes §2.2) with its reason.
 func (s *Surface) ossFail(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError) {
+	s.ossFailStatus(w, r, reqID, e, e.HTTPStatus())
+}
+
+// ossFailStatus is ossFail with the status given: the one place an OSS
+// error becomes bytes, also for the fault presets whose codes sign does not
+// know (SlowDown 503, InternalError 500).
+func (s *Surface) ossFailStatus(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError, status int) {
 	s.log.Debug("oss error", "path", r.URL.Path, "code", e.Code, "reason", e.Reason)
 	body := e.XML(reqID, r.Host)
 	h := w.Header()
 	h.Set("X-Chatemu-Reason", e.Reason)
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(e.HTTPStatus())
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -112,13 +113,13 @@ func (s *Surface) Reset() {
 // vendor's 500 unsupported_service_operation, decided in the handler, not
 // gorilla/mux's 405.
 func (s *Surface) Routes(r *mux.Router) {
-	r.HandleFunc("/_oss/{bucket}/{object:.+}", s.serveOSS)
-	r.HandleFunc("/{org}/{app}/token", s.serveToken)
-	r.HandleFunc("/{org}/{app}/chatmessages/{time}", s.serveChatMessages)
-	r.HandleFunc("/{org}/{app}/chatfiles/{uuid}", s.serveChatFile)
+	r.HandleFunc("/_oss/{bucket}/{object:.+}", s.serveOSS).Name(OpArchiveDownload)
+	r.HandleFunc("/{org}/{app}/token", s.serveToken).Name(OpToken)
+	r.HandleFunc("/{org}/{app}/chatmessages/{time}", s.serveChatMessages).Name(OpChatMessages)
+	r.HandleFunc("/{org}/{app}/chatfiles/{uuid}", s.serveChatFile).Name(OpChatFiles)
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
 		return !strings.HasPrefix(req.URL.Path, "/_")
-	}).Path("/{org}/{app}/{rest:.+}").HandlerFunc(s.serveUnknown)
+	}).Path("/{org}/{app}/{rest:.+}").HandlerFunc(s.serveUnknown).Name(OpUnknown)
 }
 
 // app resolves the request's org/app, writing the vendor's 404 when there is
@@ -132,6 +133,7 @@ func (s *Surface) app(w http.ResponseWriter, r *http.Request) (*world.EasemobApp
 		s.fail(w, r, errOrgAppNotFound(v["org"], v["app"], uriPath(r)))
 		return nil, false
 	}
+	journal.SetTenant(r, string(app.Tenant()))
 	return app, true
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -21,6 +22,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
+	journal.SetTenant(r, "op:"+client.Client)
 	body, e := readBody(r)
 	if e != nil {
 		s.writeError(w, r, e)

@@ -82,8 +82,8 @@ func New(cfg Config) *Surface {
 // Routes registers userMessageList (any method: a wrong one gets the
 // envelope's 405, not a mux 405) and the Qiniu download route.
 func (s *Surface) Routes(r *mux.Router) {
-	r.HandleFunc(UserMessageListPath, s.userMessageList)
-	r.HandleFunc(QiniuPathPrefix+"{key:.+}", s.qiniuDownload)
+	r.HandleFunc(UserMessageListPath, s.userMessageList).Name(OpUserMessageList)
+	r.HandleFunc(QiniuPathPrefix+"{key:.+}", s.qiniuDownload).Name(OpQiniuDownload)
 }
 
 // Reset forgets run-time state. The surface has none (no tokens are issued,

@@ -46,6 +46,7 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 		s.writeQiniu(w, r, http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error())
 		return
 	}
+	s.qiniuTenant(r)
 	key := mux.Vars(r)["key"]
 	ak := accessKeyOf(r)
 	a, ok := s.qiniuObject(ak, key)

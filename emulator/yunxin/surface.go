@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -68,12 +69,12 @@ var historyPaths = []string{
 // answers a Yunxin client in another vendor's format.
 func (s *Surface) Routes(r *mux.Router) {
 	for _, p := range historyPaths {
-		r.Handle(p, s.guard(s.history)).Methods(http.MethodGet)
-		r.Handle(p, s.guard(s.methodNotAllowed))
+		r.Handle(p, s.guard(s.history)).Methods(http.MethodGet).Name(OpChatroomHistory)
+		r.Handle(p, s.guard(s.methodNotAllowed)).Name(OpChatroomHistory)
 	}
-	r.Handle("/_nos/{appkey}/{file}", s.guard(s.file)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/_nos/{appkey}/{file}", s.guard(s.file)).Methods(http.MethodGet, http.MethodHead).Name(OpDownload)
 	for _, p := range []string{"/im/v2/", "/im/v2.1/", "/nimserver/"} {
-		r.PathPrefix(p).Handler(s.guard(s.notFound))
+		r.PathPrefix(p).Handler(s.guard(s.notFound)).Name(OpUnknown)
 	}
 }
 
@@ -105,6 +106,7 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if e != nil {
 		return e
 	}
+	journal.SetTenant(r, string(app.Tenant()))
 	if app.RateLimits == world.RateLimitsVendor {
 		if e := s.limiter.allow(app.AppKey+"/"+apiChatroomHistory, s.cfg.Clock.Now()); e != nil {
 			return e
@@ -196,6 +198,7 @@ func (s *Surface) file(w http.ResponseWriter, r *http.Request) *Error {
 	app, ok := s.cfg.World.YunxinApp(appKey)
 	var a *world.Attachment
 	if ok {
+		journal.SetTenant(r, string(app.Tenant()))
 		a, ok = s.cfg.World.Attachment(app.Tenant(), name)
 		if !ok {
 			if dot := strings.LastIndexByte(name, '.'); dot > 0 {
@@ -217,16 +220,25 @@ func (s *Surface) file(w http.ResponseWriter, r *http.Request) *Error {
 }
 
 func (s *Surface) noSuchKey(w http.ResponseWriter, r *http.Request, appKey, name string) {
+	writeNOSError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", name,
+		fmt.Sprintf("no attachment %q in app %q", name, appKey))
+}
+
+// writeNOSError is the one place a NOS (S3-style) XML error becomes bytes;
+// key, when not empty, adds a <Key> element.
+func writeNOSError(w http.ResponseWriter, r *http.Request, status int, code, msg, key, reason string) {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>")
-	b.WriteString(xmlEscape(name))
-	b.WriteString("</Key></Error>")
+	b.WriteString("<Error><Code>" + code + "</Code><Message>" + xmlEscape(msg) + "</Message>")
+	if key != "" {
+		b.WriteString("<Key>" + xmlEscape(key) + "</Key>")
+	}
+	b.WriteString("</Error>")
 	h := w.Header()
 	h.Set("Content-Type", "application/xml")
-	h.Set(reasonHeader, headerSafe(fmt.Sprintf("no attachment %q in app %q", name, appKey)))
+	h.Set(reasonHeader, headerSafe(reason))
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(http.StatusNotFound)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write([]byte(b.String()))
 	}
