@@ -211,7 +211,8 @@ type OSSError struct {
 func OSSExpired(expires, now time.Time) *OSSError {
 	return &OSSError{
 		Code: OSSCodeAccessDenied, Message: OSSMessageRequestExpired,
-		Expires: expires.UTC(), ServerTime: now.UTC(),
+		// OSS reports whole seconds ("…T01:55:28.000Z", vendor-notes §2.2).
+		Expires: expires.UTC(), ServerTime: now.UTC().Truncate(time.Second),
 		Reason: fmt.Sprintf("link expired at %s, clock is %s",
 			expires.UTC().Format(ossReasonTimeFormat), now.UTC().Format(ossReasonTimeFormat)),
 	}
