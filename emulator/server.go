@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ import (
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/easemob"
+	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/emulator/yunxin"
@@ -53,13 +56,23 @@ type Config struct {
 	ControlToken string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// JournalSize is how many vendor requests the journal keeps (GET
+	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
+	// size disables the journal.
+	JournalSize int
+	// RateLimits, when not empty, replaces every tenant's rate_limits
+	// (world.RateLimitsVendor or world.RateLimitsOff), runtime tenants
+	// included: --rate-limits.
+	RateLimits world.RateLimits
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
-// vendor package follows: New(Config) *Surface, Routes, Reset).
+// vendor package follows: New(Config) *Surface, Routes, Reset, and
+// WriteFault for the fault presets).
 type surface interface {
 	Routes(r *mux.Router)
 	Reset()
+	faultWriter
 }
 
 // Server is one running emulator: world, clock, vendor surfaces and control
@@ -76,10 +89,16 @@ type Server struct {
 	frozen    bool
 	wallStart bool
 
-	surfaces []surface
-	control  *control.API
-	router   *mux.Router
-	log      *slog.Logger
+	surfaces            []surface
+	easemob, yunxin, op surface
+	control             *control.API
+	router              *mux.Router
+	log                 *slog.Logger
+
+	// faults and journal sit around the vendor routes (traffic.go); the
+	// control API reads and changes them.
+	faults  *faults.Set
+	journal *journal.Journal
 }
 
 // New builds a Server from cfg.
@@ -99,12 +118,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Seed != nil {
 		spec.Seed = *cfg.Seed
 	}
+	switch cfg.RateLimits {
+	case "":
+	case world.RateLimitsVendor, world.RateLimitsOff:
+		spec = withRateLimits(spec, cfg.RateLimits)
+	default:
+		return nil, fmt.Errorf("emulator: RateLimits %q: want %q or %q", cfg.RateLimits, world.RateLimitsVendor, world.RateLimitsOff)
+	}
+	size := cfg.JournalSize
+	if size == 0 {
+		size = journal.DefaultSize
+	}
 	name := cfg.ScenarioName
 	if name == "" {
 		name = spec.Name
 	}
 
-	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen}
+	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
+		faults: &faults.Set{}, journal: journal.New(size)}
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -129,21 +160,23 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s.control = control.New(control.Config{
-		World:     s.world,
-		Clock:     s.clock,
-		Reset:     s.Reset,
-		PublicURL: public,
-		Token:     cfg.ControlToken,
-		Logger:    log.With("component", "control"),
+		World:      s.world,
+		Clock:      s.clock,
+		Reset:      s.Reset,
+		PublicURL:  public,
+		Token:      cfg.ControlToken,
+		Logger:     log.With("component", "control"),
+		Faults:     s.faults,
+		Journal:    s.journal,
+		RateLimits: cfg.RateLimits,
 	})
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
 	// and unknown-API catch-all would otherwise shadow them.
-	s.surfaces = []surface{
-		yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin")}),
-		opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")}),
-		easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")}),
-	}
+	s.yunxin = yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin")})
+	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")})
+	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")})
+	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
 	s.router = mux.NewRouter()
 	s.control.Routes(s.router)
 	for _, v := range s.surfaces {
@@ -176,8 +209,33 @@ func publicURL(s string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-// ServeHTTP routes a request to the control API or a vendor surface.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// withRateLimits returns spec with every tenant's rate-limit mode set to
+// mode; the spec's tenant slices are copied, not changed.
+func withRateLimits(spec world.Spec, mode world.RateLimits) world.Spec {
+	spec.Easemob = slices.Clone(spec.Easemob)
+	for i := range spec.Easemob {
+		spec.Easemob[i].RateLimits = mode
+	}
+	spec.Yunxin = slices.Clone(spec.Yunxin)
+	for i := range spec.Yunxin {
+		spec.Yunxin[i].RateLimits = mode
+	}
+	spec.Op = slices.Clone(spec.Op)
+	for i := range spec.Op {
+		spec.Op[i].RateLimits = mode
+	}
+	return spec
+}
+
+// ServeHTTP routes a request to the control API or, through the faults and
+// the journal, to a vendor surface.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isControl(r.URL.Path) {
+		s.router.ServeHTTP(w, r)
+		return
+	}
+	s.serveVendor(w, r)
+}
 
 // World returns the server's world.
 func (s *Server) World() *world.World { return s.world }
@@ -192,9 +250,39 @@ func (s *Server) PublicURL() string { return s.publicURL }
 // ScenarioName returns the name or path the scenario was loaded from.
 func (s *Server) ScenarioName() string { return s.name }
 
-// Tenants lists the tenants with their credentials, as GET
-// /_chatemu/tenants does.
-func (s *Server) Tenants() control.Tenants { return control.TenantsOf(s.world.Spec(), s.publicURL) }
+// Tenants lists the tenants with their credentials, runtime tenants
+// included, as GET /_chatemu/tenants does.
+func (s *Server) Tenants() control.Tenants { return s.control.Tenants() }
+
+// AddTenant creates a tenant at run time, as POST /_chatemu/tenants does:
+// vendor is "easemob", "yunxin" or "op", fields the app's or client's keys
+// in the scenario file's form (users, groups, chatrooms, accounts, traffic,
+// messages, …; all optional). Names and credentials that fields lack are
+// generated from the seed and a counter. It returns the created tenants (an
+// Op client without easemob_app comes with its new Easemob app).
+func (s *Server) AddTenant(vendor string, fields map[string]any) (control.Tenants, error) {
+	out, e := s.control.AddTenant(vendor, fields)
+	if e != nil {
+		return control.Tenants{}, e
+	}
+	return out, nil
+}
+
+// RemoveTenant removes a runtime tenant ("easemob:ORG/APP", "yunxin:APPKEY",
+// "op:CLIENT"), as DELETE /_chatemu/tenants/{tenant} does.
+func (s *Server) RemoveTenant(t world.TenantID) error {
+	if e := s.control.RemoveTenant(t); e != nil {
+		return e
+	}
+	return nil
+}
+
+// Faults returns the server's faults, as /_chatemu/faults shows them.
+func (s *Server) Faults() *faults.Set { return s.faults }
+
+// Journal returns the server's request journal, as /_chatemu/requests
+// shows it.
+func (s *Server) Journal() *journal.Journal { return s.journal }
 
 // Inject stores literal messages for a tenant, as POST /_chatemu/messages
 // does, and returns their ids. Nothing is stored unless all are valid.
@@ -206,8 +294,9 @@ func (s *Server) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage)
 	return ids, nil
 }
 
-// Reset puts the server back in its first state: the scenario's messages
-// only, no surface state (tokens, rate-limit windows), and the clock at its
+// Reset puts the server back in its first state: the scenario's tenants and
+// messages only (runtime tenants removed), no surface state (tokens,
+// rate-limit windows), no faults, an empty journal, and the clock at its
 // start, frozen or running as it began.
 func (s *Server) Reset() {
 	if err := s.world.Reset(); err != nil {
@@ -218,6 +307,9 @@ func (s *Server) Reset() {
 	for _, v := range s.surfaces {
 		v.Reset()
 	}
+	s.control.ResetTenants()
+	s.faults.Reset()
+	s.journal.Clear()
 	c := s.clock
 	if s.wallStart {
 		c.Freeze(false)

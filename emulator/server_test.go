@@ -99,7 +99,8 @@ func TestRouting(t *testing.T) {
 	}{
 		{"GET", "/_chatemu/health", 200, `{"status":"ok"}`},
 		{"GET", "/_chatemu/no/such/route", 404, `{"error":"no control route /_chatemu/no/such/route"}`},
-		{"GET", "/_chatemu/tenants/x", 404, `{"error":"no control route`},
+		{"GET", "/_chatemu/clock/x", 404, `{"error":"no control route`},
+		{"GET", "/_chatemu/tenants/x", 405, `{"error":"method not allowed"}`},
 		{"GET", "/nowhere", 404, "404 page not found"},
 	}
 	for _, tt := range tests {

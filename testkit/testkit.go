@@ -48,6 +48,8 @@ type options struct {
 	now          time.Time
 	controlToken string
 	logger       *slog.Logger
+	journalSize  int
+	rateLimits   world.RateLimits
 }
 
 // Scenario selects an embedded scenario by name ("default", "empty",
@@ -123,6 +125,8 @@ func Start(t TB, opts ...Option) *Emulator {
 		PublicURL:    url,
 		ControlToken: o.controlToken,
 		Logger:       o.logger,
+		JournalSize:  o.journalSize,
+		RateLimits:   o.rateLimits,
 	})
 	if err != nil {
 		ln.Close()
@@ -244,6 +248,10 @@ type OpClient struct {
 	EasemobApp string
 	Qiniu      world.QiniuKeys
 }
+
+// Tenant returns the client's tenant, "op:CLIENT", for Requests filters
+// and RemoveTenant.
+func (c OpClient) Tenant() world.TenantID { return world.TenantID("op:" + c.Client) }
 
 // Easemob returns the scenario's first Easemob app; it fails the test if
 // there is none.

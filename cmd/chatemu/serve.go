@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
 
@@ -23,6 +24,7 @@ const shutdownGrace = 10 * time.Second
 // serveFlags are serve's settings, after flags and environment.
 type serveFlags struct {
 	addr, scenario, publicURL, seed, now, controlToken, logFormat string
+	journalSize, rateLimits                                       string
 }
 
 // flagSpec is one serve flag and its environment twin.
@@ -40,6 +42,8 @@ func (f *serveFlags) specs() []flagSpec {
 		{"now", "CHATEMU_NOW", "", "RFC 3339 instant the clock starts at (default the scenario's clock.start, else the wall clock)", &f.now},
 		{"control-token", "CHATEMU_CONTROL_TOKEN", "", "Bearer token required by the /_chatemu/ control API (health stays open)", &f.controlToken},
 		{"log-format", "CHATEMU_LOG_FORMAT", "text", "log format: text or json", &f.logFormat},
+		{"journal-size", "CHATEMU_JOURNAL_SIZE", "", "vendor requests the journal keeps (GET /_chatemu/requests), default 1000; 0 disables it", &f.journalSize},
+		{"rate-limits", "CHATEMU_RATE_LIMITS", "", "force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)", &f.rateLimits},
 	}
 }
 
@@ -81,6 +85,12 @@ func parseServeFlags(args []string, env func(string) string, stdout, stderr io.W
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format (or CHATEMU_LOG_FORMAT): want text or json, got %q", f.logFormat)
 	}
+	if n, err := strconv.Atoi(f.journalSize); f.journalSize != "" && (err != nil || n < 0) {
+		return nil, fmt.Errorf("--journal-size (or CHATEMU_JOURNAL_SIZE): want a count ≥ 0, got %q", f.journalSize)
+	}
+	if f.rateLimits != "" && f.rateLimits != "vendor" && f.rateLimits != "off" {
+		return nil, fmt.Errorf("--rate-limits (or CHATEMU_RATE_LIMITS): want vendor or off, got %q", f.rateLimits)
+	}
 	return f, nil
 }
 
@@ -121,7 +131,16 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	cfg := emulator.Config{Spec: spec, ScenarioName: f.scenario, ControlToken: f.controlToken, Logger: log}
+	cfg := emulator.Config{Spec: spec, ScenarioName: f.scenario, ControlToken: f.controlToken, Logger: log,
+		RateLimits: world.RateLimits(f.rateLimits)}
+	switch n, _ := strconv.Atoi(f.journalSize); {
+	case f.journalSize == "":
+		// Config's zero is the default size.
+	case n == 0:
+		cfg.JournalSize = -1 // disabled
+	default:
+		cfg.JournalSize = n
+	}
 	if f.seed != "" {
 		seed, err := strconv.ParseUint(f.seed, 10, 64)
 		if err != nil {

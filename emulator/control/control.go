@@ -1,6 +1,7 @@
 // Package control is chatemu's control API: the JSON routes under
 // /_chatemu/ that a test or an operator uses to read the tenants and their
-// credentials, move the clock, inject messages and reset the world
+// credentials, add and remove tenants at run time, move the clock, inject
+// messages, inject faults, read the request journal and reset the world
 // (DESIGN.md §3).
 //
 // Each handler depends on the narrow interfaces below (World, Clock) and a
@@ -9,8 +10,9 @@
 // adapter (serve) turns them into bytes, and every error is an *Error
 // rendered as {"error":"…"} with a 4xx status.
 //
-// control imports world and scenarios (for the literal-message form); it
-// imports no vendor package and not the server.
+// control imports world, faults, journal and scenarios (for the
+// literal-message and tenant forms); it imports no vendor package and not
+// the server.
 package control
 
 import (
@@ -28,6 +30,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -53,6 +57,23 @@ type World interface {
 	Message(t world.TenantID, id string) (world.Message, bool)
 	// Inject stores messages; a message without a time gets now.
 	Inject(t world.TenantID, msgs []world.Message, now time.Time) ([]world.Message, error)
+	// Seed is the world's seed; runtime tenants' credentials derive from
+	// it.
+	Seed() uint64
+	// The current tenants, runtime ones included.
+	EasemobApps() []*world.EasemobApp
+	YunxinApps() []*world.YunxinApp
+	OpClients() []*world.OpClient
+	EasemobApp(org, app string) (*world.EasemobApp, bool)
+	EasemobAppOf(t world.TenantID) (*world.EasemobApp, bool)
+	YunxinApp(appKey string) (*world.YunxinApp, bool)
+	OpClient(client string) (*world.OpClient, bool)
+	// Runtime tenants (POST and DELETE /_chatemu/tenants); traffic is
+	// measured back from anchor.
+	AddEasemobApp(a world.EasemobApp, anchor time.Time) error
+	AddYunxinApp(a world.YunxinApp, anchor time.Time) error
+	AddOpClient(c world.OpClient) error
+	RemoveTenant(t world.TenantID) error
 }
 
 // Clock is what the control API needs from the emulator's clock.
@@ -79,6 +100,13 @@ type Config struct {
 	// carry "Authorization: Bearer <Token>".
 	Token  string
 	Logger *slog.Logger
+	// Faults and Journal back the faults and requests routes; nil gives
+	// an empty fault set and a journal of journal.DefaultSize.
+	Faults  Faults
+	Journal Journal
+	// RateLimits, when not empty, is forced on every runtime tenant (the
+	// server's --rate-limits).
+	RateLimits world.RateLimits
 }
 
 // API serves the control routes. It is safe for concurrent use.
@@ -90,10 +118,19 @@ type API struct {
 	token     []byte
 	log       *slog.Logger
 
+	faults     Faults
+	journal    Journal
+	rateLimits world.RateLimits
+
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
 	// under it.
 	injectMu sync.Mutex
+
+	// tenantMu serializes runtime tenant changes and guards runtimeN, the
+	// counter of generated tenant names.
+	tenantMu sync.Mutex
+	runtimeN int
 }
 
 // New returns the control API over cfg.
@@ -106,13 +143,24 @@ func New(cfg Config) *API {
 	if reset == nil {
 		reset = func() {}
 	}
+	fs := cfg.Faults
+	if fs == nil {
+		fs = &faults.Set{}
+	}
+	j := cfg.Journal
+	if j == nil {
+		j = journal.New(journal.DefaultSize)
+	}
 	return &API{
-		world:     cfg.World,
-		clock:     cfg.Clock,
-		reset:     reset,
-		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		token:     []byte(cfg.Token),
-		log:       log,
+		world:      cfg.World,
+		clock:      cfg.Clock,
+		reset:      reset,
+		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
+		token:      []byte(cfg.Token),
+		log:        log,
+		faults:     fs,
+		journal:    j,
+		rateLimits: cfg.RateLimits,
 	}
 }
 
@@ -155,7 +203,11 @@ type route struct {
 func (a *API) routes() []route {
 	return []route{
 		{path: "health", open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
-		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants}},
+		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
+		{path: "tenants/{tenant:.+}", methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
+		{path: "faults", methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
+		{path: "faults/{id}", methods: map[string]handler{http.MethodDelete: a.deleteFault}},
+		{path: "requests", methods: map[string]handler{http.MethodGet: a.getRequests, http.MethodDelete: a.deleteRequests}},
 		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
 		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
 		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},

@@ -117,42 +117,54 @@ type QiniuKeys struct {
 // TenantsOf lists the tenants of spec with base URL publicURL.
 func TenantsOf(spec *world.Spec, publicURL string) Tenants {
 	out := Tenants{Easemob: []EasemobTenant{}, Yunxin: []YunxinTenant{}, Op: []OpTenant{}}
-	for _, a := range spec.Easemob {
-		t := EasemobTenant{
-			Org: a.Org, App: a.App, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
-			Cluster: string(a.Cluster), BaseURL: publicURL,
-			Users:     strs(a.Users),
-			Groups:    []EasemobGroup{},
-			Chatrooms: []EasemobRoom{},
-			OSS:       OSSKeys{Bucket: a.OSS.Bucket, AccessKeyID: a.OSS.AccessKeyID, AccessKeySecret: a.OSS.AccessKeySecret},
-		}
-		for _, g := range a.Groups {
-			t.Groups = append(t.Groups, EasemobGroup{ID: g.ID, Owner: g.Owner, Members: strs(g.Members)})
-		}
-		for _, r := range a.Rooms {
-			t.Chatrooms = append(t.Chatrooms, EasemobRoom{ID: r.ID, Name: r.Name})
-		}
-		out.Easemob = append(out.Easemob, t)
+	for i := range spec.Easemob {
+		out.Easemob = append(out.Easemob, easemobTenant(&spec.Easemob[i], publicURL))
 	}
-	for _, a := range spec.Yunxin {
-		t := YunxinTenant{AppKey: a.AppKey, AppSecret: a.AppSecret, BaseURL: publicURL, Accounts: strs(a.Accounts), Chatrooms: []YunxinRoom{}}
-		for _, r := range a.Rooms {
-			status := r.Status
-			if status == "" {
-				status = world.RoomOpen
-			}
-			t.Chatrooms = append(t.Chatrooms, YunxinRoom{ID: RoomID(r.ID), Name: r.Name, Status: string(status)})
-		}
-		out.Yunxin = append(out.Yunxin, t)
+	for i := range spec.Yunxin {
+		out.Yunxin = append(out.Yunxin, yunxinTenant(&spec.Yunxin[i], publicURL))
 	}
-	for _, c := range spec.Op {
-		out.Op = append(out.Op, OpTenant{
-			Client: c.Client, Token: c.Token, Secret: c.Secret, BaseURL: publicURL,
-			EasemobApp: strings.TrimPrefix(string(c.EasemobApp), "easemob:"),
-			Qiniu:      QiniuKeys{AccessKey: c.Qiniu.AccessKey, SecretKey: c.Qiniu.SecretKey},
-		})
+	for i := range spec.Op {
+		out.Op = append(out.Op, opTenant(&spec.Op[i], publicURL))
 	}
 	return out
+}
+
+func easemobTenant(a *world.EasemobApp, publicURL string) EasemobTenant {
+	t := EasemobTenant{
+		Org: a.Org, App: a.App, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
+		Cluster: string(a.Cluster), BaseURL: publicURL,
+		Users:     strs(a.Users),
+		Groups:    []EasemobGroup{},
+		Chatrooms: []EasemobRoom{},
+		OSS:       OSSKeys{Bucket: a.OSS.Bucket, AccessKeyID: a.OSS.AccessKeyID, AccessKeySecret: a.OSS.AccessKeySecret},
+	}
+	for _, g := range a.Groups {
+		t.Groups = append(t.Groups, EasemobGroup{ID: g.ID, Owner: g.Owner, Members: strs(g.Members)})
+	}
+	for _, r := range a.Rooms {
+		t.Chatrooms = append(t.Chatrooms, EasemobRoom{ID: r.ID, Name: r.Name})
+	}
+	return t
+}
+
+func yunxinTenant(a *world.YunxinApp, publicURL string) YunxinTenant {
+	t := YunxinTenant{AppKey: a.AppKey, AppSecret: a.AppSecret, BaseURL: publicURL, Accounts: strs(a.Accounts), Chatrooms: []YunxinRoom{}}
+	for _, r := range a.Rooms {
+		status := r.Status
+		if status == "" {
+			status = world.RoomOpen
+		}
+		t.Chatrooms = append(t.Chatrooms, YunxinRoom{ID: RoomID(r.ID), Name: r.Name, Status: string(status)})
+	}
+	return t
+}
+
+func opTenant(c *world.OpClient, publicURL string) OpTenant {
+	return OpTenant{
+		Client: c.Client, Token: c.Token, Secret: c.Secret, BaseURL: publicURL,
+		EasemobApp: strings.TrimPrefix(string(c.EasemobApp), "easemob:"),
+		Qiniu:      QiniuKeys{AccessKey: c.Qiniu.AccessKey, SecretKey: c.Qiniu.SecretKey},
+	}
 }
 
 // strs returns list, or an empty list for nil, so that JSON shows [].
@@ -164,7 +176,13 @@ func strs(list []string) []string {
 }
 
 func (a *API) tenants(*http.Request) (response, *Error) {
-	return response{status: http.StatusOK, body: TenantsOf(a.world.Spec(), a.publicURL)}, nil
+	return response{status: http.StatusOK, body: a.Tenants()}, nil
+}
+
+// Tenants lists every tenant, runtime ones included (after the scenario's,
+// in the order they were added), as GET /_chatemu/tenants does.
+func (a *API) Tenants() Tenants {
+	return TenantsOf(a.liveSpec(), a.publicURL)
 }
 
 // ClockState is the body of GET and POST /_chatemu/clock.
@@ -294,7 +312,7 @@ func (a *API) inject(msgs []InjectionMessage) ([]string, *Error) {
 	if len(msgs) == 0 {
 		return nil, errorf(http.StatusBadRequest, "messages: empty, nothing to inject")
 	}
-	spec := a.world.Spec()
+	spec := a.liveSpec()
 	conv := make([]world.Message, len(msgs))
 	tenants := make([]world.TenantID, len(msgs))
 	for i, m := range msgs {

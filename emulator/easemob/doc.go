@@ -10,7 +10,8 @@
 // Where the vendor is silent the choice is marked [guess] in a comment and
 // listed in the README's fidelity notes.
 //
-// The package depends on world, clock and sign, and on nothing of another
-// vendor. It holds no package-level mutable state: tokens, rate-limit windows
-// and request counters hang off a *Surface.
+// The package depends on world, clock and sign, on faults and journal (the
+// server's fault presets and request journal, both vendor-neutral), and on
+// nothing of another vendor. It holds no package-level mutable state:
+// tokens, rate-limit windows and request counters hang off a *Surface.
 package easemob

@@ -9,7 +9,9 @@
 // the README's fidelity notes. The records are the same messages, ids and attachments the
 // Easemob surface shows for the linked app: one world, two views.
 //
-// It imports world, clock and sign, and nothing of another vendor.
+// It imports world, clock and sign, faults and journal (the server's fault
+// presets and request journal, both vendor-neutral), and nothing of another
+// vendor.
 package opapi
 
 import (

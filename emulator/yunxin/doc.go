@@ -12,7 +12,8 @@
 // wire items → body. Every failure is an *Error, rendered in one place
 // (writeError) with the vendor's body and an X-Chatemu-Reason header.
 //
-// The package imports world, clock, gorilla/mux and the standard library; it
-// imports nothing of another vendor and holds no package-level mutable
-// state. The README's fidelity notes list where the vendor is silent and what was chosen.
+// The package imports world, clock, faults and journal (the server's fault
+// presets and request journal, both vendor-neutral), gorilla/mux and the
+// standard library; it imports nothing of another vendor and holds no
+// package-level mutable state. The README's fidelity notes list where the vendor is silent and what was chosen.
 package yunxin

@@ -1,0 +1,250 @@
+package testkit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chatemu/chatemu/emulator/control"
+	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// JournalSize sets how many vendor requests the journal keeps (default
+// 1000, as --journal-size); 0 disables the journal.
+func JournalSize(n int) Option {
+	return func(o *options) {
+		if n == 0 {
+			n = -1
+		}
+		o.journalSize = n
+	}
+}
+
+// RateLimits forces every tenant's rate-limit mode, as --rate-limits does:
+// world.RateLimitsVendor enforces the vendors' documented limits on the
+// emulator's clock (drive them with Clock().Advance), world.RateLimitsOff
+// lifts them.
+func RateLimits(mode world.RateLimits) Option { return func(o *options) { o.rateLimits = mode } }
+
+// The fault kinds: the presets render the vendor's own error, Drop closes
+// the connection without an answer.
+const (
+	RateLimit    = faults.RateLimit
+	ServerError  = faults.ServerError
+	Unauthorized = faults.Unauthorized
+	Drop         = faults.Drop
+)
+
+// Fault is a fault for Fail: which requests it matches and what it does to
+// them (POST /_chatemu/faults).
+type Fault struct {
+	// Vendor ("easemob", "yunxin", "op"), Method and Path (a regexp,
+	// unanchored, on the decoded path) select requests; empty selects all.
+	// OSS archive downloads are easemob's, Qiniu downloads op's, NOS files
+	// yunxin's.
+	Vendor, Method, Path string
+	// Times is how many matching requests the fault answers; 0 means until
+	// it is removed.
+	Times int
+	// Delay is real latency before the answer; alone, the real answer
+	// follows it. A client that gives up ends the wait.
+	Delay time.Duration
+	// Kind is a preset (RateLimit, ServerError, Unauthorized) or Drop.
+	Kind faults.Kind
+	// Status, Body and Headers answer with a raw response instead.
+	Status  int
+	Body    string
+	Headers map[string]string
+}
+
+// Fail adds a fault and returns its id ("f1", "f2", …); faults are matched
+// in the order they were added. It fails t if the fault is invalid.
+func (e *Emulator) Fail(t TB, f Fault) string {
+	t.Helper()
+	r := faults.Rule{Vendor: f.Vendor, Method: f.Method, Path: f.Path, Times: f.Times,
+		Kind: f.Kind, Status: f.Status, Body: f.Body, Headers: f.Headers}
+	if f.Delay != 0 {
+		r.Delay = f.Delay.String()
+	}
+	added, err := e.srv.Faults().Add(r)
+	if err != nil {
+		t.Fatalf("testkit: fault: %v", err)
+		return ""
+	}
+	return added.ID
+}
+
+// Faults lists the faults still active, with their remaining counts.
+func (e *Emulator) Faults() []faults.Fault { return e.srv.Faults().List() }
+
+// RemoveFault removes the fault id; it reports whether there was one (a
+// fault whose Times are used up is already gone).
+func (e *Emulator) RemoveFault(id string) bool { return e.srv.Faults().Delete(id) }
+
+// ClearFaults removes every fault.
+func (e *Emulator) ClearFaults() { e.srv.Faults().Clear() }
+
+// Request is one vendor request of the journal.
+type Request = journal.Entry
+
+// RequestFilter selects requests for Requests.
+type RequestFilter func(*journal.Filter)
+
+// Vendor selects requests of a vendor: "easemob", "yunxin" or "op".
+func Vendor(v string) RequestFilter { return func(f *journal.Filter) { f.Vendor = v } }
+
+// Operation selects requests of an operation, e.g. "easemob.chatmessages".
+func Operation(op string) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
+
+// Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
+// "yunxin:APPKEY", "op:CLIENT".
+func Tenant(t world.TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
+
+// Requests returns the journal's vendor requests that every filter selects,
+// oldest first (the last 1000 unless JournalSize says otherwise).
+func (e *Emulator) Requests(filters ...RequestFilter) []Request {
+	var f journal.Filter
+	for _, fl := range filters {
+		fl(&f)
+	}
+	return e.srv.Journal().Entries(f)
+}
+
+// ClearRequests empties the journal.
+func (e *Emulator) ClearRequests() { e.srv.Journal().Clear() }
+
+// Reporter is the part of testing.TB the assertions use.
+type Reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// AssertCalled checks that operation op was requested exactly n times
+// (among the requests filters select, when given), like gock's IsDone or
+// WireMock's verify(n, …).
+func (e *Emulator) AssertCalled(t Reporter, op string, n int, filters ...RequestFilter) {
+	t.Helper()
+	got := e.Requests(append(filters, Operation(op))...)
+	if len(got) != n {
+		t.Errorf("testkit: %s called %d times, want %d; journal:\n%s", op, len(got), n, e.journalText())
+	}
+}
+
+// AssertCalledWith checks that at least one request of operation op
+// satisfies match (its method, path, query, status, tenant, …).
+func (e *Emulator) AssertCalledWith(t Reporter, op string, match func(Request) bool) {
+	t.Helper()
+	if !slices.ContainsFunc(e.Requests(Operation(op)), match) {
+		t.Errorf("testkit: no %s request matches; journal:\n%s", op, e.journalText())
+	}
+}
+
+// AssertOrder checks that the operations ops were requested in this order
+// (other requests may come between them).
+func (e *Emulator) AssertOrder(t Reporter, ops ...string) {
+	t.Helper()
+	i := 0
+	for _, r := range e.Requests() {
+		if i < len(ops) && r.Operation == ops[i] {
+			i++
+		}
+	}
+	if i < len(ops) {
+		t.Errorf("testkit: operations %s not requested in order (found the first %d); journal:\n%s",
+			strings.Join(ops, ", "), i, e.journalText())
+	}
+}
+
+// journalText writes the journal one request a line, for failure messages.
+func (e *Emulator) journalText() string {
+	var b strings.Builder
+	reqs := e.Requests()
+	if len(reqs) == 0 {
+		return "  (empty)"
+	}
+	for _, r := range reqs {
+		fmt.Fprintf(&b, "  #%d %s %s %s", r.Seq, r.Operation, r.Method, r.Path)
+		if r.Query != "" {
+			b.WriteString("?" + r.Query)
+		}
+		fmt.Fprintf(&b, " → %d", r.Status)
+		if r.Fault != "" {
+			b.WriteString(" (fault " + r.Fault + ")")
+		}
+		if r.Tenant != "" {
+			b.WriteString(" [" + r.Tenant + "]")
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// NewEasemobApp creates an Easemob app at run time, as POST
+// /_chatemu/tenants does, from its keys in the scenario file's form (YAML,
+// may be empty): users, groups, chatrooms, traffic, messages, cluster, …
+// Its org/app and credentials are generated unless given. Traffic spans are
+// measured back from the clock's now. It is removed by Reset.
+func (e *Emulator) NewEasemobApp(t TB, scenarioYAML string) EasemobApp {
+	t.Helper()
+	out := e.addTenant(t, "easemob", scenarioYAML)
+	if len(out.Easemob) != 1 {
+		t.Fatalf("testkit: new Easemob app: got %d apps", len(out.Easemob))
+		return EasemobApp{}
+	}
+	return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
+}
+
+// NewYunxinApp creates a Yunxin app at run time from its keys in the
+// scenario file's form (accounts, chatrooms, traffic, messages, …); its
+// AppKey and AppSecret are generated unless given.
+func (e *Emulator) NewYunxinApp(t TB, scenarioYAML string) YunxinApp {
+	t.Helper()
+	out := e.addTenant(t, "yunxin", scenarioYAML)
+	if len(out.Yunxin) != 1 {
+		t.Fatalf("testkit: new Yunxin app: got %d apps", len(out.Yunxin))
+		return YunxinApp{}
+	}
+	return e.YunxinApp(out.Yunxin[0].AppKey)
+}
+
+// NewOpClient creates an Op client at run time from its keys in the
+// scenario file's form. Without easemob_app, the same YAML also describes a
+// new Easemob app (users, traffic, messages, …) that the client serves;
+// marks and favorites may name that app's literal messages.
+func (e *Emulator) NewOpClient(t TB, scenarioYAML string) OpClient {
+	t.Helper()
+	out := e.addTenant(t, "op", scenarioYAML)
+	if len(out.Op) != 1 {
+		t.Fatalf("testkit: new Op client: got %d clients", len(out.Op))
+		return OpClient{}
+	}
+	return e.OpClient(out.Op[0].Client)
+}
+
+func (e *Emulator) addTenant(t TB, vendor, scenarioYAML string) control.Tenants {
+	t.Helper()
+	fields := map[string]any{}
+	if err := yaml.Unmarshal([]byte(scenarioYAML), &fields); err != nil {
+		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
+		return control.Tenants{}
+	}
+	out, err := e.srv.AddTenant(vendor, fields)
+	if err != nil {
+		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
+	}
+	return out
+}
+
+// RemoveTenant removes a runtime tenant ("easemob:ORG/APP",
+// "yunxin:APPKEY", "op:CLIENT"); it fails t if there is none.
+func (e *Emulator) RemoveTenant(t TB, tenant world.TenantID) {
+	t.Helper()
+	if err := e.srv.RemoveTenant(tenant); err != nil {
+		t.Fatalf("testkit: remove tenant: %v", err)
+	}
+}
