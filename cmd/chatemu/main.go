@@ -6,6 +6,7 @@
 //	chatemu scenarios                  list the embedded scenarios
 //	chatemu scenarios validate FILE    check a scenario file (exit 2 if invalid)
 //	chatemu health [--addr ADDR]       exit 0 if the server at ADDR answers
+//	chatemu contract [flags]           check an endpoint against the vendors' contracts
 //	chatemu version                    print the version
 //
 // Every serve flag has an environment twin CHATEMU_<NAME>; a flag given on
@@ -55,6 +56,8 @@ func runWith(ctx context.Context, args []string, env func(string) string, stdout
 		return scenariosCmd(rest, stdout, stderr)
 	case "health":
 		return health(ctx, rest, env, stdout, stderr)
+	case "contract":
+		return contractCmd(ctx, rest, env, stdout, stderr)
 	case "version":
 		if len(rest) > 0 {
 			fmt.Fprintf(stderr, "chatemu version: unexpected arguments %q\n", rest)
@@ -79,6 +82,7 @@ Usage:
   chatemu scenarios                 list the embedded scenarios
   chatemu scenarios validate FILE   check a scenario file; exit 2 if it is invalid
   chatemu health [--addr ADDR]      exit 0 if the server at ADDR answers /_chatemu/health
+  chatemu contract [flags]          check an endpoint against the vendors' contracts (--help)
   chatemu version                   print the version
   chatemu help                      this text
 
