@@ -130,3 +130,46 @@ func BenchmarkProcessStart(b *testing.B) {
 		})
 	}
 }
+
+// TestContractAgainstRunningBinary runs `chatemu contract` as a user would,
+// against a separately started `chatemu serve` on the default scenario (a
+// running clock): every probe passes; then a fault makes the Easemob
+// chatmessages answer drift (a renamed field) and the report names the probe
+// and the gjson path.
+func TestContractAgainstRunningBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	_, url := startProcess(t, bin)
+	out, err := exec.Command(bin, "contract", "--vendor", "all", "--base-url", url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("contract against chatemu: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "no drift") {
+		t.Fatalf("no 'no drift' line:\n%s", out)
+	}
+
+	drifted := `{"action":"get","application":"6f0e3a2c-1d2b-4c5e-9a7f-20261120de30","uri":"` + url +
+		`/chatemu/demo/chatmessages/x","data":[{"url":"` + url + `/_oss/b/o?Expires=1&OSSAccessKeyId=k&Signature=s"}],` +
+		`"timestamp":1795168801067,"duration":0,"organization":"chatemu","appName":"demo"}`
+	fault := `{"vendor":"easemob","method":"GET","path":"/chatmessages/","status":200,` +
+		`"headers":{"Content-Type":"application/json"},"body":` + strconv.Quote(drifted) + `}`
+	resp, err := http.Post(url+"/_chatemu/faults", "application/json", strings.NewReader(fault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST faults: %d", resp.StatusCode)
+	}
+	out, err = exec.Command(bin, "contract", "--vendor", "easemob", "--base-url", url).CombinedOutput()
+	if err == nil {
+		t.Fatalf("contract passed a drifted chatmessages:\n%s", out)
+	}
+	for _, want := range []string{"easemob/chatmessages", "applicationName", "DRIFT"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("drift report lacks %q:\n%s", want, out)
+		}
+	}
+}
