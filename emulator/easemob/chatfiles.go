@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/gorilla/mux"
 )
 
@@ -38,7 +39,7 @@ func (s *Surface) serveChatFile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if a.Secret != "" {
-		if got := r.Header.Get("share-secret"); got != a.Secret {
+		if got := r.Header.Get("share-secret"); !sign.Equal(got, a.Secret) {
 			why := "the file was uploaded with restricted access: send header share-secret with the body's secret"
 			if got != "" {
 				why = "header share-secret does not match the file's secret"

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -121,7 +122,7 @@ func (s *Surface) serveToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errInvalidGrant(descClientIDMismatch, fmt.Sprintf("client_id %q is not %s/%s's (see GET /_chatemu/tenants)", *req.ClientID, app.Org, app.App)))
 		return
 	}
-	if *req.ClientSecret != app.ClientSecret {
+	if !sign.Equal(*req.ClientSecret, app.ClientSecret) {
 		s.fail(w, r, errInvalidGrant(descClientSecretMism, fmt.Sprintf("client_secret is not %s/%s's", app.Org, app.App)))
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -78,7 +79,7 @@ func (s *Surface) parseQuery(r *http.Request) (*world.OpClient, url.Values, *Err
 	if id == "" || !ok {
 		return nil, nil, fail(CodeUnauthorized, MsgClientInvalid, fmt.Sprintf("no Op client %q in this world (see GET /_chatemu/tenants)", id))
 	}
-	if tok := q.Get("token"); tok != c.Token {
+	if tok := q.Get("token"); !sign.Equal(tok, c.Token) {
 		return nil, nil, fail(CodeUnauthorized, MsgTokenInvalid, fmt.Sprintf("token %q is not client %s's token", tok, c.Client))
 	}
 	return c, q, nil
@@ -93,7 +94,7 @@ func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
 	case world.SignMD5:
 		want := SignMD5(q, body, c.Secret)
 		got := q.Get("sign")
-		if !strings.EqualFold(got, want) {
+		if !sign.Equal(strings.ToLower(got), want) { // want is lowercase hex
 			return fail(CodeBadSign, MsgSignInvalid, fmt.Sprintf(
 				"expected sign %s = md5(%q + body + secret of %s), got %q", want, signedQuery(q), c.Client, got))
 		}
