@@ -54,6 +54,9 @@ type Config struct {
 	// ControlToken, when not empty, guards the control API (except health)
 	// as a Bearer token.
 	ControlToken string
+	// Exposed says the server listens where other hosts reach it; without a
+	// ControlToken, health then carries a warning (the CLI also logs one).
+	Exposed bool
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// JournalSize is how many vendor requests the journal keeps (GET
@@ -165,6 +168,7 @@ func New(cfg Config) (*Server, error) {
 		Reset:      s.Reset,
 		PublicURL:  public,
 		Token:      cfg.ControlToken,
+		Open:       cfg.Exposed && cfg.ControlToken == "",
 		Logger:     log.With("component", "control"),
 		Faults:     s.faults,
 		Journal:    s.journal,

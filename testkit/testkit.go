@@ -14,6 +14,8 @@ package testkit
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -50,6 +53,7 @@ type options struct {
 	logger       *slog.Logger
 	journalSize  int
 	rateLimits   world.RateLimits
+	tls          bool
 }
 
 // Scenario selects an embedded scenario by name ("default", "empty",
@@ -80,6 +84,11 @@ func Now(t time.Time) Option { return func(o *options) { o.now = t } }
 // ControlToken guards the control API with a Bearer token, as
 // --control-token does. The testkit's own methods are not affected.
 func ControlToken(token string) Option { return func(o *options) { o.controlToken = token } }
+
+// TLS serves https with a self-signed certificate made for this emulator;
+// URL starts with https:// and HTTPClient trusts the certificate, for
+// clients that insist on https.
+func TLS() Option { return func(o *options) { o.tls = true } }
 
 // Logger receives the emulator's logs; by default they are discarded.
 func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -117,6 +126,17 @@ func Start(t TB, opts ...Option) *Emulator {
 		return nil
 	}
 	url := "http://" + ln.Addr().String()
+	var roots *x509.CertPool
+	if o.tls {
+		cert, pool, err := tlscert.SelfSigned(clock.Wall().WallNow(), tlscert.LocalHosts()...)
+		if err != nil {
+			ln.Close()
+			t.Fatalf("testkit: %v", err)
+			return nil
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		url, roots = "https://"+ln.Addr().String(), pool
+	}
 	srv, err := emulator.New(emulator.Config{
 		Spec:         spec,
 		ScenarioName: name,
@@ -143,6 +163,7 @@ func Start(t TB, opts ...Option) *Emulator {
 		Proxy:               nil, // never send the emulator's traffic to a proxy from the environment
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 16,
+		TLSClientConfig:     &tls.Config{RootCAs: roots},
 		IdleConnTimeout:     30 * time.Second,
 	}}
 	t.Cleanup(func() {

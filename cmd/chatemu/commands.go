@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +56,8 @@ func health(ctx context.Context, args []string, env func(string) string, stdout,
 	}
 	addr := fs.String("addr", def, "address of the server to check [$CHATEMU_ADDR]")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	useTLS := fs.Bool("tls", env("CHATEMU_TLS") == "true" || env("CHATEMU_TLS_CERT") != "",
+		"the server serves https (--tls or --tls-cert); its certificate is not verified [$CHATEMU_TLS]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -65,7 +68,11 @@ func health(ctx context.Context, args []string, env func(string) string, stdout,
 		fmt.Fprintf(stderr, "chatemu health: unexpected arguments %q\n", fs.Args())
 		return exitUsage
 	}
-	url := defaultPublicURL(*addr) + "/_chatemu/health"
+	scheme := "http"
+	if *useTLS {
+		scheme = "https"
+	}
+	url := baseURL(scheme, *addr) + "/_chatemu/health"
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -73,7 +80,9 @@ func health(ctx context.Context, args []string, env func(string) string, stdout,
 		fmt.Fprintf(stderr, "chatemu health: %v\n", err)
 		return exitUsage
 	}
-	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext}
+	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext,
+		// Checking our own process: a self-signed certificate is expected.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
 	defer tr.CloseIdleConnections()
 	res, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,11 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -25,25 +29,43 @@ const shutdownGrace = 10 * time.Second
 type serveFlags struct {
 	addr, scenario, publicURL, seed, now, controlToken, logFormat string
 	journalSize, rateLimits                                       string
+	tls, tlsCert, tlsKey                                          string
 }
 
 // flagSpec is one serve flag and its environment twin.
 type flagSpec struct {
 	name, env, def, usage string
 	dst                   *string
+	boolean               bool // --name alone means "true"
 }
+
+// boolString is a string flag that may be given without a value, like a
+// bool flag: --tls is --tls=true.
+type boolString struct{ p *string }
+
+func (b boolString) String() string {
+	if b.p == nil {
+		return ""
+	}
+	return *b.p
+}
+func (b boolString) Set(v string) error { *b.p = v; return nil }
+func (b boolString) IsBoolFlag() bool   { return true }
 
 func (f *serveFlags) specs() []flagSpec {
 	return []flagSpec{
-		{"addr", "CHATEMU_ADDR", "127.0.0.1:8080", "address to listen on (the Docker image sets 0.0.0.0:8080)", &f.addr},
-		{"scenario", "CHATEMU_SCENARIO", "default", "embedded scenario name (see 'chatemu scenarios') or scenario file path", &f.scenario},
-		{"public-url", "CHATEMU_PUBLIC_URL", "", "base URL clients reach the server at, written into links (default http://ADDR, 0.0.0.0 and :: as 127.0.0.1)", &f.publicURL},
-		{"seed", "CHATEMU_SEED", "", "seed replacing the scenario's (an unsigned integer)", &f.seed},
-		{"now", "CHATEMU_NOW", "", "RFC 3339 instant the clock starts at (default the scenario's clock.start, else the wall clock)", &f.now},
-		{"control-token", "CHATEMU_CONTROL_TOKEN", "", "Bearer token required by the /_chatemu/ control API (health stays open)", &f.controlToken},
-		{"log-format", "CHATEMU_LOG_FORMAT", "text", "log format: text or json", &f.logFormat},
-		{"journal-size", "CHATEMU_JOURNAL_SIZE", "", "vendor requests the journal keeps (GET /_chatemu/requests), default 1000; 0 disables it", &f.journalSize},
-		{"rate-limits", "CHATEMU_RATE_LIMITS", "", "force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)", &f.rateLimits},
+		{"addr", "CHATEMU_ADDR", "127.0.0.1:8080", "address to listen on (the Docker image sets 0.0.0.0:8080)", &f.addr, false},
+		{"scenario", "CHATEMU_SCENARIO", "default", "embedded scenario name (see 'chatemu scenarios') or scenario file path", &f.scenario, false},
+		{"public-url", "CHATEMU_PUBLIC_URL", "", "base URL clients reach the server at, written into links (default http://ADDR, 0.0.0.0 and :: as 127.0.0.1)", &f.publicURL, false},
+		{"seed", "CHATEMU_SEED", "", "seed replacing the scenario's (an unsigned integer)", &f.seed, false},
+		{"now", "CHATEMU_NOW", "", "RFC 3339 instant the clock starts at (default the scenario's clock.start, else the wall clock)", &f.now, false},
+		{"control-token", "CHATEMU_CONTROL_TOKEN", "", "Bearer token required by the /_chatemu/ control API (health stays open)", &f.controlToken, false},
+		{"log-format", "CHATEMU_LOG_FORMAT", "text", "log format: text or json", &f.logFormat, false},
+		{"journal-size", "CHATEMU_JOURNAL_SIZE", "", "vendor requests the journal keeps (GET /_chatemu/requests), default 1000; 0 disables it", &f.journalSize, false},
+		{name: "tls", env: "CHATEMU_TLS", usage: "serve https with a self-signed certificate made at start; clients trust it through testkit or skip verification", dst: &f.tls, boolean: true},
+		{"tls-cert", "CHATEMU_TLS_CERT", "", "serve https with this PEM certificate (with --tls-key) instead of a self-signed one", &f.tlsCert, false},
+		{"tls-key", "CHATEMU_TLS_KEY", "", "the PEM private key of --tls-cert", &f.tlsKey, false},
+		{"rate-limits", "CHATEMU_RATE_LIMITS", "", "force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)", &f.rateLimits, false},
 	}
 }
 
@@ -58,6 +80,11 @@ func parseServeFlags(args []string, env func(string) string, stdout, stderr io.W
 		def := s.def
 		if v := env(s.env); v != "" {
 			def = v
+		}
+		if s.boolean {
+			*s.dst = def
+			fs.Var(boolString{s.dst}, s.name, s.usage+" [$"+s.env+"]")
+			continue
 		}
 		fs.StringVar(s.dst, s.name, def, s.usage+" [$"+s.env+"]")
 	}
@@ -88,6 +115,12 @@ func parseServeFlags(args []string, env func(string) string, stdout, stderr io.W
 	if n, err := strconv.Atoi(f.journalSize); f.journalSize != "" && (err != nil || n < 0) {
 		return nil, fmt.Errorf("--journal-size (or CHATEMU_JOURNAL_SIZE): want a count ≥ 0, got %q", f.journalSize)
 	}
+	if f.tls != "" && f.tls != "true" && f.tls != "false" {
+		return nil, fmt.Errorf("--tls (or CHATEMU_TLS): want true or false, got %q", f.tls)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key (or CHATEMU_TLS_CERT, CHATEMU_TLS_KEY) go together")
+	}
 	if f.rateLimits != "" && f.rateLimits != "vendor" && f.rateLimits != "off" {
 		return nil, fmt.Errorf("--rate-limits (or CHATEMU_RATE_LIMITS): want vendor or off, got %q", f.rateLimits)
 	}
@@ -104,15 +137,50 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 
 // defaultPublicURL derives the public URL from the bound address: a wildcard
 // host is not reachable, so it becomes loopback.
-func defaultPublicURL(addr string) string {
+func defaultPublicURL(addr string) string { return baseURL("http", addr) }
+
+func baseURL(scheme, addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr
+		return scheme + "://" + addr
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// exposed reports whether a listener accepts connections from other hosts.
+func exposed(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return !ok || !tcp.IP.IsLoopback()
+}
+
+// tlsConfig is the certificate --tls or --tls-cert/--tls-key ask for, or nil
+// for plain http.
+func tlsConfig(f *serveFlags) (*tls.Config, error) {
+	switch {
+	case f.tlsCert != "":
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	case f.tls == "true":
+		hosts := tlscert.LocalHosts()
+		if h, _, err := net.SplitHostPort(f.addr); err == nil && h != "" {
+			hosts = append(hosts, h)
+		}
+		if u, err := url.Parse(f.publicURL); err == nil && u.Hostname() != "" {
+			hosts = append(hosts, u.Hostname())
+		}
+		cert, _, err := tlscert.SelfSigned(clock.Wall().WallNow(), hosts...)
+		if err != nil {
+			return nil, err
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	}
+	return nil, nil
 }
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(string)) int {
@@ -159,14 +227,31 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 
 	// Listen first: the start-up line is printed only once connections are
 	// accepted, and --addr :0 learns its port before the public URL is made.
+	tcfg, err := tlsConfig(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
+		return exitUsage
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
 		return exitError
 	}
+	scheme := "http"
+	if tcfg != nil {
+		scheme = "https"
+	}
 	cfg.PublicURL = f.publicURL
 	if cfg.PublicURL == "" {
-		cfg.PublicURL = defaultPublicURL(ln.Addr().String())
+		cfg.PublicURL = baseURL(scheme, ln.Addr().String())
+	}
+	if exposed(ln.Addr()) && f.controlToken == "" {
+		cfg.Exposed = true
+		log.Warn("the control API is open to other hosts: anyone who reaches " + ln.Addr().String() +
+			" can read credentials, move the clock and reset; set --control-token")
+	}
+	if tcfg != nil {
+		ln = tls.NewListener(ln, tcfg)
 	}
 	srv, err := emulator.New(cfg)
 	if err != nil {

@@ -98,7 +98,10 @@ type Config struct {
 	PublicURL string
 	// Token, when not empty, guards every route but health: requests must
 	// carry "Authorization: Bearer <Token>".
-	Token  string
+	Token string
+	// Open says the control API is reachable from other hosts without a
+	// token: health says so, since anyone there can read credentials.
+	Open   bool
 	Logger *slog.Logger
 	// Faults and Journal back the faults and requests routes; nil gives
 	// an empty fault set and a journal of journal.DefaultSize.
@@ -116,6 +119,7 @@ type API struct {
 	reset     func()
 	publicURL string
 	token     []byte
+	open      bool
 	log       *slog.Logger
 
 	faults     Faults
@@ -157,6 +161,7 @@ func New(cfg Config) *API {
 		reset:      reset,
 		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
 		token:      []byte(cfg.Token),
+		open:       cfg.Open && cfg.Token == "",
 		log:        log,
 		faults:     fs,
 		journal:    j,

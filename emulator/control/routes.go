@@ -17,10 +17,20 @@ import (
 // Health is the body of GET /_chatemu/health.
 type Health struct {
 	Status string `json:"status"`
+	// Warning is set when the control API is open to other hosts without a
+	// control token.
+	Warning string `json:"warning,omitempty"`
 }
 
+// WarningOpen is health's warning for a control API open to other hosts.
+const WarningOpen = "the control API is reachable from other hosts without a control token: set --control-token"
+
 func (a *API) health(*http.Request) (response, *Error) {
-	return response{status: http.StatusOK, body: Health{Status: "ok"}}, nil
+	h := Health{Status: "ok"}
+	if a.open {
+		h.Warning = WarningOpen
+	}
+	return response{status: http.StatusOK, body: h}, nil
 }
 
 // Tenants is the body of GET /_chatemu/tenants: every tenant with its

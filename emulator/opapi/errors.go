@@ -132,6 +132,6 @@ func writeJSON(w http.ResponseWriter, status int, e *envelope) {
 // writeError renders e: the one place the Op error envelope is built.
 func (s *Surface) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	w.Header().Set("X-Chatemu-Reason", e.Reason)
-	s.log.Info("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
+	s.log.Debug("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
 	writeJSON(w, e.HTTPStatus(), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
 }

@@ -102,7 +102,7 @@ func (s *Surface) qiniuObject(ak, key string) (*world.Attachment, bool) {
 
 // writeQiniu sends a Qiniu JSON error body: the one place they are written.
 func (s *Surface) writeQiniu(w http.ResponseWriter, r *http.Request, status int, body, reason string) {
-	s.log.Info("qiniu download error", "path", r.URL.Path, "status", status, "body", body, "reason", reason)
+	s.log.Debug("qiniu download error", "path", r.URL.Path, "status", status, "body", body, "reason", reason)
 	h := w.Header()
 	h.Set("X-Chatemu-Reason", reason)
 	h.Set("Content-Type", "application/json")

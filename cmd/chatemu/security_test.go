@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/control"
+)
+
+func TestServeTLSSelfSigned(t *testing.T) {
+	addr, _ := startServe(t, nil, "--tls")
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/_chatemu/tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), `"base_url":"https://`+addr+`"`) {
+		t.Fatalf("tenants over https: %d %s", res.StatusCode, body)
+	}
+	if code, out, errOut := runCmd(t, nil, "health", "--tls", "--addr", addr); code != 0 || out != "ok\n" {
+		t.Fatalf("health --tls: %d %q %q", code, out, errOut)
+	}
+	if code, _, _ := runCmd(t, nil, "health", "--addr", addr); code == 0 {
+		t.Fatal("plain-http health passed against an https server")
+	}
+}
+
+func TestExposedWithoutTokenWarns(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		warns bool
+	}{
+		{"loopback", nil, false},
+		{"all interfaces", []string{"--addr", "0.0.0.0:0"}, true},
+		{"all interfaces with token", []string{"--addr", "0.0.0.0:0", "--control-token", "t0k"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, stderr := startServe(t, nil, tc.args...)
+			_, port, _ := net.SplitHostPort(addr)
+			_, body := fetch(t, "http://127.0.0.1:"+port+"/_chatemu/health")
+			var h control.Health
+			if err := json.Unmarshal([]byte(body), &h); err != nil {
+				t.Fatal(err)
+			}
+			if got := h.Warning == control.WarningOpen; got != tc.warns {
+				t.Errorf("health %s: warning %v, want %v", body, got, tc.warns)
+			}
+			if got := strings.Contains(stderr.String(), "control API is open to other hosts"); got != tc.warns {
+				t.Errorf("log warning %v, want %v:\n%s", got, tc.warns, stderr)
+			}
+		})
+	}
+}
+
+// TestShutdownFinishesInFlightDownloads: SIGTERM (a cancelled context here)
+// lets an archive download that has started run to its end, and the server
+// takes no new connection once shutdown has begun.
+func TestShutdownFinishesInFlightDownloads(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", "busy"}, envOf(nil), io.Discard, stderr, func(a string) { ready <- a })
+	}()
+	addr := <-ready
+	base := "http://" + addr
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+
+	// The busy scenario's Easemob app: an hour of 60,000 messages.
+	var tenants struct {
+		Easemob []struct {
+			Org, App     string
+			ClientID     string `json:"client_id"`
+			ClientSecret string `json:"client_secret"`
+		}
+	}
+	_, body := fetch(t, base+"/_chatemu/tenants")
+	if err := json.Unmarshal([]byte(body), &tenants); err != nil {
+		t.Fatal(err)
+	}
+	app := tenants.Easemob[0]
+	tok := postJSON(t, client, base+"/"+app.Org+"/"+app.App+"/token",
+		`{"grant_type":"client_credentials","client_id":"`+app.ClientID+`","client_secret":"`+app.ClientSecret+`"}`)
+	var token struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.Unmarshal([]byte(tok), &token)
+	var clk struct{ Now time.Time }
+	_, body = fetch(t, base+"/_chatemu/clock")
+	json.Unmarshal([]byte(body), &clk)
+	hour := clk.Now.Add(-3 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006010215")
+	req, _ := http.NewRequest("GET", base+"/"+app.Org+"/"+app.App+"/chatmessages/"+hour, nil)
+	req.Header.Set("Authorization", "Bearer "+token.AccessToken)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	link := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(b))
+	if link == nil {
+		t.Fatalf("no archive link: %d %s", res.StatusCode, b)
+	}
+
+	dl, err := client.Get(strings.ReplaceAll(link[1], `\u0026`, "&"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Body.Close()
+	zr, err := gzip.NewReader(dl.Body) // the first bytes are here: the download is in flight
+	if err != nil {
+		t.Fatalf("download %d: %v", dl.StatusCode, err)
+	}
+	cancel() // SIGTERM
+	// New connections are refused once shutdown has begun.
+	refused := false
+	for range 200 {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !refused {
+		t.Error("the server still accepts connections during shutdown")
+	}
+	lines := 0
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("download cut short after %d records: %v", lines, err)
+	}
+	if lines < 50_000 {
+		t.Fatalf("download has %d records, want the whole busy hour", lines)
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+}
+
+func postJSON(t *testing.T, c *http.Client, url, body string) string {
+	t.Helper()
+	res, err := c.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestLogsHoldNoCredentials drives every vendor with right and wrong
+// credentials, then searches the server's log (as a user would run it) for
+// every credential, signing key, issued token and signature.
+func TestLogsHoldNoCredentials(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			addr, stderr := startServe(t, nil, "--log-format", format)
+			base := "http://" + addr
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr}
+			_, body := fetch(t, base+"/_chatemu/tenants")
+			var ten struct {
+				Easemob []struct {
+					Org, App     string
+					ClientID     string `json:"client_id"`
+					ClientSecret string `json:"client_secret"`
+					OSS          struct {
+						AccessKeySecret string `json:"access_key_secret"`
+					}
+				}
+				Yunxin []struct {
+					AppKey    string `json:"appkey"`
+					AppSecret string `json:"app_secret"`
+				}
+				Op []struct {
+					Client, Token, Secret string
+					Qiniu                 struct {
+						SecretKey string `json:"secret_key"`
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(body), &ten); err != nil {
+				t.Fatal(err)
+			}
+			e, y, o := ten.Easemob[0], ten.Yunxin[0], ten.Op[0]
+			secrets := []string{e.ClientSecret, e.OSS.AccessKeySecret, y.AppSecret, o.Token, o.Secret, o.Qiniu.SecretKey}
+
+			tok := postJSON(t, c, base+"/"+e.Org+"/"+e.App+"/token",
+				`{"grant_type":"client_credentials","client_id":"`+e.ClientID+`","client_secret":"`+e.ClientSecret+`"}`)
+			postJSON(t, c, base+"/"+e.Org+"/"+e.App+"/token",
+				`{"grant_type":"client_credentials","client_id":"`+e.ClientID+`","client_secret":"`+e.ClientSecret+`x"}`)
+			access := regexp.MustCompile(`"access_token":"([^"]+)"`).FindStringSubmatch(tok)[1]
+			secrets = append(secrets, access)
+			req, _ := http.NewRequest("GET", base+"/"+e.Org+"/"+e.App+"/chatmessages/2026112016", nil)
+			req.Header.Set("Authorization", "Bearer "+access)
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			link := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(b))[1]
+			sig := regexp.MustCompile(`Signature=([^&"]+)`).FindStringSubmatch(link)[1]
+			secrets = append(secrets, sig)
+			fetch(t, link)
+			fetch(t, strings.Replace(link, "Signature=", "Signature=AA", 1)) // tampered: the reason names the right one
+
+			for _, cs := range []string{"0000000000000000000000000000000000000000", ""} {
+				req, _ = http.NewRequest("GET", base+"/im/v2/chatrooms/10001/messages?sender_id=amy&limit=5", nil)
+				req.Header.Set("AppKey", y.AppKey)
+				req.Header.Set("Nonce", "n")
+				req.Header.Set("CurTime", "1")
+				req.Header.Set("CheckSum", cs)
+				if res, err := c.Do(req); err == nil {
+					res.Body.Close()
+				}
+			}
+			for _, token := range []string{o.Token, "wrong"} {
+				postJSON(t, c, base+"/op/v2/userMessageList?apiVersion=01&client="+o.Client+"&token="+token+"&sign=x",
+					`{"userId":"alice","pageNum":1,"pageSize":5}`)
+			}
+			log := stderr.String()
+			for _, s := range secrets {
+				if s != "" && strings.Contains(log, s) {
+					t.Errorf("the log holds a credential %q:\n%s", s, log)
+				}
+			}
+		})
+	}
+}
