@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func get(t testing.TB, url string) (int, string) {
@@ -172,4 +176,96 @@ func TestContractAgainstRunningBinary(t *testing.T) {
 			t.Errorf("drift report lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestTwoProcessesServeTheSameWorld: the same scenario and seed in two
+// processes give byte-identical tenants, Yunxin pages, Easemob archives and
+// attachment bytes (the base URL aside).
+func TestTwoProcessesServeTheSameWorld(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	var answers [2][]string
+	for n := range answers {
+		_, url := startProcess(t, bin, "--seed", "77", "--now", "2026-11-20T10:00:00Z")
+		norm := func(s string) string { return strings.ReplaceAll(s, url, "BASE") }
+		_, tenants := get(t, url+"/_chatemu/tenants")
+		answers[n] = append(answers[n], norm(tenants))
+
+		// Yunxin: a page, and every attachment on it.
+		const secret, nonce = "c0ffee123456", "n1"
+		cur := strconv.FormatInt(clockNow().Unix(), 10)
+		req, _ := http.NewRequest("GET", url+"/im/v2/chatrooms/10001/messages?sender_id=amy&limit=30", nil)
+		req.Header.Set("AppKey", "chatemu-yunxin-demo")
+		req.Header.Set("Nonce", nonce)
+		req.Header.Set("CurTime", cur)
+		req.Header.Set("CheckSum", checkSum(secret+nonce+cur))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		answers[n] = append(answers[n], norm(string(page)))
+		files := regexp.MustCompile(`"url":"([^"]+)"`).FindAllStringSubmatch(string(page), -1)
+		if len(files) == 0 {
+			t.Fatalf("no attachments on the page: %s", page)
+		}
+		for _, f := range files {
+			_, b := get(t, f[1])
+			answers[n] = append(answers[n], b)
+		}
+
+		// Easemob: an archive, unzipped (its link carries the clock's now).
+		tok := postJSONDefault(t, url+"/chatemu/demo/token",
+			`{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`)
+		access := regexp.MustCompile(`"access_token":"([^"]+)"`).FindStringSubmatch(tok)[1]
+		req, _ = http.NewRequest("GET", url+"/chatemu/demo/chatmessages/2026112016", nil)
+		req.Header.Set("Authorization", "Bearer "+access)
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		link := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(cm))[1]
+		res, err = http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records, _ := io.ReadAll(zr)
+		res.Body.Close()
+		answers[n] = append(answers[n], norm(string(records)))
+	}
+	if len(answers[0]) != len(answers[1]) {
+		t.Fatalf("%d answers against %d", len(answers[0]), len(answers[1]))
+	}
+	for i := range answers[0] {
+		if answers[0][i] != answers[1][i] {
+			t.Errorf("answer %d differs between the processes", i)
+		}
+	}
+}
+
+func clockNow() time.Time { return time.Now() } // CurTime is checked against the wall clock
+
+func checkSum(s string) string {
+	h := sha1.Sum([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func postJSONDefault(t *testing.T, url, body string) string {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }
