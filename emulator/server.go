@@ -181,7 +181,10 @@ func New(cfg Config) (*Server, error) {
 	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")})
 	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
-	s.router = mux.NewRouter()
+	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
+	// slash with its own 301; every vendor answers such paths itself.
+	s.router = mux.NewRouter().SkipClean(true)
+	s.router.Use(nameOperation)
 	s.control.Routes(s.router)
 	for _, v := range s.surfaces {
 		v.Routes(s.router)

@@ -7,6 +7,7 @@
 //	chatemu scenarios validate FILE    check a scenario file (exit 2 if invalid)
 //	chatemu health [--addr ADDR]       exit 0 if the server at ADDR answers
 //	chatemu contract [flags]           check an endpoint against the vendors' contracts
+//	chatemu bench [flags]              load one vendor operation (requests/s, p50/p99, memory)
 //	chatemu version                    print the version
 //
 // Every serve flag has an environment twin CHATEMU_<NAME>; a flag given on
@@ -58,6 +59,8 @@ func runWith(ctx context.Context, args []string, env func(string) string, stdout
 		return health(ctx, rest, env, stdout, stderr)
 	case "contract":
 		return contractCmd(ctx, rest, env, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version":
 		if len(rest) > 0 {
 			fmt.Fprintf(stderr, "chatemu version: unexpected arguments %q\n", rest)
@@ -83,6 +86,7 @@ Usage:
   chatemu scenarios validate FILE   check a scenario file; exit 2 if it is invalid
   chatemu health [--addr ADDR]      exit 0 if the server at ADDR answers /_chatemu/health
   chatemu contract [flags]          check an endpoint against the vendors' contracts (--help)
+  chatemu bench [flags]             load one vendor operation, print requests/s, p50/p99, memory (--help)
   chatemu version                   print the version
   chatemu help                      this text
 

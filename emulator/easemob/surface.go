@@ -109,17 +109,21 @@ func (s *Surface) Reset() {
 // more segments whose first segment does not start with "_" (the emulator's
 // own prefixes), as the vendor's unknown-API error.
 //
+// Multi-segment variables match "(?s:.+)", not ".+": a key or path may hold
+// a newline (%0A), which "." would not match, leaving the request to the
+// server's plain 404 instead of the vendor's answer.
+//
 // Routes carry no method restriction: a wrong method on a known path is the
 // vendor's 500 unsupported_service_operation, decided in the handler, not
 // gorilla/mux's 405.
 func (s *Surface) Routes(r *mux.Router) {
-	r.HandleFunc("/_oss/{bucket}/{object:.+}", s.serveOSS).Name(OpArchiveDownload)
+	r.HandleFunc("/_oss/{bucket}/{object:(?s:.+)}", s.serveOSS).Name(OpArchiveDownload)
 	r.HandleFunc("/{org}/{app}/token", s.serveToken).Name(OpToken)
 	r.HandleFunc("/{org}/{app}/chatmessages/{time}", s.serveChatMessages).Name(OpChatMessages)
 	r.HandleFunc("/{org}/{app}/chatfiles/{uuid}", s.serveChatFile).Name(OpChatFiles)
 	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
 		return !strings.HasPrefix(req.URL.Path, "/_")
-	}).Path("/{org}/{app}/{rest:.+}").HandlerFunc(s.serveUnknown).Name(OpUnknown)
+	}).Path("/{org}/{app}/{rest:(?s:.+)}").HandlerFunc(s.serveUnknown).Name(OpUnknown)
 }
 
 // app resolves the request's org/app, writing the vendor's 404 when there is

@@ -121,7 +121,11 @@ const contentType = "application/json;charset=UTF-8"
 
 // writeJSON sends the envelope with status.
 func writeJSON(w http.ResponseWriter, status int, e *envelope) {
-	b := appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e)
+	writeBody(w, status, appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e))
+}
+
+// writeBody sends an envelope's rendered bytes.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))

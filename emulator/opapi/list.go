@@ -46,8 +46,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
 		return
 	}
-	env := s.list(app, &req)
-	writeJSON(w, http.StatusOK, &env)
+	writeBody(w, http.StatusOK, s.cachedList(app, &req))
 }
 
 // list answers a valid request.
@@ -60,8 +59,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 // pageNum and pageSize page the result by offset; needMark and needFavorite
 // restrict it to the user's marked and favorited messages (both: to those
 // marked and favorited).
-func (s *Surface) list(app *world.EasemobApp, req *request) envelope {
-	now := s.clock.Now()
+func (s *Surface) list(app *world.EasemobApp, req *request, now time.Time) envelope {
 	v := &userView{app: app, client: req.client, now: now,
 		marks: map[string][]string{}, favorites: map[string]bool{}}
 	for _, m := range req.client.Marks {
@@ -115,7 +113,7 @@ func (s *Surface) list(app *world.EasemobApp, req *request) envelope {
 			Count:    len(data),
 			Next:     offset+len(data) < total,
 		},
-		Foot: s.foot(),
+		Foot: s.footAt(now),
 	}
 }
 

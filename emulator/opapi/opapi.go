@@ -15,13 +15,16 @@
 package opapi
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/pagecache"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -44,6 +47,9 @@ type Surface struct {
 	publicURL string
 	log       *slog.Logger
 	beijing   *time.Location
+	// pages keeps rendered answers by request, clock second and world
+	// version (cache.go); auth, sign and body checks run on every request.
+	pages *pagecache.Cache
 }
 
 // Host is the foot's "host": the example shows the developer's machine
@@ -78,6 +84,7 @@ func New(cfg Config) *Surface {
 		// Beijing has kept +08:00 without daylight saving since 1991; a
 		// fixed zone needs no tz database on the host.
 		beijing: time.FixedZone("CST", 8*60*60),
+		pages:   pagecache.New(pagecache.DefaultEntries, pagecache.DefaultBytes),
 	}
 }
 
@@ -85,17 +92,41 @@ func New(cfg Config) *Surface {
 // envelope's 405, not a mux 405) and the Qiniu download route.
 func (s *Surface) Routes(r *mux.Router) {
 	r.HandleFunc(UserMessageListPath, s.userMessageList).Name(OpUserMessageList)
-	r.HandleFunc(QiniuPathPrefix+"{key:.+}", s.qiniuDownload).Name(OpQiniuDownload)
+	r.HandleFunc(QiniuPathPrefix+"{key:(?s:.+)}", s.qiniuDownload).Name(OpQiniuDownload)
+	// Any other path under /op/ is the Op backend's, not Easemob's: without
+	// this, the Easemob catch-all registered later would answer a mistyped
+	// Op path with an Easemob body.
+	r.PathPrefix("/op/").HandlerFunc(s.unknownAPI).Name(opUnknown)
 }
 
+// opUnknown names requests to paths under /op/ that are no emulated API.
+const opUnknown = "op.unknown"
+
+// unknownAPI answers a path under /op/ that is not userMessageList with the
+// envelope's code 404 (HTTP 200, like every error of the surface). [choice]
+func (s *Surface) unknownAPI(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, fail(CodeUnknownAPI, MsgUnknownAPI, fmt.Sprintf("%s %s is not an API chatemu emulates for the Op API (only POST %s)", r.Method, r.URL.Path, UserMessageListPath)))
+}
+
+// CodeUnknownAPI and MsgUnknownAPI answer a path under /op/ that is no
+// emulated API. [choice]
+const (
+	CodeUnknownAPI Code = 404
+	MsgUnknownAPI       = "接口不存在"
+)
+
 // Reset forgets run-time state. The surface has none (no tokens are issued,
-// and the vendor documents no rate limit), so it does nothing.
-func (s *Surface) Reset() {}
+// and the vendor documents no rate limit) but its page cache, which the
+// world's version already invalidates; emptying it frees the memory.
+func (s *Surface) Reset() { s.pages.Reset() }
 
 // foot is the envelope's foot at the clock's now.
-func (s *Surface) foot() foot {
+func (s *Surface) foot() foot { return s.footAt(s.clock.Now()) }
+
+// footAt is the envelope's foot at now.
+func (s *Surface) footAt(now time.Time) foot {
 	return foot{
-		OperationTime: s.clock.Now().In(s.beijing).Format(dateTime),
+		OperationTime: now.In(s.beijing).Format(dateTime),
 		ServicePhone:  ServicePhone,
 		Host:          Host,
 	}

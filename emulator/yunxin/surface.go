@@ -2,6 +2,7 @@ package yunxin
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/pagecache"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -35,6 +37,9 @@ type Surface struct {
 	log     *slog.Logger
 	limiter limiter
 	bufs    sync.Pool
+	// pages keeps rendered history bodies by query and world version
+	// (cache.go); auth, rate limits and checks still run on every request.
+	pages *pagecache.Cache
 }
 
 // New returns a surface over cfg.World and cfg.Clock.
@@ -44,12 +49,16 @@ func New(cfg Config) *Surface {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Surface{cfg: cfg, log: log.With("vendor", "yunxin")}
+	return &Surface{cfg: cfg, log: log.With("vendor", "yunxin"),
+		pages: pagecache.New(pagecache.DefaultEntries, pagecache.DefaultBytes)}
 }
 
 // Reset forgets run-time state: the rate-limit windows and blocks. Page
 // tokens stay valid: they hold their cursor, not a server-side session.
-func (s *Surface) Reset() { s.limiter.reset() }
+func (s *Surface) Reset() {
+	s.limiter.reset()
+	s.pages.Reset()
+}
 
 // historyPaths are the chatroom history's routes: /im/v2 (the doc page)
 // and /im/v2.1 (the current list and both SDKs), each bare and under the
@@ -73,6 +82,10 @@ func (s *Surface) Routes(r *mux.Router) {
 		r.Handle(p, s.guard(s.methodNotAllowed)).Name(OpChatroomHistory)
 	}
 	r.Handle("/_nos/{appkey}/{file}", s.guard(s.file)).Methods(http.MethodGet, http.MethodHead).Name(OpDownload)
+	// Every other request under /_nos/ is NOS's too: another method, or a
+	// key of another shape (a/b, ../x), answered in S3's XML rather than
+	// gorilla/mux's bare 405 or the server's plain 404.
+	r.PathPrefix("/_nos/").Handler(s.guard(s.nosOther)).Name(OpDownload)
 	for _, p := range []string{"/im/v2/", "/im/v2.1/", "/nimserver/"} {
 		r.PathPrefix(p).Handler(s.guard(s.notFound)).Name(OpUnknown)
 	}
@@ -143,6 +156,13 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if !app.HasAccount(q.sender) {
 		return &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
 	}
+	version := s.cfg.World.Version() // before the page is computed: see pagecache.Put
+	var kb [160]byte
+	key := pageKey(kb[:0], scope, after, q.limit)
+	if b, ok := s.pages.Get(version, key); ok {
+		writePage(w, b)
+		return nil
+	}
 	kinds := q.kinds
 	if kinds == nil {
 		kinds = yunxinKinds()
@@ -162,12 +182,18 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 		return &Error{Code: CodeServer, Msg: MsgInternalError, Reason: "chatemu bug: rendering the page: " + err.Error()}
 	}
 	*buf = b
+	s.pages.Put(version, key, append([]byte(nil), b...))
+	writePage(w, b)
+	return nil
+}
+
+// writePage sends a history page's body.
+func writePage(w http.ResponseWriter, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
-	return nil
 }
 
 func (s *Surface) buffer() *[]byte {
@@ -219,6 +245,21 @@ func (s *Surface) file(w http.ResponseWriter, r *http.Request) *Error {
 	return nil
 }
 
+// nosOther answers a /_nos/ request the file route does not take: S3's
+// 405 MethodNotAllowed for a method other than GET or HEAD, else NoSuchKey
+// (the emulated buckets hold only {appkey}/{file} keys). [choice]
+func (s *Surface) nosOther(w http.ResponseWriter, r *http.Request) *Error {
+	appKey, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/_nos/"), "/")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeNOSError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.", "",
+			fmt.Sprintf("NOS files are read with GET or HEAD, got %s", r.Method))
+		return nil
+	}
+	s.noSuchKey(w, r, appKey, key)
+	return nil
+}
+
 func (s *Surface) noSuchKey(w http.ResponseWriter, r *http.Request, appKey, name string) {
 	writeNOSError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", name,
 		fmt.Sprintf("no attachment %q in app %q", name, appKey))
@@ -244,6 +285,11 @@ func writeNOSError(w http.ResponseWriter, r *http.Request, status int, code, msg
 	}
 }
 
+// xmlEscape escapes element text with encoding/xml, which also replaces
+// invalid UTF-8 and characters XML forbids with U+FFFD: a key such as
+// "%FF" must not make the body ill-formed XML.
 func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
+	return b.String()
 }

@@ -1,0 +1,152 @@
+package emulator_test
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/emulator/opapi"
+)
+
+// Allocation budgets per request through the whole Server (routing, the
+// journal at its default size, the faults check, the surface), in process
+// with httptest.ResponseRecorder so the counts are the server's alone and
+// do not depend on timing (BENCHMARKS.md). Allocation counts, not times:
+// CI stays stable on a shared machine. Each budget is the count measured
+// when it was set plus about 20 %, so a change that adds work per message or
+// per request fails here rather than drifting unseen; lower a budget when a
+// change lowers the count.
+const (
+	// A warm page is answered from the page cache: routing, auth (the
+	// CheckSum's sha1 and hex), parameter parsing, the cache key, the
+	// journal entry, headers, and the test's own request and recorder
+	// (about 15). Nothing scales with the page. Measured 58.
+	budgetYunxinPage20Warm = 70
+	// A cold page generates and renders 20 messages, and each media item's
+	// md5 builds the attachment's real bytes (an image encode, a document
+	// zip) the first time. Measured 1,614 on busy's room 20001.
+	budgetYunxinPage20Cold = 1950
+	// The Op page adds the JSON body's decoding and the sign check.
+	// Measured 82.
+	budgetOpPage20Warm = 100
+	// A cold Op page generates 20 messages and signs a Qiniu getUrl per
+	// media record and an md5 userMessageId per record; no file bytes.
+	// Measured 627.
+	budgetOpPage20Cold = 760
+	// chatmessages: bearer token lookup, hour parsing, one signed OSS
+	// link, a JSON envelope. Measured 72.
+	budgetEasemobChatMessages = 90
+)
+
+func allocServer(t *testing.T) *emulator.Server {
+	t.Helper()
+	return newServer(t, emulator.Config{Spec: load(t, "default"), Now: t0})
+}
+
+// allocsPerRequest runs req(i) through s for i = 1, 2, … and returns the
+// average allocations per request; every answer must be 200.
+func allocsPerRequest(t *testing.T, s http.Handler, req func(i int) *http.Request) float64 {
+	t.Helper()
+	i := 0
+	serve := func() {
+		i++
+		r := req(i)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `200`) && !strings.Contains(rec.Body.String(), `"url"`) {
+			t.Fatalf("%s: %d %s", r.URL, rec.Code, rec.Body)
+		}
+	}
+	serve() // warm the caches a warm budget assumes
+	return testing.AllocsPerRun(200, serve)
+}
+
+// The request's own allocations (httptest.NewRequest, the recorder) are
+// counted too; they are the same for every path, about 15.
+func yunxinAllocRequest(appKey, secret, room, q string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/im/v2/chatrooms/"+room+"/messages?"+q, nil)
+	cur := strconv.FormatInt(time.Now().Unix(), 10)
+	sum := sha1.Sum([]byte(secret + "n" + cur))
+	r.Header = http.Header{"Appkey": {appKey}, "Nonce": {"n"}, "Curtime": {cur}, "Checksum": {hex.EncodeToString(sum[:])}}
+	return r
+}
+
+func check(t *testing.T, name string, got float64, budget int) {
+	t.Helper()
+	t.Logf("%s: %.0f allocations per request (budget %d)", name, got, budget)
+	if got > float64(budget) {
+		t.Errorf("%s: %.0f allocations per request, budget %d", name, got, budget)
+	}
+}
+
+func TestAllocsYunxinPage20(t *testing.T) {
+	s := allocServer(t)
+	check(t, "warm", allocsPerRequest(t, s, func(int) *http.Request {
+		return yunxinAllocRequest("chatemu-yunxin-demo", "c0ffee123456", "10001", "sender_id=amy&limit=20")
+	}), budgetYunxinPage20Warm)
+
+	// Cold: a walk of distinct pages (the busy scenario's a01 in room
+	// 20001), its page tokens collected first on another server over the
+	// same world (tokens are a function of the world), so no page is
+	// cached on the measured one.
+	walker := newServer(t, emulator.Config{Spec: load(t, "busy")})
+	busy := newServer(t, emulator.Config{Spec: load(t, "busy")})
+	const key, secret = "chatemu-yunxin-busy", "b05ca11ab1e5"
+	queries := []string{"sender_id=a01&limit=20"}
+	for len(queries) < 210 {
+		rec := httptest.NewRecorder()
+		walker.ServeHTTP(rec, yunxinAllocRequest(key, secret, "20001", queries[len(queries)-1]))
+		body := rec.Body.String()
+		i := strings.Index(body, `"next_token":"`)
+		if i < 0 {
+			t.Fatalf("no next_token: %.300s", body)
+		}
+		tok := body[i+14:]
+		queries = append(queries, "sender_id=a01&limit=20&page_token="+url.QueryEscape(tok[:strings.IndexByte(tok, '"')]))
+	}
+	check(t, "cold", allocsPerRequest(t, busy, func(i int) *http.Request {
+		return yunxinAllocRequest(key, secret, "20001", queries[i])
+	}), budgetYunxinPage20Cold)
+}
+
+func opAllocRequest(body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, opapi.UserMessageListPath+"?apiVersion=01&client=chatemu-op&token=chatemu-op-token-0001&sign=x",
+		strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func TestAllocsOpPage20(t *testing.T) {
+	s := allocServer(t)
+	check(t, "warm", allocsPerRequest(t, s, func(int) *http.Request {
+		return opAllocRequest(`{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`)
+	}), budgetOpPage20Warm)
+	// Cold: each request a MORE cursor a minute earlier, so no page is
+	// cached and each is a full page of 20.
+	beijing := time.FixedZone("CST", 8*60*60)
+	check(t, "cold", allocsPerRequest(t, s, func(i int) *http.Request {
+		at := t0.Add(-time.Duration(i) * time.Minute).In(beijing).Format("2006-01-02 15:04:05")
+		return opAllocRequest(`{"userId":"alice","pageNum":1,"pageSize":20,"action":"MORE","creatTime":"` + at + `.0"}`)
+	}), budgetOpPage20Cold)
+}
+
+func TestAllocsEasemobChatMessages(t *testing.T) {
+	s := allocServer(t)
+	rec := serve(s, http.MethodPost, "/chatemu/demo/token",
+		`{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`)
+	tok := rec.Body.String()
+	tok = tok[strings.Index(tok, `"access_token":"`)+16:]
+	tok = tok[:strings.IndexByte(tok, '"')]
+	check(t, "chatmessages", allocsPerRequest(t, s, func(int) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/chatemu/demo/chatmessages/2026112015", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}), budgetEasemobChatMessages)
+}

@@ -1,0 +1,53 @@
+package opapi
+
+import (
+	"encoding/binary"
+	"strconv"
+	"time"
+
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// pageKey names a userMessageList answer for the surface's page cache
+// (emulator/internal/pagecache): the client (its Qiniu keys sign getUrl,
+// its marks and favorites fill the records; a changed client is a new world
+// version), every parsed field of the body, and the clock's second, which
+// foot.operationTime and each getUrl's e are written in. The world is named
+// by its version, given to the cache beside the key.
+func pageKey(b []byte, req *request, now time.Time) []byte {
+	b = append(b, req.client.Client...)
+	b = append(b, 0)
+	b = append(b, req.userID...)
+	b = append(b, 0)
+	b = append(b, req.action...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(req.pageNum), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(req.pageSize), 10)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, req.needMark)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, req.needFavorite)
+	b = append(b, ',')
+	if !req.creatTime.IsZero() {
+		b = binary.BigEndian.AppendUint64(b, uint64(req.creatTime.UnixNano()))
+	}
+	b = append(b, ',')
+	return binary.BigEndian.AppendUint64(b, uint64(now.Unix()))
+}
+
+// cachedList renders a valid request's answer, or reuses the body rendered
+// for the same key at the same world version.
+func (s *Surface) cachedList(app *world.EasemobApp, req *request) []byte {
+	now := s.clock.Now()
+	version := s.world.Version() // before the page is computed: see pagecache.Put
+	var kb [128]byte
+	key := pageKey(kb[:0], req, now)
+	if b, ok := s.pages.Get(version, key); ok {
+		return b
+	}
+	env := s.list(app, req, now)
+	b := appendEnvelope(make([]byte, 0, 1024+1200*len(env.Data)), &env)
+	s.pages.Put(version, key, b)
+	return b
+}
