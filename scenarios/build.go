@@ -219,6 +219,11 @@ func (d *decoder) build(raw *rawFile) *world.Spec {
 func (d *decoder) easemobApp(seed uint64, p string, r *rawEasemobApp) world.EasemobApp {
 	d.required(p, "org", r.Org)
 	d.required(p, "app", r.App)
+	// Paths under /_ are chatemu's own (/_chatemu, /_oss, …), and org and
+	// app are path segments.
+	if strings.HasPrefix(r.Org, "_") || strings.ContainsAny(r.Org+r.App, "/#") {
+		d.fail(join(p, "org"), `org and app may not contain "/" or "#", and org may not start with "_"`)
+	}
 	a := world.EasemobApp{
 		Org:          r.Org,
 		App:          r.App,

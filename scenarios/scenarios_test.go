@@ -150,6 +150,7 @@ func TestBadScenarios(t *testing.T) {
 		{"wrong_type_seed.yaml", "1: seed: want a non-negative integer"},
 		{"wrong_type_bool.yaml", "3: clock.frozen: want true or false"},
 		{"missing_required.yaml", "3: easemob.apps[0].app: required"},
+		{"reserved_org.yaml", "3: easemob.apps[0].org: org and app may not contain"},
 		{"unknown_user_traffic.yaml", "9: easemob.apps[0].traffic[1].to: unknown user, group or chat room \"carol\""},
 		{"unknown_sender_traffic.yaml", "7: easemob.apps[0].traffic[0].from: unknown user \"mallory\""},
 		{"unknown_group_member.yaml", "9: easemob.apps[0].groups[0].members[1]: unknown user \"zed\""},

@@ -118,12 +118,13 @@ func (s *Surface) Reset() {
 // gorilla/mux's 405.
 func (s *Surface) Routes(r *mux.Router) {
 	r.HandleFunc("/_oss/{bucket}/{object:(?s:.+)}", s.serveOSS).Name(OpArchiveDownload)
-	r.HandleFunc("/{org}/{app}/token", s.serveToken).Name(OpToken)
-	r.HandleFunc("/{org}/{app}/chatmessages/{time}", s.serveChatMessages).Name(OpChatMessages)
-	r.HandleFunc("/{org}/{app}/chatfiles/{uuid}", s.serveChatFile).Name(OpChatFiles)
-	r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
-		return !strings.HasPrefix(req.URL.Path, "/_")
-	}).Path("/{org}/{app}/{rest:(?s:.+)}").HandlerFunc(s.serveUnknown).Name(OpUnknown)
+	// An org never starts with "_": /_… paths are chatemu's own (/_chatemu,
+	// /_oss, /_nos, /_qiniu), and one unknown there is the server's 404.
+	const org = "/{org:[^_/][^/]*}"
+	r.HandleFunc(org+"/{app}/token", s.serveToken).Name(OpToken)
+	r.HandleFunc(org+"/{app}/chatmessages/{time}", s.serveChatMessages).Name(OpChatMessages)
+	r.HandleFunc(org+"/{app}/chatfiles/{uuid}", s.serveChatFile).Name(OpChatFiles)
+	r.HandleFunc(org+"/{app}/{rest:(?s:.+)}", s.serveUnknown).Name(OpUnknown)
 }
 
 // app resolves the request's org/app, writing the vendor's 404 when there is
