@@ -19,7 +19,17 @@ type decoder struct {
 	file string
 	pos  map[string]int // key path -> line of the key (or of the list item)
 	errs []*Error
+	// expanded counts the values free-form fields (ext, data) have expanded
+	// to, so that aliases cannot blow a small file up exponentially or loop.
+	expanded int
 }
+
+// Bounds on free-form fields (ext, data): all of a file's may expand to at
+// most maxGenericValues values, each nested at most maxGenericDepth deep.
+const (
+	maxGenericValues = 10_000
+	maxGenericDepth  = 32
+)
 
 // fail records an error at the line of key (or of its nearest ancestor that
 // has a line).
@@ -339,9 +349,21 @@ func (d *decoder) scalarString(n *yaml.Node, path string, line int, what string)
 
 // generic decodes a mapping, list or scalar into plain Go values (string
 // keys, int, float64, bool, string, nil).
-func (d *decoder) generic(n *yaml.Node, path string) any {
+func (d *decoder) generic(n *yaml.Node, path string) any { return d.genericAt(n, path, 0) }
+
+func (d *decoder) genericAt(n *yaml.Node, path string, depth int) any {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if depth > maxGenericDepth {
+		d.failAt(n.Line, path, fmt.Sprintf("free-form value nested deeper than %d (an alias to itself?)", maxGenericDepth))
+		return nil
+	}
+	if d.expanded++; d.expanded > maxGenericValues {
+		if d.expanded == maxGenericValues+1 {
+			d.failAt(n.Line, path, fmt.Sprintf("free-form values expand past %d values (aliases?)", maxGenericValues))
+		}
+		return nil
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -356,13 +378,19 @@ func (d *decoder) generic(n *yaml.Node, path string) any {
 			if d.dupKey(n, i, kp) {
 				continue
 			}
-			m[k.Value] = d.generic(n.Content[i+1], kp)
+			m[k.Value] = d.genericAt(n.Content[i+1], kp, depth+1)
+			if depth >= maxGenericDepth {
+				return m // reported once, at the deepest key
+			}
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
-			s[i] = d.generic(item, fmt.Sprintf("%s[%d]", path, i))
+			s[i] = d.genericAt(item, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			if depth >= maxGenericDepth {
+				return s
+			}
 		}
 		return s
 	case yaml.ScalarNode:

@@ -151,6 +151,8 @@ func TestBadScenarios(t *testing.T) {
 		{"wrong_type_bool.yaml", "3: clock.frozen: want true or false"},
 		{"missing_required.yaml", "3: easemob.apps[0].app: required"},
 		{"reserved_org.yaml", "3: easemob.apps[0].org: org and app may not contain"},
+		{"alias_bomb.yaml", "13: easemob.apps[0].messages[0].ext.e[0][2][0][5][2]: free-form values expand past 10000 values"},
+		{"alias_loop.yaml", "12: easemob.apps[0].messages[0].ext.self.self"},
 		{"unknown_user_traffic.yaml", "9: easemob.apps[0].traffic[1].to: unknown user, group or chat room \"carol\""},
 		{"unknown_sender_traffic.yaml", "7: easemob.apps[0].traffic[0].from: unknown user \"mallory\""},
 		{"unknown_group_member.yaml", "9: easemob.apps[0].groups[0].members[1]: unknown user \"zed\""},
