@@ -64,51 +64,46 @@ func (w *World) RemoveTenant(t TenantID) error {
 	defer w.tmu.Unlock()
 	cur := w.tenants.Load()
 	vendor, key, _ := strings.Cut(string(t), ":")
-	ts := cur.clone()
+	var known, base bool
 	switch Vendor(vendor) {
 	case Easemob:
-		a, ok := ts.byEasemob[t]
-		if !ok {
-			return fmt.Errorf("unknown tenant %q", t)
-		}
-		if _, base := w.base.byEasemob[t]; base {
-			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
-		}
+		_, known = cur.byEasemob[t]
+		_, base = w.base.byEasemob[t]
+	case Yunxin:
+		_, known = cur.byYunxin[key]
+		_, base = w.base.byYunxin[key]
+	case Op:
+		_, known = cur.byOp[key]
+		_, base = w.base.byOp[key]
+	}
+	if !known {
+		return fmt.Errorf("unknown tenant %q", t)
+	}
+	if base {
+		return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
+	}
+	ts := cur.clone()
+	dropOp := func(c *OpClient) {
+		delete(ts.byOp, c.Client)
+		ts.op = remove(ts.op, c)
+	}
+	switch Vendor(vendor) {
+	case Easemob:
+		ts.easemob = remove(ts.easemob, ts.byEasemob[t])
 		delete(ts.byEasemob, t)
-		ts.easemob = remove(ts.easemob, a)
 		for _, c := range cur.op {
 			if c.EasemobApp == t {
-				delete(ts.byOp, c.Client)
-				ts.op = remove(ts.op, c)
+				dropOp(c)
 			}
 		}
 	case Yunxin:
-		a, ok := ts.byYunxin[key]
-		if !ok {
-			return fmt.Errorf("unknown tenant %q", t)
-		}
-		if _, base := w.base.byYunxin[key]; base {
-			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
-		}
+		ts.yunxin = remove(ts.yunxin, ts.byYunxin[key])
 		delete(ts.byYunxin, key)
-		ts.yunxin = remove(ts.yunxin, a)
 	case Op:
-		c, ok := ts.byOp[key]
-		if !ok {
-			return fmt.Errorf("unknown tenant %q", t)
-		}
-		if _, base := w.base.byOp[key]; base {
-			return fmt.Errorf("tenant %q belongs to the scenario and cannot be removed", t)
-		}
-		delete(ts.byOp, key)
-		ts.op = remove(ts.op, c)
-		w.tenants.Store(ts)
-		w.version.Add(1)
-		return nil
-	default:
-		return fmt.Errorf("unknown tenant %q", t)
+		dropOp(ts.byOp[key])
 	}
-	// The tenant's streams stay numbered (ids must not shift) but orphaned.
+	// The tenant's streams stay numbered (ids must not shift) but orphaned;
+	// an Op client has neither streams nor messages of its own.
 	delete(ts.byTenant, t)
 	w.tenants.Store(ts)
 	w.version.Add(1)
