@@ -5,7 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/chatemu/chatemu/emulator/internal/javajson"
 )
 
 // The surface writes JSON by hand: key order is part of the wire format
@@ -15,53 +16,9 @@ import (
 // as they are (encoding/json would turn the '&' of every signed URL into
 // \u0026).
 
-const hexDigits = "0123456789ABCDEF" // Jackson writes \u escapes in upper case
-
-// appendString appends s as a JSON string, escaped as Jackson does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c < utf8.RuneSelf {
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, "\uFFFD"...) // invalid UTF-8 becomes U+FFFD, as Java strings would hold it
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped as Jackson does (upper-case
+// \u escapes).
+func appendString(b []byte, s string) []byte { return javajson.AppendString(b, s, javajson.UpperHex) }
 
 // appendDouble appends f as Java's Double.toString does for the magnitudes a
 // coordinate takes: shortest round-trip digits, and ".0" on whole numbers
