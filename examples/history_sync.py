@@ -26,6 +26,11 @@ def fail(why):
     sys.exit(f"FAIL: {why}")
 
 
+def said(status, data, reason):
+    """Describes an answer for an error message."""
+    return f"HTTP {status} {data[:500].decode(errors='replace')} {reason}".strip()
+
+
 def http(method, url, headers=None, body=None):
     """Returns (status, body bytes, X-Chatemu-Reason); 4xx/5xx are answers, not exceptions."""
     data = json.dumps(body).encode() if body is not None else None
@@ -45,7 +50,7 @@ def control(base, method, path, body=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     status, data, reason = http(method, f"{base}/_chatemu/{path}", headers, body)
     if status != 200:
-        fail(f"{method} /_chatemu/{path}: HTTP {status} {data!r} {reason}")
+        fail(f"{method} /_chatemu/{path}: {said(status, data, reason)}")
     return json.loads(data)
 
 
@@ -65,7 +70,7 @@ def yunxin_walk(app):
         status, data, reason = http("GET", url, headers)
         page = json.loads(data)
         if status != 200 or page["code"] != 200:  # Yunxin errors are HTTP 200 with a code
-            fail(f"yunxin history: HTTP {status} {page} {reason}")
+            fail(f"yunxin history: {said(status, data, reason)}")
         pages += 1
         for item in page["data"]["items"]:
             count += 1
@@ -93,7 +98,7 @@ def easemob_archive(base, app):
     status, data, reason = http("POST", f"{org_app}/token", body={
         "grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"]})
     if status != 200:
-        fail(f"easemob token: HTTP {status} {data!r} {reason}")
+        fail(f"easemob token: {said(status, data, reason)}")
     auth = {"Authorization": "Bearer " + json.loads(data)["access_token"]}
 
     now = dt.datetime.fromisoformat(control(base, "GET", "clock")["now"].replace("Z", "+00:00"))
@@ -109,7 +114,7 @@ def easemob_archive(base, app):
             break
         # 400 illegal_argument "... expired or unstored": not archived yet. Move the clock, don't sleep.
         if status != 400 or body.get("error") != "illegal_argument" or advances == 5:
-            fail(f"easemob chatmessages/{hour}: HTTP {status} {body} {reason}")
+            fail(f"easemob chatmessages/{hour}: {said(status, data, reason)}")
         control(base, "POST", "clock", {"advance": "2h"})
         advances += 1
 
@@ -117,7 +122,7 @@ def easemob_archive(base, app):
     if status == 200:
         status, gz, reason = http("GET", body["data"][0]["url"])  # a signed OSS link: no token
         if status != 200:
-            fail(f"easemob archive download: HTTP {status} {gz[:300]!r} {reason}")
+            fail(f"easemob archive download: {said(status, gz, reason)}")
         lo, hi = start.timestamp() * 1000, start.timestamp() * 1000 + 3600_000
         for line in gzip.decompress(gz).splitlines():
             if line.strip():
