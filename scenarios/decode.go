@@ -93,7 +93,8 @@ func join(path, key string) string {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // decodeDocument parses data and decodes its root mapping into v. A syntax
-// error is returned at once; shape errors are collected.
+// error, and a document that expands past MaxValues, are returned at once;
+// shape errors are collected.
 func (d *decoder) decodeDocument(data []byte, v any) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -110,6 +111,9 @@ func (d *decoder) decodeDocument(data []byte, v any) error {
 	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil
+	}
+	if err := d.countValues(root); err != nil {
+		return err
 	}
 	d.decode(root, "", root.Line, reflect.ValueOf(v).Elem())
 	return nil

@@ -36,7 +36,13 @@ type Error struct {
 	Line   int
 	Key    string
 	Reason string
+
+	err error // the cause, when the file could not be read
 }
+
+// Unwrap returns the cause of an error reading the file (fs.ErrNotExist,
+// …), nil for an error in the file's content.
+func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -89,19 +95,47 @@ func Load(nameOrPath string) (*world.Spec, error) {
 	if spec, err := loadBuiltin(nameOrPath); spec != nil || err != nil {
 		return spec, err
 	}
-	data, err := os.ReadFile(nameOrPath)
+	spec, err := LoadFile(nameOrPath)
+	var se *Error
+	if errors.As(err, &se) && se.Line == 0 && errors.Is(err, fs.ErrNotExist) {
+		se.Reason = fmt.Sprintf("no such file, and not a built-in scenario (built-ins: %s)", strings.Join(Names(), ", "))
+	}
+	return spec, err
+}
+
+// LoadFile returns the spec of the scenario file at path, even if path is
+// also the name of an embedded scenario. It reads at most MaxFileBytes.
+// Every error is an *Error naming the file.
+func LoadFile(path string) (*world.Spec, error) {
+	data, err := readFile(path)
 	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+func readFile(path string) ([]byte, *Error) {
+	fail := func(err error) *Error {
 		reason := err.Error()
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			reason = pe.Err.Error()
 		}
-		if errors.Is(err, fs.ErrNotExist) {
-			reason = fmt.Sprintf("no such file, and not a built-in scenario (built-ins: %s)", strings.Join(Names(), ", "))
-		}
-		return nil, &Error{File: nameOrPath, Reason: reason}
+		return &Error{File: path, Reason: reason, err: err}
 	}
-	return Parse(nameOrPath, data)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fail(err)
+	}
+	defer f.Close()
+	data, ok, err := readBounded(f)
+	if err != nil {
+		return nil, fail(err)
+	}
+	if !ok {
+		return nil, &Error{File: path, Reason: tooLarge}
+	}
+	return data, nil
 }
 
 // loadBuiltin returns nil, nil when name is not a built-in scenario.
@@ -126,6 +160,9 @@ func loadBuiltin(name string) (*world.Spec, error) {
 // errors (enums, ranges, references, duplicate ids), so that a typo does not
 // surface as a confusing reference error elsewhere.
 func Parse(filename string, data []byte) (*world.Spec, error) {
+	if len(data) > MaxFileBytes {
+		return nil, &Error{File: filename, Reason: tooLarge}
+	}
 	d := &decoder{file: filename, pos: map[string]int{}}
 	var raw rawFile
 	if err := d.decodeDocument(data, &raw); err != nil {

@@ -16,11 +16,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -183,11 +181,7 @@ func (o *options) load() (*world.Spec, string, error) {
 	case o.spec != nil:
 		return o.spec, o.spec.Name, nil
 	case o.file != "":
-		data, err := os.ReadFile(o.file)
-		if err != nil {
-			return nil, "", fmt.Errorf("scenario file: %w", err)
-		}
-		spec, err := scenarios.Parse(o.file, data)
+		spec, err := scenarios.LoadFile(o.file)
 		return spec, o.file, err
 	}
 	spec, err := scenarios.Load(o.scenario)
