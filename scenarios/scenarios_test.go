@@ -212,6 +212,9 @@ func TestBadScenarios(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("error = %q\nwant prefix %q", err, want)
 			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("one mistake, several errors:\n%v", err)
+			}
 			if se.File != path || se.Line == 0 {
 				t.Errorf("Error{File: %q, Line: %d}", se.File, se.Line)
 			}
