@@ -186,6 +186,7 @@ var (
 	weightsType  = reflect.TypeOf(weights(nil))
 	extsType     = reflect.TypeOf(Exts(nil))
 	anyMapType   = reflect.TypeOf(map[string]any(nil))
+	roomIDType   = reflect.TypeOf(RoomID(0))
 )
 
 // decode decodes n into v. path names the value (for errors and pos) and
@@ -257,6 +258,18 @@ func (d *decoder) decode(n *yaml.Node, path string, line int, v reflect.Value) {
 			es = append(es, [2]string{k.Value, s})
 		}
 		v.Set(reflect.ValueOf(es))
+		return
+	case roomIDType:
+		s, ok := d.scalarString(n, path, line, "a chat room number")
+		if !ok {
+			return
+		}
+		id, err := parseRoomID(s, describe(n))
+		if err != nil {
+			d.failAt(line, path, err.Error())
+			return
+		}
+		v.SetInt(int64(id))
 		return
 	case anyMapType:
 		if !d.want(n, yaml.MappingNode, path, line, "a mapping") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,9 +28,10 @@ type LiteralMessage struct {
 	From   string `json:"from,omitempty" yaml:"from,omitempty"`
 	Sender string `json:"sender,omitempty" yaml:"sender,omitempty"`
 	// To is a user, group or chat room (Easemob) or a room (Yunxin); Room is
-	// the same for rooms. Give one of them.
+	// a chat room by its number (Yunxin room ids are numbers). Give one of
+	// them.
 	To   string `json:"to,omitempty" yaml:"to,omitempty"`
-	Room string `json:"room,omitempty" yaml:"room,omitempty"`
+	Room RoomID `json:"room,omitempty" yaml:"room,omitempty"`
 	// ChatType (chat, groupchat, chatroom) is inferred from To; when given it
 	// must agree.
 	ChatType string `json:"chat_type,omitempty" yaml:"chat_type,omitempty"`
@@ -63,6 +65,44 @@ type LiteralMessage struct {
 	Extension string `json:"extension,omitempty" yaml:"extension,omitempty"`
 	// ClientType is the Yunxin sender client type; default 32 (REST).
 	ClientType int `json:"client_type,omitempty" yaml:"client_type,omitempty"`
+}
+
+// RoomID is a chat room's number: Yunxin room ids are numbers on the wire
+// (so are Easemob's in production). Zero is no room. In JSON and YAML it is
+// a number or a string of digits ("room": 7001 or "room": "7001"); a chat
+// room whose scenario id is not a number (an Easemob room "lobby") is
+// named in To.
+type RoomID int64
+
+// String writes the id in decimal, as the world names rooms.
+func (r RoomID) String() string { return strconv.FormatInt(int64(r), 10) }
+
+// UnmarshalJSON accepts a JSON number or a string of decimal digits.
+func (r *RoomID) UnmarshalJSON(data []byte) error {
+	s := string(data)
+	if s == "null" {
+		return nil
+	}
+	shown := s // a JSON string is shown quoted, other values as written
+	if unq, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, `"`) {
+		s = unq
+	}
+	id, err := parseRoomID(s, shown)
+	if err != nil {
+		return err
+	}
+	*r = id
+	return nil
+}
+
+// parseRoomID parses a room number written in decimal; shown is how the
+// value was written, for the error.
+func parseRoomID(s, shown string) (RoomID, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf(`want a chat room number such as 10001 (or "10001"), got %s; a chat room whose id is not a number goes in to`, shown)
+	}
+	return RoomID(n), nil
 }
 
 // Exts are a custom message's properties in the order written. In JSON and
@@ -516,7 +556,7 @@ func (r *refs) message(m *LiteralMessage, present map[string]bool, fail func(key
 		}
 	}
 
-	rt, _ := r.route(routeFields{From: m.From, Sender: m.Sender, To: m.To, Room: m.Room, ChatType: m.ChatType, Present: present}, fail)
+	rt, _ := r.route(routeFields{From: m.From, Sender: m.Sender, To: m.To, Room: m.Room.String(), ChatType: m.ChatType, Present: present}, fail)
 	out.From, out.To, out.ChatType = rt.From, rt.To, rt.ChatType
 
 	if !m.At.IsZero() {

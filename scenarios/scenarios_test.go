@@ -163,6 +163,7 @@ func TestBadScenarios(t *testing.T) {
 		{"chat_type_disagrees.yaml", "9: easemob.apps[0].traffic[0].chat_type: "},
 		{"from_and_sender.yaml", "8: easemob.apps[0].traffic[0].sender: give from or sender"},
 		{"unknown_room_yunxin.yaml", "9: yunxin.apps[0].traffic[0].room: unknown chat room \"999\""},
+		{"room_not_a_number.yaml", "9: easemob.apps[0].messages[0].room: want a chat room number such as 10001 (or \"10001\"), got \"lobby\"; a chat room whose id is not a number goes in to"},
 		{"unknown_account_message.yaml", "9: yunxin.apps[0].messages[0].sender: unknown account \"bea\""},
 		{"op_app_missing.yaml", "7: op.clients[0].easemob_app: unknown Easemob app"},
 		{"duplicate_app.yaml", "6: easemob.apps[1].app: duplicate app"},

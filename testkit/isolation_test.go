@@ -49,7 +49,7 @@ func TestParallelTenantsIsolated(t *testing.T) {
 				case 1:
 					app := emu.NewYunxinApp(t, "accounts: [amy]\nchatrooms: [{id: 7}]")
 					tenant = app.Tenant()
-					emu.Inject(t, tenant, scenarios.LiteralMessage{Sender: "amy", Room: "7", Msg: marker, At: t0.Add(-time.Minute)})
+					emu.Inject(t, tenant, scenarios.LiteralMessage{Sender: "amy", Room: 7, Msg: marker, At: t0.Add(-time.Minute)})
 					c := &yunxinSync{base: app.BaseURL, appKey: app.AppKey, appSecret: app.AppSecret, http: emu.HTTPClient(),
 						retrier: retrier{sleep: noSleep(t)}, now: emu.Clock().WallNow}
 					items, err := c.Room("7", "amy")
