@@ -127,15 +127,10 @@ type Traffic struct {
 //	})
 func (e *Emulator) NewEasemobApp(t TB, spec EasemobAppSpec) EasemobApp {
 	t.Helper()
-	out, ok := e.addTenant(t, "easemob", spec.fields())
-	if !ok {
-		return EasemobApp{}
+	if out, ok := e.addTenant(t, "easemob", spec.fields()); ok {
+		return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
 	}
-	if len(out.Easemob) != 1 {
-		t.Fatalf("testkit: new Easemob app: got %d apps", len(out.Easemob))
-		return EasemobApp{}
-	}
-	return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
+	return EasemobApp{}
 }
 
 // NewYunxinApp creates a Yunxin app at run time and returns it; it fails t
@@ -147,15 +142,10 @@ func (e *Emulator) NewEasemobApp(t TB, spec EasemobAppSpec) EasemobApp {
 //	})
 func (e *Emulator) NewYunxinApp(t TB, spec YunxinAppSpec) YunxinApp {
 	t.Helper()
-	out, ok := e.addTenant(t, "yunxin", spec.fields())
-	if !ok {
-		return YunxinApp{}
+	if out, ok := e.addTenant(t, "yunxin", spec.fields()); ok {
+		return e.YunxinApp(out.Yunxin[0].AppKey)
 	}
-	if len(out.Yunxin) != 1 {
-		t.Fatalf("testkit: new Yunxin app: got %d apps", len(out.Yunxin))
-		return YunxinApp{}
-	}
-	return e.YunxinApp(out.Yunxin[0].AppKey)
+	return YunxinApp{}
 }
 
 // NewOpClient creates an Op client at run time and returns it; it fails t
@@ -164,24 +154,24 @@ func (e *Emulator) NewYunxinApp(t TB, spec YunxinAppSpec) YunxinApp {
 // names it).
 func (e *Emulator) NewOpClient(t TB, spec OpClientSpec) OpClient {
 	t.Helper()
-	out, ok := e.addTenant(t, "op", spec.fields())
-	if !ok {
-		return OpClient{}
+	if out, ok := e.addTenant(t, "op", spec.fields()); ok {
+		return e.OpClient(out.Op[0].Client)
 	}
-	if len(out.Op) != 1 {
-		t.Fatalf("testkit: new Op client: got %d clients", len(out.Op))
-		return OpClient{}
-	}
-	return e.OpClient(out.Op[0].Client)
+	return OpClient{}
 }
 
-// addTenant creates the tenant; on an error it fails t and returns no
-// tenants (a TB whose Fatalf returns sees the first failure only).
-func (e *Emulator) addTenant(t TB, vendor string, fields map[string]any) (control.Tenants, bool) {
+// addTenant creates the tenant; on an error it fails t and reports false
+// (a TB whose Fatalf returns sees the first failure only). On success
+// there is one tenant of vendor in the answer.
+func (e *Emulator) addTenant(t TB, vendor string, fields fieldSet) (control.Tenants, bool) {
 	t.Helper()
 	out, err := e.srv.AddTenant(vendor, fields)
 	if err != nil {
 		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
+		return out, false
+	}
+	if n := map[string]int{"easemob": len(out.Easemob), "yunxin": len(out.Yunxin), "op": len(out.Op)}[vendor]; n != 1 {
+		t.Fatalf("testkit: new %s tenant: the emulator answered with %d", vendor, n)
 		return out, false
 	}
 	return out, true
@@ -202,8 +192,26 @@ func (e *Emulator) RemoveTenant(t TB, tenant TenantID) {
 // fieldSet collects a spec's non-zero fields by scenario key.
 type fieldSet map[string]any
 
-func (f fieldSet) str(key, v string) {
-	if v != "" {
+// strs is the non-empty strings of key, value pairs.
+func strs(kv ...string) fieldSet {
+	f := fieldSet{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			f[kv[i]] = kv[i+1]
+		}
+	}
+	return f
+}
+
+// set sets key to v unless v is empty.
+func (f fieldSet) set(key string, v fieldSet) {
+	if len(v) > 0 {
+		f[key] = v
+	}
+}
+
+func (f fieldSet) strings(key string, v []string) {
+	if len(v) > 0 {
 		f[key] = v
 	}
 }
@@ -217,134 +225,89 @@ func (f fieldSet) duration(key string, d time.Duration) {
 	}
 }
 
-func (f fieldSet) list(key string, n int, item func(i int) any) {
-	if n == 0 {
+// list sets key to items in the scenario form, unless there are none.
+func list[T any](f fieldSet, key string, items []T, form func(T) any) {
+	if len(items) == 0 {
 		return
 	}
-	out := make([]any, n)
-	for i := range out {
-		out[i] = item(i)
+	out := make([]any, len(items))
+	for i, it := range items {
+		out[i] = form(it)
 	}
 	f[key] = out
 }
 
-func (s EasemobAppSpec) fields() map[string]any {
-	f := fieldSet{}
-	f.str("org", s.Org)
-	f.str("app", s.App)
-	f.str("client_id", s.ClientID)
-	f.str("client_secret", s.ClientSecret)
-	oss := fieldSet{}
-	oss.str("bucket", s.OSS.Bucket)
-	oss.str("access_key_id", s.OSS.AccessKeyID)
-	oss.str("access_key_secret", s.OSS.AccessKeySecret)
-	if len(oss) > 0 {
-		f["oss"] = map[string]any(oss)
-	}
-	f.str("cluster", string(s.Cluster))
+func literal(m LiteralMessage) any { return m }
+
+func (s EasemobAppSpec) fields() fieldSet {
+	f := strs("org", s.Org, "app", s.App, "client_id", s.ClientID, "client_secret", s.ClientSecret,
+		"cluster", string(s.Cluster), "rate_limits", string(s.RateLimits))
+	f.set("oss", strs("bucket", s.OSS.Bucket, "access_key_id", s.OSS.AccessKeyID, "access_key_secret", s.OSS.AccessKeySecret))
 	f.duration("retention", s.Retention)
 	f.duration("archive_delay", s.ArchiveDelay)
 	f.duration("link_ttl", s.LinkTTL)
-	f.str("rate_limits", string(s.RateLimits))
-	f.list("users", len(s.Users), func(i int) any { return s.Users[i] })
-	f.list("groups", len(s.Groups), func(i int) any {
-		g := s.Groups[i]
-		gf := fieldSet{}
-		gf.str("id", g.ID)
-		gf.str("owner", g.Owner)
-		gf.list("members", len(g.Members), func(j int) any { return g.Members[j] })
-		return map[string]any(gf)
+	f.strings("users", s.Users)
+	list(f, "groups", s.Groups, func(g Group) any {
+		gf := strs("id", g.ID, "owner", g.Owner)
+		gf.strings("members", g.Members)
+		return gf
 	})
-	f.list("chatrooms", len(s.Chatrooms), func(i int) any {
-		r := fieldSet{}
-		r.str("id", s.Chatrooms[i].ID)
-		r.str("name", s.Chatrooms[i].Name)
-		return map[string]any(r)
-	})
-	f.list("traffic", len(s.Traffic), func(i int) any { return s.Traffic[i].fields() })
-	f.list("messages", len(s.Messages), func(i int) any { return s.Messages[i] })
+	list(f, "chatrooms", s.Chatrooms, func(r EasemobRoom) any { return strs("id", r.ID, "name", r.Name) })
+	list(f, "traffic", s.Traffic, Traffic.fields)
+	list(f, "messages", s.Messages, literal)
 	return f
 }
 
-func (s YunxinAppSpec) fields() map[string]any {
-	f := fieldSet{}
-	f.str("appkey", s.AppKey)
-	f.str("app_secret", s.AppSecret)
-	f.list("accounts", len(s.Accounts), func(i int) any { return s.Accounts[i] })
-	f.list("chatrooms", len(s.Chatrooms), func(i int) any {
-		room := s.Chatrooms[i]
-		r := fieldSet{"id": int64(room.ID)}
-		r.str("name", room.Name)
-		r.str("status", string(room.Status))
-		return map[string]any(r)
+func (s YunxinAppSpec) fields() fieldSet {
+	f := strs("appkey", s.AppKey, "app_secret", s.AppSecret, "rate_limits", string(s.RateLimits))
+	f.strings("accounts", s.Accounts)
+	list(f, "chatrooms", s.Chatrooms, func(r YunxinRoom) any {
+		rf := strs("name", r.Name, "status", string(r.Status))
+		rf["id"] = int64(r.ID)
+		return rf
 	})
 	if s.AscendingDefault {
 		f["descending_default"] = false
 	}
 	f.duration("curtime_window", s.CurTimeWindow)
-	f.str("rate_limits", string(s.RateLimits))
-	f.list("traffic", len(s.Traffic), func(i int) any { return s.Traffic[i].fields() })
-	f.list("messages", len(s.Messages), func(i int) any { return s.Messages[i] })
+	list(f, "traffic", s.Traffic, Traffic.fields)
+	list(f, "messages", s.Messages, literal)
 	return f
 }
 
-func (s OpClientSpec) fields() map[string]any {
-	// The client's keys, and without easemob_app the new app's beside them.
+func (s OpClientSpec) fields() fieldSet {
+	// The client's keys, and without easemob_app the new app's beside them
+	// (the client's and the app's rate_limits are one key).
 	f := fieldSet{}
 	if s.EasemobApp == "" {
 		f = s.App.fields()
 	}
-	f.str("client", s.Client)
-	f.str("token", s.Token)
-	f.str("secret", s.Secret)
-	q := fieldSet{}
-	q.str("access_key", s.Qiniu.AccessKey)
-	q.str("secret_key", s.Qiniu.SecretKey)
-	if len(q) > 0 {
-		f["qiniu"] = map[string]any(q)
+	for k, v := range strs("client", s.Client, "token", s.Token, "secret", s.Secret, "sign", string(s.Sign),
+		"easemob_app", s.EasemobApp, "rate_limits", string(s.RateLimits)) {
+		f[k] = v
 	}
-	f.str("sign", string(s.Sign))
-	f.str("easemob_app", s.EasemobApp)
-	if s.RateLimits != "" {
-		// The client's and its new app's rate_limits are one key.
-		f["rate_limits"] = string(s.RateLimits)
-	}
-	f.list("marks", len(s.Marks), func(i int) any {
-		m := s.Marks[i]
-		mf := fieldSet{}
-		mf.str("user", m.User)
-		mf.str("message", m.MessageID)
-		mf.list("marks", len(m.Marks), func(j int) any { return m.Marks[j] })
-		return map[string]any(mf)
+	f.set("qiniu", strs("access_key", s.Qiniu.AccessKey, "secret_key", s.Qiniu.SecretKey))
+	list(f, "marks", s.Marks, func(m Mark) any {
+		mf := strs("user", m.User, "message", m.MessageID)
+		mf.strings("marks", m.Marks)
+		return mf
 	})
-	f.list("favorites", len(s.Favorites), func(i int) any {
-		fv := fieldSet{}
-		fv.str("user", s.Favorites[i].User)
-		fv.str("message", s.Favorites[i].MessageID)
-		return map[string]any(fv)
-	})
+	list(f, "favorites", s.Favorites, func(fv Favorite) any { return strs("user", fv.User, "message", fv.MessageID) })
 	return f
 }
 
-func (tr Traffic) fields() map[string]any {
-	f := fieldSet{}
-	f.str("from", tr.From)
-	f.str("to", tr.To)
+func (tr Traffic) fields() any {
+	f := strs("from", tr.From, "to", tr.To, "chat_type", tr.ChatType)
 	if tr.Room != 0 {
 		f["room"] = int64(tr.Room)
 	}
-	f.str("chat_type", tr.ChatType)
 	if tr.PerHour != 0 {
 		f["per_hour"] = tr.PerHour
 	}
 	f.duration("since", tr.Since)
 	f.duration("until", tr.Until)
 	if len(tr.Types) > 0 {
-		types := make(map[string]any, len(tr.Types))
-		for k, v := range tr.Types {
-			types[k] = v
-		}
-		f["types"] = types
+		f["types"] = tr.Types
 	}
 	return f
 }
