@@ -47,6 +47,8 @@ type ErrorList struct {
 	Skipped int
 }
 
+// Error writes the errors one a line, then how many more were found and
+// not listed.
 func (l *ErrorList) Error() string {
 	var b strings.Builder
 	for i, e := range l.Errors {
