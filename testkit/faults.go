@@ -6,12 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
-	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // JournalSize sets how many vendor requests the journal keeps (default
@@ -26,10 +22,10 @@ func JournalSize(n int) Option {
 }
 
 // RateLimits forces every tenant's rate-limit mode, as --rate-limits does:
-// world.RateLimitsVendor enforces the vendors' documented limits on the
-// emulator's clock (drive them with Clock().Advance), world.RateLimitsOff
-// lifts them.
-func RateLimits(mode world.RateLimits) Option { return func(o *options) { o.rateLimits = mode } }
+// RateLimitsVendor enforces the vendors' documented limits on the
+// emulator's clock (drive them with Clock().Advance), RateLimitsOff lifts
+// them.
+func RateLimits(mode RateLimitMode) Option { return func(o *options) { o.rateLimits = mode } }
 
 // The fault kinds: the presets render the vendor's own error, Drop closes
 // the connection without an answer.
@@ -55,7 +51,7 @@ type Fault struct {
 	// follows it. A client that gives up ends the wait.
 	Delay time.Duration
 	// Kind is a preset (RateLimit, ServerError, Unauthorized) or Drop.
-	Kind faults.Kind
+	Kind FaultKind
 	// Status, Body and Headers answer with a raw response instead.
 	Status  int
 	Body    string
@@ -103,7 +99,7 @@ func Operation(op string) RequestFilter { return func(f *journal.Filter) { f.Ope
 
 // Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
 // "yunxin:APPKEY", "op:CLIENT".
-func Tenant(t world.TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
+func Tenant(t TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
 
 // Requests returns the journal's vendor requests that every filter selects,
 // oldest first (the last 1000 unless JournalSize says otherwise).
@@ -182,69 +178,4 @@ func (e *Emulator) journalText() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// NewEasemobApp creates an Easemob app at run time, as POST
-// /_chatemu/tenants does, from its keys in the scenario file's form (YAML,
-// may be empty): users, groups, chatrooms, traffic, messages, cluster, …
-// Its org/app and credentials are generated unless given. Traffic spans are
-// measured back from the clock's now. It is removed by Reset.
-func (e *Emulator) NewEasemobApp(t TB, scenarioYAML string) EasemobApp {
-	t.Helper()
-	out := e.addTenant(t, "easemob", scenarioYAML)
-	if len(out.Easemob) != 1 {
-		t.Fatalf("testkit: new Easemob app: got %d apps", len(out.Easemob))
-		return EasemobApp{}
-	}
-	return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
-}
-
-// NewYunxinApp creates a Yunxin app at run time from its keys in the
-// scenario file's form (accounts, chatrooms, traffic, messages, …); its
-// AppKey and AppSecret are generated unless given.
-func (e *Emulator) NewYunxinApp(t TB, scenarioYAML string) YunxinApp {
-	t.Helper()
-	out := e.addTenant(t, "yunxin", scenarioYAML)
-	if len(out.Yunxin) != 1 {
-		t.Fatalf("testkit: new Yunxin app: got %d apps", len(out.Yunxin))
-		return YunxinApp{}
-	}
-	return e.YunxinApp(out.Yunxin[0].AppKey)
-}
-
-// NewOpClient creates an Op client at run time from its keys in the
-// scenario file's form. Without easemob_app, the same YAML also describes a
-// new Easemob app (users, traffic, messages, …) that the client serves;
-// marks and favorites may name that app's literal messages.
-func (e *Emulator) NewOpClient(t TB, scenarioYAML string) OpClient {
-	t.Helper()
-	out := e.addTenant(t, "op", scenarioYAML)
-	if len(out.Op) != 1 {
-		t.Fatalf("testkit: new Op client: got %d clients", len(out.Op))
-		return OpClient{}
-	}
-	return e.OpClient(out.Op[0].Client)
-}
-
-func (e *Emulator) addTenant(t TB, vendor, scenarioYAML string) control.Tenants {
-	t.Helper()
-	fields := map[string]any{}
-	if err := yaml.Unmarshal([]byte(scenarioYAML), &fields); err != nil {
-		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
-		return control.Tenants{}
-	}
-	out, err := e.srv.AddTenant(vendor, fields)
-	if err != nil {
-		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
-	}
-	return out
-}
-
-// RemoveTenant removes a runtime tenant ("easemob:ORG/APP",
-// "yunxin:APPKEY", "op:CLIENT"); it fails t if there is none.
-func (e *Emulator) RemoveTenant(t TB, tenant world.TenantID) {
-	t.Helper()
-	if err := e.srv.RemoveTenant(tenant); err != nil {
-		t.Fatalf("testkit: remove tenant: %v", err)
-	}
 }
