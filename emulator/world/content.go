@@ -1,6 +1,8 @@
 package world
 
 import (
+	"bytes"
+	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -329,6 +331,43 @@ func combineSummary(r *rand.Rand) string {
 		b.WriteString(":" + parts[r.IntN(len(parts))] + "\n")
 	}
 	return b.String()
+}
+
+// file describes a's bytes to fixtures.
+func (a *Attachment) file() fixtures.File {
+	f := fixtures.File{Media: fixtures.DocumentFile, Ext: a.Ext, Seed: a.seed, Size: a.Size,
+		Width: a.Width, Height: a.Height, Duration: a.Duration}
+	switch a.kind {
+	case Image:
+		f.Media = fixtures.ImageFile
+	case Audio:
+		f.Media = fixtures.AudioFile
+	case Video:
+		f.Media = fixtures.VideoFile
+	}
+	return f
+}
+
+// bytes is a's file.
+func (a *Attachment) bytes() []byte {
+	if a.kind == Combine {
+		b := combineBytes(a.seed)
+		if pad := int(a.Size) - len(b); pad > 0 {
+			b = append(b, bytes.Repeat([]byte{' '}, pad)...) // JSON allows trailing whitespace
+		}
+		return b
+	}
+	return a.file().Bytes()
+}
+
+// fileMD5 is the md5 of a's bytes. A merged-forward file is a few KB and
+// hashed whole; every other file's md5 comes from the world's midstates
+// (fixtures.Sums), without making its bytes.
+func (w *World) fileMD5(a *Attachment) [16]byte {
+	if a.kind == Combine {
+		return md5.Sum(a.bytes())
+	}
+	return w.sums.MD5(a.file())
 }
 
 // combineBytes is a merged-forward message's file: the forwarded messages as
