@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,6 +34,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
+	"github.com/chatemu/chatemu/testkit"
 )
 
 // benchServer serves scenario (or spec) over a real listener; the clock
@@ -405,6 +407,26 @@ func BenchmarkE2EArchiveDownload(b *testing.B) {
 				b.ReportMetric(staticNs/ns, "x_static")
 				b.ReportMetric(float64(len(a.body))/float64(len(ndjson)), "gz/json")
 			})
+		})
+	}
+}
+
+// BenchmarkTestkitStart: testkit.Start on the default and busy scenarios
+// (the goal is a median of at most 1 ms on default); reports the
+// median and p90 of the individual starts beside the mean ns/op. Servers
+// are closed when the benchmark ends, as a test's would be.
+func BenchmarkTestkitStart(b *testing.B) {
+	for _, name := range []string{"default", "busy"} {
+		b.Run(name, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				testkit.Start(b, testkit.Scenario(name))
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50_ns")
+			b.ReportMetric(float64(took[len(took)*9/10].Nanoseconds()), "p90_ns")
 		})
 	}
 }
