@@ -386,3 +386,22 @@ func (t TenantID) Vendor() Vendor {
 	v, _, _ := strings.Cut(string(t), ":")
 	return Vendor(v)
 }
+
+// Thumbnail returns a smaller file for a: an image's own picture with its
+// longer side scaled to side pixels when the image is larger than minSize
+// bytes (smaller images are their own thumbnail), a video's thumbnail
+// attachment; other files have none (nil). mime is the bytes' media type.
+func (w *World) Thumbnail(a *Attachment, side int, minSize int64) (b []byte, mime string) {
+	switch a.kind {
+	case Image:
+		if a.Size <= minSize {
+			return a.bytes(), a.MIME
+		}
+		return a.file().Thumbnail(side), a.MIME
+	case Video:
+		if a.Thumb != nil {
+			return a.Thumb.bytes(), a.Thumb.MIME
+		}
+	}
+	return nil, ""
+}
