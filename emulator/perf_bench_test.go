@@ -341,6 +341,29 @@ func BenchmarkE2EEasemobChatMessages(b *testing.B) {
 		func(int64) *http.Request { return req.Clone(req.Context()) }, len(a.body))
 }
 
+// BenchmarkE2EEasemobChatMessagesHours: GET chatmessages for a different
+// hour each request (a client walking the retention back hour by hour),
+// beside a static handler replaying one hour's answer.
+func BenchmarkE2EEasemobChatMessagesHours(b *testing.B) {
+	e := newBenchServer(b, loadSpec(b, "default"))
+	tok := benchEasemobToken(b, e)
+	beijing := time.FixedZone("CST", 8*60*60)
+	req := func(base string, i int64) *http.Request {
+		hour := t0.Add(-time.Duration(2+i%60) * time.Hour).In(beijing).Format("2006010215")
+		r, _ := http.NewRequest(http.MethodGet, base+"/chatemu/demo/chatmessages/"+hour, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}
+	for i := int64(0); i < 60; i++ {
+		record(b, e.hc, req(e.http.URL, i)) // every hour of the walk answers 200
+	}
+	a := record(b, e.hc, req(e.http.URL, 0))
+	st := staticServer(b, a)
+	compare(b, e.hc,
+		func(i int64) *http.Request { return req(st.URL, 0) },
+		func(i int64) *http.Request { return req(e.http.URL, i) }, len(a.body))
+}
+
 // archiveSpec is one overseas app whose hour 2026111907 UTC holds perHour
 // messages of the default mix, archived and within retention at t0.
 func archiveSpec(perHour int) *world.Spec {
