@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -95,7 +96,7 @@ type Server struct {
 	surfaces            []surface
 	easemob, yunxin, op surface
 	control             *control.API
-	router              *mux.Router
+	router              *lazyRouter
 	log                 *slog.Logger
 
 	// faults and journal sit around the vendor routes (traffic.go); the
@@ -181,19 +182,45 @@ func New(cfg Config) (*Server, error) {
 	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")})
 	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
-	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
-	// slash with its own 301; every vendor answers such paths itself.
-	s.router = mux.NewRouter().SkipClean(true)
-	s.router.Use(nameOperation)
-	s.control.Routes(s.router)
-	for _, v := range s.surfaces {
-		v.Routes(s.router)
-	}
-	if s.router.NotFoundHandler == nil {
-		s.router.NotFoundHandler = http.HandlerFunc(notFound)
-	}
+	s.router = &lazyRouter{build: s.routes}
 	return s, nil
 }
+
+// routes builds the router: the control API's and every surface's routes.
+func (s *Server) routes() *mux.Router {
+	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
+	// slash with its own 301; every vendor answers such paths itself.
+	r := mux.NewRouter().SkipClean(true)
+	r.Use(nameOperation)
+	s.control.Routes(r)
+	for _, v := range s.surfaces {
+		v.Routes(r)
+	}
+	if r.NotFoundHandler == nil {
+		r.NotFoundHandler = http.HandlerFunc(notFound)
+	}
+	return r
+}
+
+// lazyRouter builds the router on the first request: compiling the route
+// patterns is most of New's cost, and a test that starts an emulator often
+// sends it few requests, or none.
+type lazyRouter struct {
+	once  sync.Once
+	build func() *mux.Router
+	r     *mux.Router
+}
+
+func (l *lazyRouter) get() *mux.Router {
+	l.once.Do(func() { l.r = l.build() })
+	return l.r
+}
+
+// ServeHTTP serves r with the router.
+func (l *lazyRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.get().ServeHTTP(w, r) }
+
+// Match reports whether a route matches r, as mux.Router.Match.
+func (l *lazyRouter) Match(r *http.Request, m *mux.RouteMatch) bool { return l.get().Match(r, m) }
 
 // notFound answers a path that no surface claims.
 func notFound(w http.ResponseWriter, r *http.Request) {

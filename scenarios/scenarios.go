@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -150,7 +151,9 @@ func Describe(name string) (string, bool) {
 
 // Load returns the spec of an embedded scenario by name ("default", "empty",
 // "busy") or, if name is not one, of the file at that path. Its error is an
-// *ErrorList, as Parse's.
+// *ErrorList, as Parse's. An embedded scenario is parsed once per process:
+// its spec's slices are shared by every Load of it, so treat them as
+// read-only (the emulator and the world do).
 func Load(nameOrPath string) (*world.Spec, error) {
 	if spec, err := loadBuiltin(nameOrPath); spec != nil || err != nil {
 		return spec, err
@@ -200,16 +203,35 @@ func readFile(path string) ([]byte, *Error) {
 
 // loadBuiltin returns nil, nil when name is not a built-in scenario.
 func loadBuiltin(name string) (*world.Spec, error) {
-	if name == "" || strings.ContainsAny(name, `/\.`) {
+	parse, ok := builtinSpecs[name]
+	if !ok {
 		return nil, nil
 	}
-	file := path.Join("builtin", name+".yaml")
-	data, err := builtin.ReadFile(file)
+	spec, err := parse()
 	if err != nil {
-		return nil, nil
+		return nil, err
 	}
-	return Parse(file, data)
+	cp := *spec
+	return &cp, nil
 }
+
+// builtinSpecs parses each embedded scenario on its first load and keeps
+// the result: the files never change, and parsing one costs more than the
+// rest of a testkit.Start. Made once at init and never changed.
+var builtinSpecs = func() map[string]func() (*world.Spec, error) {
+	m := map[string]func() (*world.Spec, error){}
+	for _, name := range Names() {
+		file := path.Join("builtin", name+".yaml")
+		m[name] = sync.OnceValues(func() (*world.Spec, error) {
+			data, err := builtin.ReadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			return Parse(file, data)
+		})
+	}
+	return m
+}()
 
 // Parse parses scenario YAML; filename is used only in error messages (and
 // for the spec's name when the file gives none).

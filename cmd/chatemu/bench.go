@@ -23,10 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/opapi"
-	"github.com/chatemu/chatemu/emulator/world"
-	"github.com/chatemu/chatemu/scenarios"
 )
 
 // The load check (issue #8): N keep-alive clients send one vendor
@@ -91,6 +88,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&c.journalSize, "journal-size", 0, "journal size of the in-process server: 0 the default (1000), -1 off")
 	fs.IntVar(&c.limit, "limit", 20, "page size (Yunxin limit, Op pageSize)")
 	fs.BoolVar(&c.walk, "walk", false, "every request a different page (follow next_token / pageNum / hours): the uncached path")
+	walkToEnd := fs.Bool("walk-to-end", false, "walk every page once, one request after another, to the last (a history sync); prints p50/p99 and peak RSS")
 	fs.StringVar(&c.user, "user", "", "Op userId or Yunxin sender_id (default: the tenant's first user or account)")
 	fs.StringVar(&c.room, "room", "", "Yunxin room id (default: the app's first open room)")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +116,16 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if c.clients < 1 || c.duration <= 0 || c.limit < 1 {
 		fmt.Fprintln(stderr, "chatemu bench: --clients, --duration and --limit must be positive")
 		return exitUsage
+	}
+	if *walkToEnd {
+		wc := walkConfig{Vendor: c.vendor, Scenario: c.scenario, BaseURL: c.baseURL, ControlToken: c.controlToken, Limit: c.limit, User: c.user, Room: c.room}
+		res, err := runWalk(ctx, wc)
+		printWalk(stdout, wc, res)
+		if err != nil {
+			fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
+			return exitError
+		}
+		return exitOK
 	}
 	res, err := runBench(ctx, c)
 	if err != nil {
@@ -153,25 +161,12 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	var res benchResult
 	base := strings.TrimRight(c.baseURL, "/")
 	if base == "" {
-		spec, err := scenarios.Load(c.scenario)
+		b, stop, err := startInProcess(c.scenario, c.journalSize)
 		if err != nil {
 			return res, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return res, err
-		}
-		base = "http://" + ln.Addr().String()
-		srv, err := emulator.New(emulator.Config{Spec: spec, ScenarioName: c.scenario, PublicURL: base,
-			JournalSize: c.journalSize, RateLimits: world.RateLimitsOff})
-		if err != nil {
-			ln.Close()
-			return res, err
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		defer hs.Close()
-		res.InProcess = true
+		defer stop()
+		base, res.InProcess = b, true
 	}
 	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext,
 		MaxIdleConnsPerHost: c.clients, DisableCompression: true}

@@ -8,6 +8,16 @@ import (
 	"github.com/gorilla/mux"
 )
 
+// A request with header "thumbnail: true" gets the file's thumbnail: for
+// an image, the same picture scaled (images over thumbnailMinSize bytes,
+// longer side thumbnailSide pixels, Easemob's defaults); for a video, its
+// thumbnail image; other files are sent whole
+// (https://doc.easemob.com/document/server-side/message_download_thumbnail.html).
+const (
+	thumbnailSide    = 170
+	thumbnailMinSize = 10 * 1024
+)
+
 // serveChatFile is GET /{org}/{app}/chatfiles/{uuid}: the bytes behind an
 // attachment url of an archive (message_download_file.md). A file uploaded
 // with restricted access (its body carries a secret) needs the app token and
@@ -49,9 +59,14 @@ func (s *Surface) serveChatFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body := s.cfg.World.Bytes(a)
+	body, mime := s.cfg.World.Bytes(a), a.MIME
+	if r.Header.Get("thumbnail") == "true" {
+		if b, m := s.cfg.World.Thumbnail(a, thumbnailSide, thumbnailMinSize); b != nil {
+			body, mime = b, m
+		}
+	}
 	h := w.Header()
-	h.Set("Content-Type", a.MIME)
+	h.Set("Content-Type", mime)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Access-Control-Allow-Origin", "*")
 	w.WriteHeader(http.StatusOK)

@@ -1,7 +1,6 @@
 package world
 
 import (
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -41,6 +40,7 @@ type World struct {
 
 	md5mu    sync.Mutex
 	md5cache map[string]string
+	sums     *fixtures.Sums // attachments' md5 midstates (content.go)
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
@@ -89,6 +89,7 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		seed:     spec.Seed,
 		anchor:   anchor.UTC(),
 		md5cache: map[string]string{},
+		sums:     fixtures.NewSums(0),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
@@ -406,20 +407,7 @@ func (w *World) Attachment(t TenantID, fileID string) (*Attachment, bool) {
 
 // Bytes returns an attachment's file: real bytes of its type, exactly Size
 // long.
-func (w *World) Bytes(a *Attachment) []byte {
-	switch a.kind {
-	case Image:
-		return fixtures.Fit(fixtures.Image(a.seed, a.Ext, a.Width, a.Height), a.Ext, int(a.Size))
-	case Audio:
-		return fixtures.Fit(fixtures.Audio(a.seed, a.Ext, a.Duration), a.Ext, int(a.Size))
-	case Video:
-		return fixtures.Fit(fixtures.Video(a.seed, a.Ext, a.Duration, a.Width, a.Height), a.Ext, int(a.Size))
-	case Combine:
-		return fixtures.Fit(combineBytes(a.seed), "json", int(a.Size))
-	default:
-		return fixtures.Fit(fixtures.Document(a.seed, a.Ext), a.Ext, int(a.Size))
-	}
-}
+func (w *World) Bytes(a *Attachment) []byte { return a.bytes() }
 
 // MD5 returns the lowercase hex md5 of an attachment's bytes, cached.
 func (w *World) MD5(a *Attachment) string {
@@ -429,7 +417,7 @@ func (w *World) MD5(a *Attachment) string {
 	if ok {
 		return sum
 	}
-	h := md5.Sum(w.Bytes(a))
+	h := w.fileMD5(a)
 	sum = hex.EncodeToString(h[:])
 	w.md5mu.Lock()
 	if len(w.md5cache) >= maxMD5Cache {
