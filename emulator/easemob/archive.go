@@ -117,7 +117,7 @@ func (s *Surface) ossFailStatus(w http.ResponseWriter, r *http.Request, reqID st
 	s.log.Debug("oss error", "path", r.URL.Path, "code", e.Code, "reason", e.Reason)
 	body := e.XML(reqID, r.Host)
 	h := w.Header()
-	h.Set("X-Chatemu-Reason", e.Reason)
+	h.Set("X-Chatemu-Reason", e.RevealedReason(s.cfg.RevealSecrets))
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

@@ -123,7 +123,9 @@ func newEnv(t testing.TB, spec world.Spec, base string) *env {
 		t.Fatal(err)
 	}
 	c := clock.Start(t0, true)
-	s := New(Config{World: w, Clock: c, PublicURL: base})
+	// As a loopback server without a control token: reasons show expected
+	// signatures (the server's tests cover the other mode).
+	s := New(Config{World: w, Clock: c, PublicURL: base, RevealSecrets: true})
 	r := mux.NewRouter()
 	s.Routes(r)
 	return &env{t: t, world: w, clock: c, s: s, router: r, base: base}

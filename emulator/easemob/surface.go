@@ -58,6 +58,10 @@ type Config struct {
 	// GzipLevel is the archive's compression level; zero means
 	// gzip.BestSpeed (see BENCHMARKS.md for why).
 	GzipLevel int
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Easemob REST API over a world. It is safe for

@@ -40,7 +40,7 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 	err := sign.QiniuVerify(full, s.clock.Now(), s.qiniuSecret)
 	var qe sign.QiniuError
 	if errors.As(err, &qe) {
-		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.Reason+" (verified URL "+full+")")
+		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.RevealedReason(s.reveal)+" (verified URL "+full+")")
 		return
 	} else if err != nil {
 		s.writeQiniu(w, r, http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error())

@@ -204,7 +204,18 @@ type OSSError struct {
 	Key   string // NoSuchKey
 	Param string // the missing or malformed query parameter, for callers and tests; not rendered
 
+	// Reason is the plain-English explanation; it never holds a value that
+	// authenticates.
 	Reason string
+	// Expected is what would have authenticated ("expected signature …"),
+	// for RevealedReason; never rendered in the body.
+	Expected string
+}
+
+// RevealedReason is the X-Chatemu-Reason for e: Reason, plus Expected only
+// when reveal (see Reason).
+func (e *OSSError) RevealedReason(reveal bool) string {
+	return Reason(e.Reason, e.Expected, reveal)
 }
 
 // OSSExpired is the 403 for a link used after its Expires (vendor-notes §2.2).
@@ -259,13 +270,15 @@ func OSSInvalidAccessKeyID(accessKeyID string) *OSSError {
 
 // OSSSignatureMismatch is the 403 for a wrong signature. The body echoes the
 // StringToSign OSS computed, as OSS does, so the client can diff it against
-// its own; Reason adds the expected signature, which OSS never reveals.
+// its own; Expected holds the expected signature, which OSS never reveals
+// and RevealedReason shows only where the server may.
 func OSSSignatureMismatch(accessKeyID, stringToSign, provided, expected string) *OSSError {
 	return &OSSError{
 		Code: OSSCodeSignatureDoesNotMatch, Message: OSSMessageSignatureDoesNotMatch,
 		AccessKeyID: accessKeyID, StringToSign: stringToSign, SignatureProvided: provided,
-		Reason: fmt.Sprintf("expected signature %s = base64(HMAC-SHA1(secret of %s, StringToSign %q)), got %q",
-			expected, accessKeyID, stringToSign, provided),
+		Reason: fmt.Sprintf("signature mismatch: base64(HMAC-SHA1(secret of %s, StringToSign %q)) is not the provided %q",
+			accessKeyID, stringToSign, provided),
+		Expected: "expected signature " + expected,
 	}
 }
 

@@ -32,6 +32,15 @@ const (
 type QiniuError struct {
 	Body   string
 	Reason string
+	// Expected is what would have authenticated ("expected sign …"), for
+	// RevealedReason; never in the body.
+	Expected string
+}
+
+// RevealedReason is the X-Chatemu-Reason for e: Reason, plus Expected only
+// when reveal (see Reason).
+func (e QiniuError) RevealedReason(reveal bool) string {
+	return Reason(e.Reason, e.Expected, reveal)
 }
 
 // Error returns the body and the developer's reason.
@@ -80,7 +89,7 @@ func QiniuURL(baseURL, accessKey, secretKey string, deadline time.Time) string {
 func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string) (string, bool)) error {
 	qmark := strings.IndexByte(fullURL, '?')
 	if qmark < 0 {
-		return QiniuError{QiniuBodyTokenMissing, "the URL has no query, so no token parameter"}
+		return QiniuError{Body: QiniuBodyTokenMissing, Reason: "the URL has no query, so no token parameter"}
 	}
 	signed, token, found := "", "", false
 	var eValue *string // first e before the token
@@ -98,32 +107,33 @@ func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string)
 		}
 	}
 	if !found || token == "" {
-		return QiniuError{QiniuBodyTokenMissing, "the URL has no token parameter (or it is empty)"}
+		return QiniuError{Body: QiniuBodyTokenMissing, Reason: "the URL has no token parameter (or it is empty)"}
 	}
 	if t, err := url.QueryUnescape(token); err == nil {
 		token = t // tolerate a client that escaped the ':' or '='
 	}
 	ak, sig, ok := strings.Cut(token, ":")
 	if !ok || ak == "" || sig == "" {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("token %q is not AccessKey:EncodedSign", token)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("token %q is not AccessKey:EncodedSign", token)}
 	}
 	secret, ok := secretFor(ak)
 	if !ok {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("no Qiniu access key %q in this world (see GET /_chatemu/tenants)", ak)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("no Qiniu access key %q in this world (see GET /_chatemu/tenants)", ak)}
 	}
 	if expected := QiniuSign(secret, signed); !hmac.Equal([]byte(expected), []byte(sig)) {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf(
-			"expected sign %s = urlsafe_base64(HMAC-SHA1(secret key of %s, %q)), got %q", expected, ak, signed, sig)}
+		return QiniuError{Body: QiniuBodyAuthFailed,
+			Reason:   fmt.Sprintf("sign mismatch: urlsafe_base64(HMAC-SHA1(secret key of %s, %q)) is not the provided %q", ak, signed, sig),
+			Expected: "expected sign " + expected}
 	}
 	if eValue == nil {
-		return QiniuError{QiniuBodyAuthFailed, "no e (deadline) parameter before the token"}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: "no e (deadline) parameter before the token"}
 	}
 	deadline, err := strconv.ParseInt(*eValue, 10, 64)
 	if err != nil {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("e=%q is not a Unix timestamp in seconds", *eValue)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("e=%q is not a Unix timestamp in seconds", *eValue)}
 	}
 	if d := time.Unix(deadline, 0); now.After(d) {
-		return QiniuError{QiniuBodyExpired, fmt.Sprintf("link expired at %s, clock is %s",
+		return QiniuError{Body: QiniuBodyExpired, Reason: fmt.Sprintf("link expired at %s, clock is %s",
 			d.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
 	}
 	return nil

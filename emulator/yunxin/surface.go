@@ -27,6 +27,10 @@ type Config struct {
 	// urls), e.g. "http://127.0.0.1:8080", without a trailing slash.
 	PublicURL string
 	Logger    *slog.Logger
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Yunxin IM v2 chatroom history and the attachment files
