@@ -99,6 +99,8 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 			rules: func(s *session) []Rule {
 				return easemobErrorRules(400, "illegal_argument", "", expiredRE, appkeyText(s)+", time: "+s.pastHour()+", maybe chat message history is expired or unstored")
 			}, compare: easemobErrorCompare},
+		{name: "archive-delay", about: "GET chatmessages/{previous hour} 25 min 23 s after it ended: archived (200, or 404 if it was empty)",
+			do: easemobArchiveDelay, rules: easemobArchiveDelayRules, compare: compareSpec{volatile: []string{"hour"}}},
 		{name: "empty-hour", about: "GET chatmessages/{empty hour}: 404 storage_object_not_found",
 			do: easemobEmptyHour,
 			rules: func(s *session) []Rule {
@@ -544,4 +546,70 @@ func easemobEmptyHour(ctx context.Context, s *session) (*observed, string, error
 		err = rerr
 	}
 	return obs, skip, err
+}
+
+// archiveDelay is when the page's example got its link: hour 2018112717
+// (Beijing) ended at 18:00 and the answer's timestamp 1543314322601 is
+// 18:25:22.601 +08:00 (message_historical.html). Asked a second later than
+// that, any hour must be archived.
+const archiveDelay = 25*time.Minute + 23*time.Second
+
+// easemobArchiveDelay asks for the hour that ended archiveDelay (or up to
+// 35 min more) ago. On chatemu the clock is moved to archiveDelay past the
+// hour and back; elsewhere the probe runs only when the server's time is
+// that far into an hour. The document is {"status","error","hour"}.
+func easemobArchiveDelay(ctx context.Context, s *session) (*observed, string, error) {
+	var now time.Time
+	switch {
+	case s.chatemu && s.cfg.NoClock:
+		return nil, "--no-clock: chatemu's clock may not be moved", nil
+	case s.chatemu:
+		t, err := s.chatemuNow(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		now = t
+	default:
+		ms, err := strconv.ParseInt(s.state["server_ms"], 10, 64)
+		if err != nil {
+			return nil, "", errors.New("no server time: the bad-time probe failed")
+		}
+		now = time.UnixMilli(ms)
+		if now.Sub(now.Truncate(time.Hour)) < archiveDelay {
+			return nil, fmt.Sprintf("the server's time %s is less than %s into its hour; run again later in the hour", now.UTC().Format(time.RFC3339), archiveDelay), nil
+		}
+	}
+	var d time.Duration
+	if s.chatemu {
+		d = now.Truncate(time.Hour).Add(archiveDelay).Sub(now)
+		if d < 0 {
+			d += time.Hour
+		}
+		if err := s.advance(ctx, d); err != nil {
+			return nil, "", err
+		}
+	}
+	// Beijing is a whole-hour offset: the UTC hour boundary is the cluster's.
+	h := now.Add(d).Truncate(time.Hour).Add(-time.Hour).In(s.zone()).Format(hourLayout)
+	obs, _, err := s.chatmessages(ctx, h, "token")
+	if s.chatemu {
+		if rerr := s.advance(ctx, -d); err == nil && rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	doc := map[string]any{"status": obs.doc.Status, "error": obs.doc.JSON.Get("error").Str, "hour": h}
+	in := s.cfg.Easemob
+	return s.synthetic(call{method: http.MethodGet, url: "/" + in.Org + "/" + in.App + "/chatmessages/" + h}, obs.doc.Status, obs.doc.Header, doc), "", nil
+}
+
+func easemobArchiveDelayRules(*session) []Rule {
+	return []Rule{
+		Func("status", "HTTP 200 (archived) or 404 storage_object_not_found (archived, no messages), not 400 expired or unstored", func(v gjson.Result) (string, bool) {
+			return "HTTP " + v.Raw, v.Int() == 200 || v.Int() == 404
+		}),
+		When("status", 404, Eq("error", "storage_object_not_found")),
+	}
 }

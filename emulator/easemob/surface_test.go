@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chatemu/chatemu/fixtures"
+	"github.com/chatemu/chatemu/scenarios"
 )
 
 // errorCase is one row of TestErrors: a request that draws one vendor error.
@@ -459,4 +460,72 @@ func gunzipRaw(t testing.TB, gz []byte) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// TestArchiveTimelineOfVendorExample replays the page's own example with a
+// scenario's default settings: hour 2018112717 (Beijing) is answered at
+// timestamp 1543314322601 (18:25:22 +08:00) with a link whose Expires is
+// 1543316122 (message_historical.html). Before end of hour + archive_delay
+// and after retention the body is the vendor's one text, and the reason
+// says which of the two it is.
+func TestArchiveTimelineOfVendorExample(t *testing.T) {
+	spec, err := scenarios.Parse("example.yaml", []byte(`
+easemob:
+  apps:
+    - org: acme
+      app: chat
+      users: [alice, bob]
+      messages:
+        - {id: m1, from: alice, to: bob, at: "2018-11-27T09:10:00Z", type: txt, msg: hi}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, *spec, testBase)
+	hourEnd := time.Date(2018, 11, 27, 18, 0, 0, 0, beijing)
+	tests := []struct {
+		name   string
+		at     time.Time
+		status int
+		reason string // a prefix of X-Chatemu-Reason; "" for the 200
+	}{
+		{"hour not over", hourEnd.Add(-time.Minute), 400, "not archived yet (archived at 2018-11-27T10:25:00Z = end of hour + archive_delay 25m0s)"},
+		{"within the delay", hourEnd.Add(25*time.Minute - time.Second), 400, "not archived yet (archived at 2018-11-27T10:25:00Z"},
+		{"the page's example", time.UnixMilli(1543314322601), 200, ""},
+		{"last moment of retention", hourEnd.Add(-time.Hour).Add(72 * time.Hour), 200, ""},
+		{"past retention", hourEnd.Add(-time.Hour).Add(72*time.Hour + time.Second), 400, "expired (retention 72h0m0s): hour 2018112717"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.clock.Set(tt.at)
+			rec := e.do(getWithToken(chatmessages("acme", "chat", "2018112717"), e.token("acme", "chat", "")))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s (%s)", rec.Code, tt.status, rec.Body, rec.Header().Get("X-Chatemu-Reason"))
+			}
+			if tt.status != 200 {
+				if got := rec.Header().Get("X-Chatemu-Reason"); !strings.HasPrefix(got, tt.reason) {
+					t.Errorf("reason %q, want prefix %q", got, tt.reason)
+				}
+				if want := "illegal arguments: appkey: acme#chat, time: 2018112717, maybe chat message history is expired or unstored"; !strings.Contains(rec.Body.String(), want) {
+					t.Errorf("body %s lacks the vendor's text", rec.Body)
+				}
+				return
+			}
+			var out struct {
+				Timestamp int64 `json:"timestamp"`
+				Data      []struct {
+					URL string `json:"url"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Data) != 1 {
+				t.Fatalf("body %s: %v", rec.Body, err)
+			}
+			if out.Timestamp != tt.at.UnixMilli() {
+				t.Errorf("timestamp %d, want %d", out.Timestamp, tt.at.UnixMilli())
+			}
+			if tt.name == "the page's example" && !strings.Contains(out.Data[0].URL, "?Expires=1543316122&") {
+				t.Errorf("link %s, want the page's Expires=1543316122", out.Data[0].URL)
+			}
+		})
+	}
 }
