@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"time"
@@ -89,6 +90,8 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 		{name: "archive-download", about: "GET the archive link: gzip of NDJSON records",
 			do: easemobArchive, rules: easemobArchiveRules,
 			compare: compareSpec{volatile: []string{"lines", "span_ms"}, content: map[string]string{"records": "payload.bodies.0.type"}}},
+		{name: "file-share-secret-query", about: "GET an access-restricted attachment's url?share-secret={secret} with the app token: the file",
+			do: easemobShareSecretQuery, rules: easemobShareSecretQueryRules, compare: compareSpec{volatile: []string{"bytes", "file_length"}}},
 		{name: "archive-expiry", about: "GET the archive link after it expired: OSS 403 AccessDenied (chatemu only: moves its clock)",
 			do: easemobExpiry, rules: easemobExpiryRules,
 			compare: compareSpec{volatile: []string{"Error.RequestId", "Error.HostId", "Error.Expires", "Error.ServerTime"}}},
@@ -392,6 +395,12 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 				continue
 			}
 			records = append(records, json.RawMessage(bytes.Clone(line)))
+			// The first access-restricted attachment, for the share-secret probe.
+			if b := gjson.GetBytes(line, "payload.bodies.0"); s.state["restricted_url"] == "" && b.Get("secret").Str != "" && b.Get("url").Str != "" {
+				s.state["restricted_url"], s.state["restricted_length"] = b.Get("url").Str, b.Get("file_length").Raw
+				s.state["restricted_secret"] = b.Get("secret").Str
+				s.secret(b.Get("secret").Str)
+			}
 			if ts := gjson.GetBytes(line, "timestamp"); ts.Type == gjson.Number {
 				if lo == 0 || ts.Int() < lo {
 					lo = ts.Int()
@@ -611,5 +620,43 @@ func easemobArchiveDelayRules(*session) []Rule {
 			return "HTTP " + v.Raw, v.Int() == 200 || v.Int() == 404
 		}),
 		When("status", 404, Eq("error", "storage_object_not_found")),
+	}
+}
+
+// easemobShareSecretQuery downloads the archive's first access-restricted
+// attachment with its secret appended to the url, the form the upload page
+// tells history consumers to use ("{{url}}?share-secret={{secret}}",
+// message_upload_file.html). The document is {"bytes","file_length"}.
+func easemobShareSecretQuery(ctx context.Context, s *session) (*observed, string, error) {
+	u, secret := s.state["restricted_url"], s.state["restricted_secret"]
+	switch {
+	case s.state["token"] == "":
+		return nil, "", errors.New("no app token: the token probe failed")
+	case u == "":
+		return nil, "the archive holds no access-restricted attachment", nil
+	}
+	c := call{method: http.MethodGet, url: u + "?share-secret=" + url.QueryEscape(secret),
+		header: map[string]string{"Authorization": "Bearer " + s.state["token"]}}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	length, _ := strconv.Atoi(s.state["restricted_length"])
+	header := map[string]string{}
+	for k, v := range res.Header {
+		header[k] = v[0]
+	}
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body), "file_length": length}), "", nil
+}
+
+func easemobShareSecretQueryRules(*session) []Rule {
+	return []Rule{
+		Status(200),
+		{Path: "bytes", Want: "as many bytes as the record's file_length", check: func(ctx *checkCtx, v gjson.Result, p string) []Failure {
+			if want := ctx.doc.JSON.Get("file_length"); v.Int() != want.Int() || !want.Exists() {
+				return []Failure{{Path: p, Expected: "= file_length " + want.Raw, Observed: v.Raw}}
+			}
+			return nil
+		}},
 	}
 }

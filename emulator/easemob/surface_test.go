@@ -157,6 +157,9 @@ var errorCases = []errorCase{
 	{"chatfiles_restricted_no_share_secret", func(e *env) *http.Request {
 		return getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", e.token("acme", "gold", ""))
 	}, 401, CodeBadAccessToken},
+	{"chatfiles_restricted_wrong_share_secret_query", func(e *env) *http.Request {
+		return getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f?share-secret=not-the-secret", e.token("acme", "gold", ""))
+	}, 401, CodeBadAccessToken},
 	{"chatfiles_wrong_method", func(e *env) *http.Request {
 		return httptest.NewRequest(http.MethodDelete, testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", nil)
 	}, 500, CodeUnsupportedOperation},
@@ -365,6 +368,14 @@ func TestSuccessGoldens(t *testing.T) {
 	rec = e.do(req)
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+
+	// The same file with the secret appended to its url, as the upload page
+	// tells history consumers to: the same answer.
+	rec = e.do(getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f?share-secret=2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX", tok))
+	if rec.Code != 200 || rec.Body.Len() != 3279 {
+		t.Fatalf("chatfiles ?share-secret=: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 }
