@@ -13,9 +13,12 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/chatemu/chatemu/emulator/sign"
 )
 
 // Easemob constants of the contract (vendor-notes §1).
@@ -69,6 +72,12 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 		}
 	}
 	s.secret(in.ClientID, in.ClientSecret)
+	if s.chatemu {
+		// The bucket's key, to sign links as an SDK would (archive-overrides).
+		oss := easemobTenant(tenants, in.Org, in.App).Get("oss")
+		s.state["oss_key_id"], s.state["oss_secret"] = oss.Get("access_key_id").Str, oss.Get("access_key_secret").Str
+		s.secret(s.state["oss_key_id"], s.state["oss_secret"])
+	}
 	s.inputs["org"], s.inputs["app"], s.inputs["cluster"] = in.Org, in.App, in.Cluster
 	if s.chatemu {
 		if now, err := s.chatemuNow(ctx); err == nil {
@@ -92,6 +101,8 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 			compare: compareSpec{volatile: []string{"lines", "span_ms"}, content: map[string]string{"records": "payload.bodies.0.type"}}},
 		{name: "file-share-secret-query", about: "GET an access-restricted attachment's url?share-secret={secret} with the app token: the file",
 			do: easemobShareSecretQuery, rules: easemobShareSecretQueryRules, compare: compareSpec{volatile: []string{"bytes", "file_length"}}},
+		{name: "archive-overrides", about: "GET the archive signed with response-content-type and response-content-disposition: the headers asked for (chatemu only: needs the bucket's key)",
+			do: easemobArchiveOverrides, rules: easemobArchiveOverridesRules, compare: compareSpec{}},
 		{name: "archive-expiry", about: "GET the archive link after it expired: OSS 403 AccessDenied (chatemu only: moves its clock)",
 			do: easemobExpiry, rules: easemobExpiryRules,
 			compare: compareSpec{volatile: []string{"Error.RequestId", "Error.HostId", "Error.Expires", "Error.ServerTime"}}},
@@ -517,6 +528,9 @@ func easemobExpiryRules(s *session) []Rule {
 		Type("Error.HostId", String),
 		Match("Error.Expires", isoMillisRE),
 		Match("Error.ServerTime", isoMillisRE),
+		// "URL签名已过期" (https://help.aliyun.com/zh/oss/user-guide/0002-00000069).
+		Eq("Error.EC", "0002-00000069"),
+		Header("X-Oss-Ec", `^0002-00000069$`),
 	}
 	if exp, err := strconv.ParseInt(s.state["expires"], 10, 64); err == nil {
 		rs = append(rs, instance(Eq("Error.Expires", time.Unix(exp, 0).UTC().Format("2006-01-02T15:04:05.000Z")))...)
@@ -658,5 +672,57 @@ func easemobShareSecretQueryRules(*session) []Rule {
 			}
 			return nil
 		}},
+	}
+}
+
+// The overrides the archive-overrides probe signs into its link.
+const (
+	overrideType        = "text/plain"
+	overrideDisposition = `attachment; filename="history.gz"`
+)
+
+// easemobArchiveOverrides re-signs the archive link with two response-*
+// sub-resources, as an SDK holding the bucket's key does, and downloads it.
+// Only chatemu's key can be read (GET /_chatemu/tenants); Easemob's is its
+// own. The document is {"bytes"}.
+func easemobArchiveOverrides(ctx context.Context, s *session) (*observed, string, error) {
+	link := s.state["archive_url"]
+	switch {
+	case !s.chatemu:
+		return nil, "signing needs the bucket's AccessKey secret, which is Easemob's", nil
+	case link == "":
+		return nil, "", errors.New("no archive link: the chatmessages probe failed")
+	case s.state["oss_secret"] == "":
+		return nil, "", errors.New("no OSS key for the app in /_chatemu/tenants")
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return nil, "", err
+	}
+	bucket, object, ok := strings.Cut(strings.TrimPrefix(u.Path, "/_oss/"), "/")
+	exp, okExp := queryInt(link, "Expires")
+	if !ok || !okExp {
+		return nil, "", fmt.Errorf("archive link %s is not /_oss/{bucket}/{object}?Expires=…", u.Path)
+	}
+	signed := sign.OSSPresign(http.MethodGet, u.Scheme+"://"+u.Host+"/_oss", bucket, object, s.state["oss_key_id"], s.state["oss_secret"],
+		time.Unix(exp, 0), url.Values{"response-content-type": {overrideType}, "response-content-disposition": {overrideDisposition}})
+	c := call{method: http.MethodGet, url: signed}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	header := map[string]string{}
+	for k, v := range res.Header {
+		header[k] = v[0]
+	}
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body)}), "", nil
+}
+
+func easemobArchiveOverridesRules(*session) []Rule {
+	return []Rule{
+		Status(200),
+		Header("Content-Type", "^"+regexp.QuoteMeta(overrideType)+"$"),
+		Header("Content-Disposition", "^"+regexp.QuoteMeta(overrideDisposition)+"$"),
+		Func("bytes", "the archive's bytes", func(v gjson.Result) (string, bool) { return v.Raw + " bytes", v.Int() > 0 }),
 	}
 }

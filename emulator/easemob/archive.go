@@ -3,6 +3,7 @@ package easemob
 import (
 	"bufio"
 	"compress/gzip"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -47,25 +48,13 @@ func parseArchiveObject(key string) (org, app, hour string, ok bool) {
 	return parts[1], parts[2], strings.TrimSuffix(parts[3], ".gz"), true
 }
 
-// ossSubResources are the query parameters OSS signs into
-// CanonicalizedResource (aliyun-oss-go-sdk signKeyList). Easemob's links are
-// signed without any, so a request that adds one fails OSS's signature
-// check; chatemu reproduces that rather than ignoring the parameter.
-var ossSubResources = []string{
-	"acl", "append", "bucketInfo", "callback", "callback-var", "cname", "comp", "cors", "delete",
-	"endTime", "img", "lifecycle", "live", "location", "logging", "objectMeta", "partNumber",
-	"position", "qos", "referer", "replication", "response-cache-control",
-	"response-content-disposition", "response-content-encoding", "response-content-language",
-	"response-content-type", "response-expires", "restore", "security-token", "startTime", "status",
-	"style", "styleName", "symlink", "tagging", "uploadId", "uploads", "versionId", "vod", "website",
-	"x-oss-process", "x-oss-traffic-limit",
-}
-
-// serveOSS serves GET /_oss/{bucket}/{object}: an archive behind an OSS V1
-// query-signed link (vendor-notes §2). sign.OSSVerify checks expiry before
-// the signature, as OSS does. The object may arrive with "/" escaped as %2F
-// (the Go V1 SDK's form); gorilla/mux matches the decoded path, so object is
-// the raw key either way.
+// serveOSS serves GET and HEAD /_oss/{bucket}/{object}: an archive behind
+// an OSS V1 query-signed link (vendor-notes §2). sign.OSSVerifyRequest
+// checks expiry before the signature, as OSS does, and signs the method,
+// the signed headers and every sub-resource, so only a link signed for this
+// very request verifies. The object may arrive with "/" escaped as %2F (the
+// Go V1 SDK's form); gorilla/mux matches the decoded path, so object is the
+// raw key either way.
 func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
 	bucket, object := v["bucket"], v["object"]
@@ -77,18 +66,21 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-oss-request-id", reqID)
 	h.Set("Date", now.Format(http.TimeFormat))
 
-	if err := sign.OSSVerify(r.URL.RawQuery, bucket, object, now, s.ossSecret); err != nil {
+	req := sign.OSSRequest{Method: r.Method, Bucket: bucket, Object: object, RawQuery: r.URL.RawQuery, Header: r.Header}
+	if err := sign.OSSVerifyRequest(req, now, s.ossSecret); err != nil {
 		var oe *sign.OSSError
 		if !errors.As(err, &oe) {
-			oe = sign.OSSNoSuchKey(bucket, object) // OSSVerify returns only *OSSError
+			oe = sign.OSSNoSuchKey(bucket, object) // OSSVerifyRequest returns only *OSSError
 		}
 		s.ossFail(w, r, reqID, oe)
 		return
 	}
-	// The link is valid for a plain GET of /bucket/object. Anything else
-	// signs a different StringToSign, so OSS would answer
-	// SignatureDoesNotMatch.
-	if e := s.ossOtherRequest(r, bucket, object); e != nil {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.ossFail(w, r, reqID, sign.OSSMethodNotAllowed(r.Method))
+		return
+	}
+	overrides, e := ossOverrides(req.Query())
+	if e != nil {
 		s.ossFail(w, r, reqID, e)
 		return
 	}
@@ -101,8 +93,48 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
 	h.Set("x-oss-object-type", "Normal")
 	h.Set("x-oss-storage-class", "Standard")
+	for name, value := range overrides {
+		h.Set(name, value)
+	}
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
 	_ = s.WriteArchive(w, app, start) // a write error is the client leaving
+}
+
+// ossResponseOverrides maps GetObject's response-* parameters to the
+// response header each one sets (https://help.aliyun.com/zh/oss/developer-reference/getobject,
+// 请求参数; the SDKs' ResponseContentType … options).
+var ossResponseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// ossOverrides returns the response headers a verified request's response-*
+// parameters ask for, or NotImplemented when it carries another
+// sub-resource: each of those (acl, x-oss-process, versionId, …) selects an
+// OSS feature chatemu does not emulate, and a plain download would silently
+// ignore it.
+func ossOverrides(q url.Values) (map[string]string, *sign.OSSError) {
+	out := map[string]string{}
+	var other []string
+	for k, v := range q {
+		if header, ok := ossResponseOverrides[k]; ok {
+			out[header] = v[0]
+		} else if sign.OSSIsSubResource(k) {
+			other = append(other, k)
+		}
+	}
+	if len(other) > 0 {
+		slices.Sort(other)
+		return nil, sign.OSSNotImplemented("sub-resource " + strings.Join(other, ", "))
+	}
+	return out, nil
 }
 
 // ossFail writes an OSS XML error (vendor-notes §2.2) with its reason.
@@ -112,16 +144,30 @@ func (s *Surface) ossFail(w http.ResponseWriter, r *http.Request, reqID string, 
 
 // ossFailStatus is ossFail with the status given: the one place an OSS
 // error becomes bytes, also for the fault presets whose codes sign does not
-// know (SlowDown 503, InternalError 500).
+// know (SlowDown 503, InternalError 500). A known EC also goes in the
+// x-oss-ec header, and a HEAD, which has no body, gets the body base64 in
+// x-oss-err, as OSS sends them (alibabacloud-oss-go-sdk-v2 reads both:
+// oss/client.go tryConvertServiceError, and its HeadObject test vectors).
 func (s *Surface) ossFailStatus(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError, status int) {
 	s.log.Debug("oss error", "path", r.URL.Path, "code", e.Code, "reason", e.Reason)
 	body := e.XML(reqID, r.Host)
 	h := w.Header()
+	for _, k := range []string{"Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires", "Last-Modified", "ETag"} {
+		h.Del(k) // an error carries none of the object's headers
+	}
 	h.Set("X-Chatemu-Reason", e.RevealedReason(s.cfg.RevealSecrets))
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if e.EC != "" {
+		h.Set("x-oss-ec", e.EC)
+	}
+	if r.Method == http.MethodHead {
+		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))
+	}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }
 
 // ossSecret finds the secret of an access key id among the apps' OSS keys.
@@ -132,42 +178,6 @@ func (s *Surface) ossSecret(id string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// ossOtherRequest refuses, as OSS would, a request whose StringToSign differs
-// from the plain GET the link was signed for: another method, or an added
-// sub-resource.
-func (s *Surface) ossOtherRequest(r *http.Request, bucket, object string) *sign.OSSError {
-	q, _ := url.ParseQuery(r.URL.RawQuery) // OSSVerify already read the auth parameters
-	var subs []string
-	for k, vals := range q {
-		if slices.Contains(ossSubResources, k) {
-			if vals[0] == "" {
-				subs = append(subs, k)
-			} else {
-				subs = append(subs, k+"="+vals[0])
-			}
-		}
-	}
-	if r.Method == http.MethodGet && len(subs) == 0 {
-		return nil
-	}
-	slices.Sort(subs)
-	akid := q.Get(sign.OSSParamAccessKeyID)
-	secret, _ := s.ossSecret(akid)
-	exp, _ := strconv.ParseInt(q.Get(sign.OSSParamExpires), 10, 64)
-	resource := object
-	if len(subs) > 0 {
-		resource += "?" + strings.Join(subs, "&")
-	}
-	sts := sign.OSSStringToSign(r.Method, exp, bucket, resource)
-	e := sign.OSSSignatureMismatch(akid, sts, q.Get(sign.OSSParamSignature), sign.OSSSignature(secret, sts))
-	if r.Method != http.MethodGet {
-		e.Reason = fmt.Sprintf("the link is signed for GET; a %s signs %q, so OSS answers SignatureDoesNotMatch", r.Method, sts)
-	} else {
-		e.Reason = fmt.Sprintf("Easemob's links are signed without sub-resources; with %s the StringToSign is %q, so OSS answers SignatureDoesNotMatch", strings.Join(subs, ", "), sts)
-	}
-	return e
 }
 
 // archiveFor finds the archive an object key names: an app whose bucket it

@@ -3,6 +3,7 @@ package easemob
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -192,6 +194,20 @@ var errorCases = []errorCase{
 	{"oss_sub_resource", func(e *env) *http.Request {
 		return ossRequest(http.MethodGet, e.archiveLink("acme", "gold", "2026111905")+"&response-content-type=text%2Fplain")
 	}, 403, "SignatureDoesNotMatch"},
+	{"oss_sub_resource_not_emulated", func(e *env) *http.Request {
+		return ossRequest(http.MethodGet, e.presign(http.MethodGet, "2026111905", url.Values{"acl": {""}}))
+	}, 501, "NotImplemented"},
+	{"oss_put_signed", func(e *env) *http.Request {
+		return ossRequest(http.MethodPut, e.presign(http.MethodPut, "2026111905", nil))
+	}, 405, "MethodNotAllowed"},
+}
+
+// presign signs a link to the gold app's archive of hour for method with
+// the sub-resources sub, as a holder of the bucket's key would.
+func (e *env) presign(method, hour string, sub url.Values) string {
+	a, _ := e.world.EasemobApp("acme", "gold")
+	return sign.OSSPresign(method, testBase+ossPrefix, a.OSS.Bucket, ArchiveObject(a, hour), a.OSS.AccessKeyID, a.OSS.AccessKeySecret,
+		e.clock.Now().Add(time.Minute), sub)
 }
 
 // TestErrors draws every vendor error once, checks its status and code, and
@@ -212,6 +228,13 @@ func TestErrors(t *testing.T) {
 			}
 			body := rec.Body.Bytes()
 			if strings.HasPrefix(tc.name, "oss_") {
+				if rec.Header().Get("X-Oss-Err") != "" {
+					// A HEAD has no body: OSS sends it base64 in x-oss-err.
+					body, _ = base64.StdEncoding.DecodeString(rec.Header().Get("X-Oss-Err"))
+				}
+				if ec := rec.Header().Get("X-Oss-Ec"); ec != "" && !bytes.Contains(body, []byte("<EC>"+ec+"</EC>")) {
+					t.Errorf("x-oss-ec %s is not the body's <EC>: %s", ec, body)
+				}
 				if !bytes.Contains(body, []byte("<Code>"+tc.code+"</Code>")) || rec.Header().Get("Server") != "AliyunOSS" ||
 					rec.Header().Get("X-Oss-Request-Id") == "" || rec.Header().Get("Content-Type") != "application/xml" {
 					t.Errorf("not OSS's %s: %v %s", tc.code, rec.Header(), body)
@@ -362,6 +385,25 @@ func TestSuccessGoldens(t *testing.T) {
 	if !bytes.HasSuffix(zr, []byte("}\n")) {
 		t.Error("the last record should end in a newline")
 	}
+	plain := rec.Body.Bytes()
+
+	// Signed with response-* overrides: the same bytes, the headers asked for.
+	rec = e.do(ossRequest(http.MethodGet, e.presign(http.MethodGet, "2026111905", url.Values{
+		"response-content-type":        {"text/plain"},
+		"response-content-disposition": {`attachment; filename="2026111905.gz"`},
+		"response-cache-control":       {"no-cache"},
+	})))
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), plain) {
+		t.Fatalf("download with overrides: %d, %d bytes (want %d)", rec.Code, rec.Body.Len(), len(plain))
+	}
+	golden(t, "archive_overrides", render(rec.Code, rec.Header(), nil))
+
+	// A link signed for HEAD: the headers, no body.
+	rec = e.do(ossRequest(http.MethodHead, e.presign(http.MethodHead, "2026111905", nil)))
+	if rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Fatalf("HEAD: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	golden(t, "archive_head", render(rec.Code, rec.Header(), nil))
 
 	req := getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", tok)
 	req.Header.Set("share-secret", "2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX")
