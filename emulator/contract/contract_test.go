@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the recorded fixtures under fix
 const recordedDir = "../../fixtures/recorded"
 
 // wantProbes is how many probes a run against chatemu makes (and records).
-const wantProbes = 22
+const wantProbes = 23
 
 // scenarioStart is the default scenario's clock start.
 var scenarioStart = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)

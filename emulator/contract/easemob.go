@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"net/url"
@@ -101,6 +102,8 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 			compare: compareSpec{volatile: []string{"lines", "span_ms"}, content: map[string]string{"records": "payload.bodies.0.type"}}},
 		{name: "file-share-secret-query", about: "GET an access-restricted attachment's url?share-secret={secret} with the app token: the file",
 			do: easemobShareSecretQuery, rules: easemobShareSecretQueryRules, compare: compareSpec{volatile: []string{"bytes", "file_length"}}},
+		{name: "archive-range", about: "GET the archive link with Range: bytes=0-9: 206, the first ten bytes (gzip's magic first)",
+			do: easemobArchiveRange, rules: easemobArchiveRangeRules, compare: compareSpec{volatile: []string{"content_range"}}},
 		{name: "archive-overrides", about: "GET the archive signed with response-content-type and response-content-disposition: the headers asked for (chatemu only: needs the bucket's key)",
 			do: easemobArchiveOverrides, rules: easemobArchiveOverridesRules, compare: compareSpec{}},
 		{name: "archive-expiry", about: "GET the archive link after it expired: OSS 403 AccessDenied (chatemu only: moves its clock)",
@@ -386,7 +389,20 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 	for k, v := range res.Header {
 		header[k] = v[0]
 	}
-	doc := map[string]any{"gzip": false, "ndjson": false, "lines": 0, "span_ms": 0, "records": []json.RawMessage{}}
+	// How the object's integrity headers relate to the bytes received:
+	// "match", "mismatch" or "absent".
+	relate := func(name, got string) string {
+		switch v := res.Header.Get(name); {
+		case v == "":
+			return "absent"
+		case v == got:
+			return "match"
+		}
+		return "mismatch"
+	}
+	doc := map[string]any{"gzip": false, "ndjson": false, "lines": 0, "span_ms": 0, "records": []json.RawMessage{},
+		"content_length": relate("Content-Length", strconv.Itoa(len(body))),
+		"crc64":          relate("X-Oss-Hash-Crc64ecma", strconv.FormatUint(crc64.Checksum(body, crc64.MakeTable(crc64.ECMA)), 10))}
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err == nil {
 		zr.Multistream(false)
@@ -428,6 +444,13 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 func easemobArchiveRules(*session) []Rule {
 	return []Rule{
 		Status(200),
+		// An OSS object's headers: the SDKs check a full download against
+		// x-oss-hash-crc64ecma (aliyun-oss-go-sdk GetObjectToFileWithURL).
+		Eq("content_length", "match"),
+		Eq("crc64", "match"),
+		Header("ETag", `^"[0-9A-F]{32}"$`),
+		Header("Accept-Ranges", `^bytes$`),
+		Header("Last-Modified", `GMT$`),
 		Eq("gzip", true),
 		Eq("ndjson", true),
 		Len("records", 1, -1),
@@ -724,5 +747,36 @@ func easemobArchiveOverridesRules(*session) []Rule {
 		Header("Content-Type", "^"+regexp.QuoteMeta(overrideType)+"$"),
 		Header("Content-Disposition", "^"+regexp.QuoteMeta(overrideDisposition)+"$"),
 		Func("bytes", "the archive's bytes", func(v gjson.Result) (string, bool) { return v.Raw + " bytes", v.Int() > 0 }),
+	}
+}
+
+// easemobArchiveRange asks for the archive's first ten bytes. Range is not
+// signed, so the link serves it as it is. The document is
+// {"bytes","magic","content_range"}.
+func easemobArchiveRange(ctx context.Context, s *session) (*observed, string, error) {
+	link := s.state["archive_url"]
+	if link == "" {
+		return nil, "", errors.New("no archive link: the chatmessages probe failed")
+	}
+	c := call{method: http.MethodGet, url: link, header: map[string]string{"Range": "bytes=0-9"}}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	header := map[string]string{}
+	for k, v := range res.Header {
+		header[k] = v[0]
+	}
+	magic := len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body), "magic": magic, "content_range": res.Header.Get("Content-Range")}), "", nil
+}
+
+func easemobArchiveRangeRules(*session) []Rule {
+	return []Rule{
+		Status(206),
+		Header("Content-Range", `^bytes 0-9/\d+$`),
+		Header("Content-Length", `^10$`),
+		Eq("bytes", 10),
+		Eq("magic", true),
 	}
 }

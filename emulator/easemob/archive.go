@@ -3,9 +3,14 @@ package easemob
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +21,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/internal/pagecache"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -89,18 +95,165 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 		s.ossFail(w, r, reqID, sign.OSSNoSuchKey(bucket, object))
 		return
 	}
+	meta, body, err := s.archive(app, start)
+	if err != nil {
+		s.log.Error("archive", "tenant", app.Tenant(), "hour", start, "error", err)
+		s.ossFailStatus(w, r, reqID, &sign.OSSError{Code: "InternalError", Message: "We encountered an internal error. Please try again.",
+			Reason: "chatemu bug: writing the archive: " + err.Error()}, http.StatusInternalServerError)
+		return
+	}
+	first, last, partial, rerr := sign.OSSByteRange(r.Header.Get("Range"), meta.size, r.Header.Get("x-oss-range-behavior") == sign.OSSRangeStandard)
+	if rerr != nil {
+		s.ossFail(w, r, reqID, rerr)
+		return
+	}
+	// The object's headers as OSS sends them for a simple upload: its
+	// length, an ETag that is the quoted upper-case hex MD5, the CRC-64/ECMA
+	// the SDKs check a full download against, and Last-Modified, the
+	// emulated moment the archive was written.
 	h.Set("Content-Type", ArchiveContentType)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(meta.md5[:]))+`"`)
 	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(meta.crc, 10))
 	h.Set("x-oss-object-type", "Normal")
 	h.Set("x-oss-storage-class", "Standard")
 	for name, value := range overrides {
 		h.Set(name, value)
 	}
-	w.WriteHeader(http.StatusOK)
+	h.Set("Content-Length", strconv.FormatInt(last-first+1, 10))
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, meta.size))
+	}
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
-	_ = s.WriteArchive(w, app, start) // a write error is the client leaving
+	// A write error is the client leaving.
+	if body != nil {
+		_, _ = w.Write(body[first : last+1])
+		return
+	}
+	_ = s.writeArchiveRange(w, app, start, first, last-first+1)
+}
+
+// Bounds of the archive caches.
+const (
+	archiveMetaEntries = 4096 // per generation: enough for 170 days of one app's hours
+	archiveMetaSize    = 64   // bytes per entry, key and value, for the byte budget
+	archiveBytesBudget = 2 * pagecache.DefaultBytes
+)
+
+// archiveMeta is what an archive's headers need before its first byte.
+type archiveMeta struct {
+	size int64
+	crc  uint64 // CRC-64/ECMA as OSS's x-oss-hash-crc64ecma and the SDKs compute it
+	md5  [md5.Size]byte
+}
+
+// archive returns the meta of app's archive for the hour at start, and its
+// bytes when they are small enough to keep (nil otherwise: stream them with
+// writeArchiveRange). Memory stays bounded: the first request of an
+// archive writes it once to hash it (keeping at most pagecache.MaxBody of
+// it), later ones find the meta, and the bytes when kept, in the caches,
+// which the world's version keys. An archive is a pure function of the
+// world, so the second writing of a large one is the same bytes.
+func (s *Surface) archive(app *world.EasemobApp, start time.Time) (archiveMeta, []byte, error) {
+	version := s.cfg.World.Version()
+	key := []byte(string(app.Tenant()) + "\x00" + strconv.FormatInt(start.Unix(), 10))
+	if b, ok := s.archiveMeta.Get(version, key); ok && len(b) == 8+8+md5.Size {
+		m := archiveMeta{size: int64(binary.BigEndian.Uint64(b)), crc: binary.BigEndian.Uint64(b[8:])}
+		copy(m.md5[:], b[16:])
+		body, _ := s.archiveBytes.Get(version, key)
+		if body != nil || m.size > pagecache.MaxBody {
+			return m, body, nil
+		}
+	}
+	hw := &hashingWriter{crc: crc64.New(crc64Table), md5: md5.New(), keep: pagecache.MaxBody}
+	if err := s.WriteArchive(hw, app, start); err != nil {
+		return archiveMeta{}, nil, err
+	}
+	m := archiveMeta{size: hw.n, crc: hw.crc.Sum64()}
+	hw.md5.Sum(m.md5[:0])
+	b := make([]byte, 8+8+md5.Size)
+	binary.BigEndian.PutUint64(b, uint64(m.size))
+	binary.BigEndian.PutUint64(b[8:], m.crc)
+	copy(b[16:], m.md5[:])
+	s.archiveMeta.Put(version, key, b)
+	if hw.kept != nil {
+		s.archiveBytes.Put(version, key, hw.kept)
+	}
+	return m, hw.kept, nil
+}
+
+// crc64Table is CRC-64/ECMA, the table the OSS SDKs use
+// (crc64.MakeTable(crc64.ECMA) in aliyun-oss-go-sdk oss/crc.go).
+var crc64Table = crc64.MakeTable(crc64.ECMA)
+
+// hashingWriter counts and hashes what is written, keeping the bytes while
+// they fit in keep.
+type hashingWriter struct {
+	n    int64
+	crc  hash.Hash64
+	md5  hash.Hash
+	keep int
+	kept []byte
+	over bool
+}
+
+func (h *hashingWriter) Write(p []byte) (int, error) {
+	h.n += int64(len(p))
+	h.crc.Write(p)
+	h.md5.Write(p)
+	switch {
+	case h.over:
+	case h.n > int64(h.keep):
+		h.over, h.kept = true, nil
+	default:
+		h.kept = append(h.kept, p...)
+	}
+	return len(p), nil
+}
+
+// errRangeSent stops writing an archive once a range of it has been sent.
+var errRangeSent = errors.New("range sent")
+
+// writeArchiveRange writes bytes [first, first+n) of the archive to w,
+// writing the archive from its start and dropping what comes before.
+func (s *Surface) writeArchiveRange(w io.Writer, app *world.EasemobApp, start time.Time, first, n int64) error {
+	err := s.WriteArchive(&rangeWriter{w: w, skip: first, left: n}, app, start)
+	if errors.Is(err, errRangeSent) {
+		return nil
+	}
+	return err
+}
+
+// rangeWriter passes on n bytes after skipping the first skip ones.
+type rangeWriter struct {
+	w          io.Writer
+	skip, left int64
+}
+
+func (x *rangeWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if x.skip >= int64(len(p)) {
+		x.skip -= int64(len(p))
+		return n, nil
+	}
+	p = p[x.skip:]
+	x.skip = 0
+	if int64(len(p)) > x.left {
+		p = p[:x.left]
+	}
+	if _, err := x.w.Write(p); err != nil {
+		return 0, err
+	}
+	if x.left -= int64(len(p)); x.left == 0 {
+		return n, errRangeSent
+	}
+	return n, nil
 }
 
 // ossResponseOverrides maps GetObject's response-* parameters to the

@@ -1,6 +1,9 @@
 package sign
 
 import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +50,22 @@ func TestMismatchReasonsKeepExpectedApart(t *testing.T) {
 		if !strings.Contains(c.shown, c.expected) {
 			t.Errorf("%s: RevealedReason(true) = %q lacks %q", c.name, c.shown, c.expected)
 		}
+	}
+}
+
+func TestQiniuEtag(t *testing.T) {
+	// The empty file's hash, as Qiniu's qetag tools print it.
+	if got := QiniuEtag(nil); got != "Fto5o-5ea0sNMlW_75VgGJCv2AcJ" {
+		t.Errorf("QiniuEtag(empty) = %s", got)
+	}
+	// Above 4 MiB: the sha1 of the blocks' sha1s, prefix 0x96.
+	data := bytes.Repeat([]byte("chatemu "), (5<<20)/8)
+	b1, b2 := sha1.Sum(data[:4<<20]), sha1.Sum(data[4<<20:])
+	all := sha1.Sum(append(b1[:], b2[:]...))
+	if got, want := QiniuEtag(data), base64.URLEncoding.EncodeToString(append([]byte{0x96}, all[:]...)); got != want {
+		t.Errorf("QiniuEtag(5 MiB) = %s, want %s", got, want)
+	}
+	if got := QiniuEtag([]byte("x")); len(got) != 28 || got[0] != 'F' {
+		t.Errorf("QiniuEtag(x) = %s: a small file's hash is 28 characters starting with F", got)
 	}
 }
