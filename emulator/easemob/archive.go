@@ -55,7 +55,7 @@ func parseArchiveObject(key string) (org, app, hour string, ok bool) {
 }
 
 // serveOSS serves GET and HEAD /_oss/{bucket}/{object}: an archive behind
-// an OSS V1 query-signed link (vendor-notes §2). sign.OSSVerifyRequest
+// an OSS V1 query-signed link (https://www.alibabacloud.com/help/doc-detail/31952.htm). sign.OSSVerifyRequest
 // checks expiry before the signature, as OSS does, and signs the method,
 // the signed headers and every sub-resource, so only a link signed for this
 // very request verifies. The object may arrive with "/" escaped as %2F (the

@@ -56,8 +56,9 @@ func OSSURL(base, bucket, object, accessKeyID, secret string, expires time.Time)
 // The query lists every parameter sorted by name, escaped like the Go SDK's
 // getURLParams (url.QueryEscape, then "+" as "%20"), so the signature's
 // + / = travel as %2B %2F %3D and a link without sub-resources keeps the
-// order Expires, OSSAccessKeyId, Signature of the Java SDK and the vendor's
-// example (vendor-notes §2.1, §7). The object is escaped per path segment
+// order Expires, OSSAccessKeyId, Signature of the Java SDK and of the link
+// in Easemob's example (aliyun-oss-go-sdk oss/conn.go getURLParams;
+// https://doc.easemob.com/document/server-side/message_historical.html). The object is escaped per path segment
 // with url.PathEscape, keeping "/" between segments as the Java SDK and the
 // Go V4 path do; a verifier must still accept the Go V1 SDK's %2F form (see
 // OSSVerifyRequest). A trailing "/" on base is dropped so that callers may
@@ -192,7 +193,7 @@ func (r OSSRequest) StringToSign(expires string) string {
 }
 
 // Query decodes the request's query, keeping each parameter's first value
-// (vendor-notes §2.1: the first occurrence wins) and a value that does not
+// (the first occurrence wins, https://developer.aliyun.com/ask/210565) and a value that does not
 // unescape as it was sent, so it fails later as a bad value rather than
 // disappearing; a name that does not unescape is dropped.
 func (r OSSRequest) Query() url.Values {
@@ -225,8 +226,8 @@ func OSSVerify(rawQuery, bucket, object string, now time.Time, secretFor func(ac
 
 // OSSVerifyRequest checks a request signed in the query string (V1).
 // req.Object is the decoded key, so a caller serving the Go V1 SDK's
-// "a%2Fb" paths decodes them first (vendor-notes §2.1, §7). secretFor looks
-// up an access key id's secret.
+// "a%2Fb" paths (aliyun-oss-go-sdk oss/conn.go buildURL) decodes them
+// first. secretFor looks up an access key id's secret.
 //
 // It returns nil or an *OSSError, checking in this order:
 //  1. each of Expires, OSSAccessKeyId, Signature is present and non-empty,
@@ -235,7 +236,8 @@ func OSSVerify(rawQuery, bucket, object string, now time.Time, secretFor func(ac
 //  2. Expires is a decimal integer, else InvalidArgument;
 //  3. now is not after Expires (now == Expires is still valid), else
 //     AccessDenied "Request has expired.": OSS checks expiry before the
-//     signature (vendor-notes §2.1), so an expired tampered link is "expired";
+//     signature (https://developer.aliyun.com/ask/210565), so an expired
+//     tampered link is "expired";
 //  4. the access key id is known, else InvalidAccessKeyId;
 //  5. the signature matches req.StringToSign, else SignatureDoesNotMatch:
 //     the method, the signed headers and every sub-resource count, so a
@@ -316,7 +318,8 @@ const (
 	// ECMissingAccessKeyID: "The OSSAccessKeyId field is missing from a
 	// signed URL request".
 	ECMissingAccessKeyID = "0002-00000071"
-	// ECMissingSignature: a signed URL without Signature (vendor-notes §2.2).
+	// ECMissingSignature: a signed URL without Signature
+	// (https://www.alibabacloud.com/help/en/oss/support/0002-00000074).
 	ECMissingSignature = "0002-00000074"
 	// ECUnknownAccessKeyID: "the AccessKeyId field in the Authorization
 	// header or signed URL is missing or unrecognized" [guess: the page's
