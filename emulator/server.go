@@ -178,9 +178,12 @@ func New(cfg Config) (*Server, error) {
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
 	// and unknown-API catch-all would otherwise shadow them.
-	s.yunxin = yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin")})
-	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")})
-	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")})
+	// A refused credential's reason may show what would have authenticated
+	// only where nobody else can read it: loopback and no control token.
+	reveal := cfg.ControlToken == "" && !cfg.Exposed
+	s.yunxin = yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin"), RevealSecrets: reveal})
+	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op"), RevealSecrets: reveal})
+	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob"), RevealSecrets: reveal})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
 	s.router = &lazyRouter{build: s.routes}
 	return s, nil

@@ -138,9 +138,16 @@ type rawTraffic struct {
 
 // Defaults (DESIGN.md §3).
 const (
-	defaultSeed          = 1
-	defaultRetention     = 72 * time.Hour
-	defaultArchiveDelay  = time.Hour
+	defaultSeed      = 1
+	defaultRetention = 72 * time.Hour
+	// defaultArchiveDelay: the Easemob page's example asks for hour
+	// 2018112717 (Beijing, ending 18:00 +08:00) and gets its link at
+	// timestamp 1543314322601, 18:25:22 +08:00
+	// (https://doc.easemob.com/document/server-side/message_historical.html).
+	// 25 min is the longest whole-minute delay that example allows: a
+	// shorter one would let a client fetch earlier than the vendor was
+	// seen to serve.
+	defaultArchiveDelay  = 25 * time.Minute
 	defaultLinkTTL       = 30 * time.Minute
 	defaultCurTimeWindow = 5 * time.Minute
 	maxPerHour           = 3600000

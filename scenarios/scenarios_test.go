@@ -328,7 +328,7 @@ func TestDefaults(t *testing.T) {
 	}
 	a := spec.Easemob[0]
 	if spec.Name != "mini" || spec.Seed != 1 || !spec.Start.IsZero() || a.Cluster != world.ClusterCN || a.Retention != 72*time.Hour ||
-		a.ArchiveDelay != time.Hour || a.LinkTTL != 30*time.Minute || a.RateLimits != world.RateLimitsOff {
+		a.ArchiveDelay != 25*time.Minute || a.LinkTTL != 30*time.Minute || a.RateLimits != world.RateLimitsOff {
 		t.Errorf("defaults: %+v %+v", spec, a)
 	}
 	empty, err := Parse("blank.yaml", nil)

@@ -449,7 +449,7 @@ func newBenchTarget(ctx context.Context, hc *http.Client, base string, c benchCo
 	if a.Cluster == "cn" {
 		t.zone = time.FixedZone("CST", 8*60*60)
 	}
-	// An hour archived on every scenario's defaults (archive_delay 1h).
+	// An hour archived on every scenario's defaults (archive_delay 25m or 1h).
 	t.hour = clk.Now.Add(-3 * time.Hour).Truncate(time.Hour)
 	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "client_id": a.ClientID, "client_secret": a.ClientSecret})
 	t.tokenBody = body

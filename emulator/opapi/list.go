@@ -28,7 +28,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
-	if e := checkSign(client, q, body); e != nil {
+	if e := checkSign(client, q, body, s.reveal); e != nil {
 		s.writeError(w, r, e)
 		return
 	}

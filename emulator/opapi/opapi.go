@@ -37,6 +37,10 @@ type Config struct {
 	// request URI, so it must be the base clients actually use.
 	PublicURL string
 	Logger    *slog.Logger
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Op API. It keeps no run-time state: marks and
@@ -45,6 +49,7 @@ type Surface struct {
 	world     *world.World
 	clock     *clock.Clock
 	publicURL string
+	reveal    bool // Config.RevealSecrets
 	log       *slog.Logger
 	beijing   *time.Location
 	// pages keeps rendered answers by request, clock second and world
@@ -80,6 +85,7 @@ func New(cfg Config) *Surface {
 		world:     cfg.World,
 		clock:     cfg.Clock,
 		publicURL: cfg.PublicURL,
+		reveal:    cfg.RevealSecrets,
 		log:       log.With("vendor", "op"),
 		// Beijing has kept +08:00 without daylight saving since 1991; a
 		// fixed zone needs no tz database on the host.

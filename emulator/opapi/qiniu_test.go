@@ -6,12 +6,14 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -148,5 +150,56 @@ func TestQiniuDownloadErrors(t *testing.T) {
 	e.clock.Set(t0.Add(time.Hour))
 	if r := e.do(t, "GET", link, ""); r.status != 200 {
 		t.Errorf("at the deadline: %d %s", r.status, r.body)
+	}
+}
+
+// TestQiniuDownloadLikeKodo: a download carries Qiniu's hash as its ETag and
+// Accept-Ranges, and answers Range with 206 (416 in Qiniu's JSON shape when
+// unsatisfiable), as the Go SDK's concurrent downloader expects.
+func TestQiniuDownloadLikeKodo(t *testing.T) {
+	e := newEnv(t)
+	recs, atts := mediaRecords(t, e)
+	link, size := *recs[0].GetURL, atts[0].Size
+	full := e.world.Bytes(atts[0])
+	etag := `"` + sign.QiniuEtag(full) + `"`
+	tests := []struct {
+		method, rng string
+		status      int
+		body        string // "" for a part of the file
+		first, last int64
+	}{
+		{"GET", "", 200, "", 0, size - 1},
+		{"HEAD", "", 200, "", 0, size - 1},
+		{"GET", "bytes=0-9", 206, "", 0, 9},
+		{"GET", "bytes=-7", 206, "", size - 7, size - 1},
+		{"GET", "bytes=" + strconv.FormatInt(size, 10) + "-", 416, QiniuBodyRange, 0, 0},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, link, nil)
+		if tt.rng != "" {
+			req.Header.Set("Range", tt.rng)
+		}
+		res, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Fatalf("%s %q: %d, want %d", tt.method, tt.rng, res.StatusCode, tt.status)
+		}
+		if tt.status == 416 {
+			if string(body) != tt.body || res.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("416: %q %q", res.Header.Get("Content-Type"), body)
+			}
+			continue
+		}
+		want := full[tt.first : tt.last+1]
+		if (tt.method == "GET" && string(body) != string(want)) || res.Header.Get("Content-Length") != strconv.Itoa(len(want)) {
+			t.Errorf("%s %q: %d bytes, Content-Length %s; want %d", tt.method, tt.rng, len(body), res.Header.Get("Content-Length"), len(want))
+		}
+		if res.Header.Get("ETag") != etag || res.Header.Get("Accept-Ranges") != "bytes" {
+			t.Errorf("%s %q: ETag %q Accept-Ranges %q, want %s bytes", tt.method, tt.rng, res.Header.Get("ETag"), res.Header.Get("Accept-Ranges"), etag)
+		}
 	}
 }

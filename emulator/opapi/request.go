@@ -86,8 +86,9 @@ func (s *Surface) parseQuery(r *http.Request) (*world.OpClient, url.Values, *Err
 }
 
 // checkSign applies the client's sign rule (vendor-notes §4: the real
-// algorithm is unknown, so the scenario picks one).
-func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
+// algorithm is unknown, so the scenario picks one). The expected sign goes
+// into the reason only with reveal (sign.Reason).
+func checkSign(c *world.OpClient, q url.Values, body []byte, reveal bool) *Error {
 	switch c.Sign {
 	case "", world.SignAny:
 		return nil
@@ -95,8 +96,9 @@ func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
 		want := SignMD5(q, body, c.Secret)
 		got := q.Get("sign")
 		if !sign.Equal(strings.ToLower(got), want) { // want is lowercase hex
-			return fail(CodeBadSign, MsgSignInvalid, fmt.Sprintf(
-				"expected sign %s = md5(%q + body + secret of %s), got %q", want, signedQuery(q), c.Client, got))
+			return fail(CodeBadSign, MsgSignInvalid, sign.Reason(fmt.Sprintf(
+				"sign mismatch: lowercase hex md5(%q + body + secret of %s) is not the provided %q", signedQuery(q), c.Client, got),
+				"expected sign "+want, reveal))
 		}
 		return nil
 	}
