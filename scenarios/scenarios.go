@@ -151,9 +151,8 @@ func Describe(name string) (string, bool) {
 
 // Load returns the spec of an embedded scenario by name ("default", "empty",
 // "busy") or, if name is not one, of the file at that path. Its error is an
-// *ErrorList, as Parse's. An embedded scenario is parsed once per process:
-// its spec's slices are shared by every Load of it, so treat them as
-// read-only (the emulator and the world do).
+// *ErrorList, as Parse's. An embedded scenario is parsed once per process
+// and each Load returns its own copy (world.Spec.Clone).
 func Load(nameOrPath string) (*world.Spec, error) {
 	if spec, err := loadBuiltin(nameOrPath); spec != nil || err != nil {
 		return spec, err
@@ -211,8 +210,9 @@ func loadBuiltin(name string) (*world.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp := *spec
-	return &cp, nil
+	// A copy that shares no slice: callers (tests above all) may change
+	// their spec without changing the cached one.
+	return spec.Clone(), nil
 }
 
 // builtinSpecs parses each embedded scenario on its first load and keeps

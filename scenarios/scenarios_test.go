@@ -406,3 +406,22 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBuiltinIsACopy: a built-in is parsed once per process, and a test
+// that changes its spec must not change what the next Load returns.
+func TestLoadBuiltinIsACopy(t *testing.T) {
+	a, err := Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := a.Op[0].Sign
+	a.Op[0].Sign = "changed"
+	a.Easemob[0].Users[0] = "changed"
+	b, err := Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Op[0].Sign != want || b.Easemob[0].Users[0] == "changed" {
+		t.Fatalf("Load returned a spec changed through an earlier Load: sign %q, first user %q", b.Op[0].Sign, b.Easemob[0].Users[0])
+	}
+}

@@ -377,3 +377,24 @@ func TestVersionMovesWithEveryChange(t *testing.T) {
 		t.Fatal("a query moved the version")
 	}
 }
+
+func TestSpecCloneSharesNoSlice(t *testing.T) {
+	s := &Spec{
+		Easemob: []EasemobApp{{Org: "o", App: "a", Users: []string{"u"}, Groups: []Group{{ID: "g", Members: []string{"u"}}},
+			Traffic: []Traffic{{From: "u", To: "u", Types: []KindWeight{{Kind: Text, Weight: 1}}}}}},
+		Yunxin: []YunxinApp{{AppKey: "k", Accounts: []string{"a"}}},
+		Op:     []OpClient{{Client: "c", Marks: []Mark{{User: "u", Marks: []string{"m"}}}}},
+	}
+	c := s.Clone()
+	c.Easemob[0].Org = "x"
+	c.Easemob[0].Users[0] = "x"
+	c.Easemob[0].Groups[0].Members[0] = "x"
+	c.Easemob[0].Traffic[0].Types[0].Weight = 9
+	c.Yunxin[0].Accounts[0] = "x"
+	c.Op[0].Sign = SignMD5
+	c.Op[0].Marks[0].Marks[0] = "x"
+	if s.Easemob[0].Org != "o" || s.Easemob[0].Users[0] != "u" || s.Easemob[0].Groups[0].Members[0] != "u" ||
+		s.Easemob[0].Traffic[0].Types[0].Weight != 1 || s.Yunxin[0].Accounts[0] != "a" || s.Op[0].Sign != "" || s.Op[0].Marks[0].Marks[0] != "m" {
+		t.Fatalf("changing the clone changed the original: %+v", s)
+	}
+}
