@@ -1,6 +1,7 @@
 package opapi
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -100,7 +101,7 @@ func BenchmarkWorldUserPage20(b *testing.B) {
 	q := world.UserQuery{Tenant: tenant, User: "alice", Descending: true, Limit: 20}
 	b.ReportAllocs()
 	for b.Loop() {
-		if msgs, _ := e.world.UserPage(q); len(msgs) != 20 {
+		if msgs, _, _ := e.world.UserPage(context.Background(), q); len(msgs) != 20 {
 			b.Fatal(len(msgs))
 		}
 	}

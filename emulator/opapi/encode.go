@@ -36,7 +36,7 @@ func appendEnvelope(b []byte, e *envelope) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, `{"total":`...)
-		b = strconv.AppendInt(b, int64(p.Total), 10)
+		b = strconv.AppendInt(b, p.Total, 10)
 		b = append(b, `,"page":`...)
 		b = strconv.AppendInt(b, int64(p.Page), 10)
 		b = append(b, `,"pageSize":`...)

@@ -2,6 +2,7 @@ package opapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 )
@@ -13,7 +14,10 @@ func TestEncoderMatchesJSON(t *testing.T) {
 	s := New(Config{World: e.world, Clock: e.clock, PublicURL: publicURL})
 	app, _ := e.world.EasemobAppOf(tenant)
 	c, _ := e.world.OpClient(clientID)
-	full := s.list(app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now())
+	full, err := s.list(context.Background(), app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	odd := []string{"", "plain", "<b>&amp;</b>", "quote\" back\\slash", "ctl\x00\x01\x1f\n\r\t\b\f", "中文😀", "bad\xff\xfeutf8",
 		"line\u2028sep\u2029", "\x7f"}
 	floats := []float64{0, -0.0, 39.9042, 116.407396, 1e-7, -1e-7, 1e21, 123456789.125, 5e-324}

@@ -101,11 +101,11 @@ type envelope struct {
 }
 
 type page struct {
-	Total    int  `json:"total"`
-	Page     int  `json:"page"`
-	PageSize int  `json:"pageSize"`
-	Count    int  `json:"count"`
-	Next     bool `json:"next"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"pageSize"`
+	Count    int   `json:"count"`
+	Next     bool  `json:"next"`
 	// StartIndex is always null, as in the page's only example.
 	StartIndex *int `json:"startIndex"`
 }

@@ -167,10 +167,13 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	msgs, more := s.cfg.World.RoomPage(world.RoomQuery{
+	msgs, more, err := s.cfg.World.RoomPage(r.Context(), world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
 	})
+	if err != nil { // the client has gone: nobody reads this answer
+		return &Error{Code: CodeServer, Msg: MsgInternalError, Reason: "request cancelled: " + err.Error()}
+	}
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
