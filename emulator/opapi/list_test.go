@@ -82,7 +82,7 @@ func TestActionsOrderAndBounds(t *testing.T) {
 			}
 			env := decode(t, e.list(t, listQuery, body))
 			got = append(got, ids(env.Data)...)
-			total = env.Page.Total
+			total = int(env.Page.Total)
 			if !env.Page.Next {
 				return got, total
 			}
