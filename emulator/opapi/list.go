@@ -57,12 +57,19 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 	writeBody(w, http.StatusOK, b)
 }
 
-// list answers a valid request.
+// list answers a valid request. creatTime is the page's "起始消息的创建时间"
+// (the starting message's creation time) and may be absent for every
+// action (可为空: 是):
 //
-//   - INIT: the user's records newest first;
-//   - MORE: those strictly older than creatTime, newest first;
-//   - NEW: those strictly newer than creatTime, oldest first, so that a
-//     client can continue from the last record it got.
+//   - INIT (首次加载初始化): the user's records newest first; with
+//     creatTime, those created at or before it (a first load pinned to a
+//     moment, so that its pages stay put while messages arrive);
+//   - MORE (下拉加载更多): records strictly older than creatTime, newest
+//     first; without creatTime there is nothing to be older than, so it
+//     starts from the newest, as INIT does;
+//   - NEW (增量更新): records strictly newer than creatTime, oldest first,
+//     so that a client can continue from the last record it got; without
+//     creatTime, the whole history oldest first (a first sync).
 //
 // pageNum and pageSize page the result by offset; needMark and needFavorite
 // restrict it to the user's marked and favorited messages (both: to those
@@ -82,11 +89,15 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 	}
 
 	q := world.UserQuery{Tenant: app.Tenant(), User: req.userID, Descending: req.action != ActionNew}
-	switch req.action {
-	case ActionMore:
-		q.Before = req.creatTime
-	case ActionNew:
-		q.After = req.creatTime
+	if !req.creatTime.IsZero() {
+		switch req.action {
+		case ActionInit: // at or before: bounds are exclusive, at ms precision
+			q.Before = req.creatTime.Add(time.Millisecond)
+		case ActionMore:
+			q.Before = req.creatTime
+		case ActionNew:
+			q.After = req.creatTime
+		}
 	}
 	offset := int64(req.pageNum-1) * int64(req.pageSize)
 
