@@ -158,10 +158,12 @@ func (s *Surface) chatfileURL(app *world.EasemobApp, a *world.Attachment) string
 
 // QiniuURL is an attachment's getUrl: a Qiniu private download URL for
 // {public_url}/_qiniu/{QiniuKey} signed with the client's Qiniu keys and
-// valid for LinkTTL from now (vendor-notes §5).
+// valid for the client's link lifetime from now (DefaultLinkTTL unless
+// its link_ttl says otherwise; the signing is Qiniu's "下载凭证",
+// https://developer.qiniu.com/kodo/manual/1202).
 func (s *Surface) QiniuURL(c *world.OpClient, a *world.Attachment, now time.Time) string {
 	base := s.publicURL + QiniuPathPrefix + escapeKey(QiniuKey(a))
-	return sign.QiniuURL(base, c.Qiniu.AccessKey, c.Qiniu.SecretKey, now.Add(LinkTTL))
+	return sign.QiniuURL(base, c.Qiniu.AccessKey, c.Qiniu.SecretKey, now.Add(linkTTL(c)))
 }
 
 // escapeKey escapes a key for a path, keeping "/" (Qiniu keys may hold it).
