@@ -63,9 +63,6 @@ func TestErrors(t *testing.T) {
 		{"creat_time_format", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"creatTime":"2026-03-08T17:00:00","action":"MORE"}`, CodeBadParam, MsgCreatTimeFormat},
 		{"creat_time_invalid", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"creatTime":"2026-02-30 17:00:00.0","action":"MORE"}`, CodeBadParam, MsgCreatTimeFormat},
 		{"creat_time_type", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"creatTime":1772960400000,"action":"MORE"}`, CodeBadParam, MsgCreatTimeFormat},
-
-
-
 		{"action_unknown", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"action":"REFRESH"}`, CodeBadParam, MsgActionInvalid},
 		{"action_lower_case", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"action":"init"}`, CodeBadParam, MsgActionInvalid},
 		{"action_type", "", listQuery, `{"userId":"alice","pageNum":1,"pageSize":20,"action":1}`, CodeBadParam, MsgActionInvalid},

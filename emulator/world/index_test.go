@@ -368,7 +368,9 @@ func TestInjectedPagesReadOnlyWhatTheyReturn(t *testing.T) {
 			m, _, _ := w.RoomPage(context.Background(), RoomQuery{Tenant: ten, Room: "r1", Sender: "carol", Kinds: []Kind{Image}, Descending: true, Limit: 20})
 			return len(m)
 		}},
-		{"range of a minute", -1, func() int { return len(collect(w, ten, anchor.Add(-2*time.Hour), anchor.Add(-2*time.Hour+time.Minute))) }},
+		{"range of a minute", -1, func() int {
+			return len(collect(w, ten, anchor.Add(-2*time.Hour), anchor.Add(-2*time.Hour+time.Minute)))
+		}},
 		{"count", 0, func() int { w.Count(ten, time.Time{}, time.Time{}); return 0 }},
 	} {
 		var got int
