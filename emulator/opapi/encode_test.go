@@ -25,8 +25,10 @@ func TestEncoderMatchesJSON(t *testing.T) {
 	for i, str := range odd {
 		f := floats[i%len(floats)]
 		n := int64(i)
-		recs = append(recs, &record{To: str, Form: str, Msg: &str, Addr: &str, Lat: &f, Lng: &floats[(i+1)%len(floats)],
-			Length: &n, Ext: map[string]any{"k" + str: str, "n": 1.5, "list": []any{true, nil}}, Mark: []string{str, ""}})
+		recs = append(recs, &record{To: str, Form: str, Msg: some(str), Addr: some(str), Lat: some(f), Lng: some(floats[(i+1)%len(floats)]),
+			Length: some(n), Ext: map[string]any{"k" + str: str, "n": 1.5, "list": []any{true, nil}}, Mark: []string{str, ""}},
+			&record{To: str, URL: some(""), FileLength: some(-n), Ext: map[string]any{}},
+			&record{Form: str, Ext: map[string]any{"b" + str: str, "a": "<&>", "": "\u2028", str + "z": "x"}})
 	}
 	for _, env := range []envelope{
 		full,

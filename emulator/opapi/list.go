@@ -75,7 +75,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 // restrict it to the user's marked and favorited messages (both: to those
 // marked and favorited).
 func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request, now time.Time) (envelope, error) {
-	v := &userView{app: app, client: req.client, now: now,
+	v := &userView{app: app, client: req.client, now: now, files: s.chatfilesPrefix(app),
 		marks: map[string][]string{}, favorites: map[string]bool{}}
 	for _, m := range req.client.Marks {
 		if m.User == req.userID && len(m.Marks) > 0 {
@@ -115,10 +115,7 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 		}
 	}
 
-	data := make([]*record, 0, len(msgs))
-	for i := range msgs {
-		data = append(data, s.record(v, &msgs[i]))
-	}
+	data := s.records(v, msgs)
 	return envelope{
 		Code:    CodeOK,
 		Message: MsgOK,
