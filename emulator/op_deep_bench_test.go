@@ -44,16 +44,21 @@ func BenchmarkE2EOpPage20Deep(b *testing.B) {
 				at := t0.Add(-time.Duration(i%100_000) * time.Second).In(beijing).Format("2006-01-02 15:04:05")
 				return []byte(`{"userId":"alice","pageNum":` + strconv.FormatInt(depth, 10) + `,"pageSize":20,"action":"MORE","creatTime":"` + at + `.0"}`)
 			}
-			b.Run(fmt.Sprintf("%s/pageNum=%d", mode, depth), func(b *testing.B) {
-				a := record(b, e.hc, opRequest(e.http.URL, client, token, body(0)))
-				if n := bytes.Count(a.body, []byte(`"hxMsgId"`)); n != 20 {
-					b.Fatalf("%d records: %s", n, a.body)
-				}
-				st := staticServer(b, a)
-				compare(b, e.hc,
-					func(i int64) *http.Request { return opRequest(st.URL, client, token, body(i)) },
-					func(i int64) *http.Request { return opRequest(e.http.URL, client, token, body(i)) }, len(a.body))
-			})
+			b.Run(fmt.Sprintf("%s/pageNum=%d", mode, depth), func(b *testing.B) { compareOpPages(b, e, client, token, body) })
 		}
 	}
+}
+
+// compareOpPages records the emulator's answer to body(0), a page of 20,
+// and compares the emulator answering body(i) with a static handler
+// serving that answer's bytes.
+func compareOpPages(b *testing.B, e *benchServer, client, token string, body func(int64) []byte) {
+	a := record(b, e.hc, opRequest(e.http.URL, client, token, body(0)))
+	if n := bytes.Count(a.body, []byte(`"hxMsgId"`)); n != 20 {
+		b.Fatalf("%d records: %s", n, a.body)
+	}
+	st := staticServer(b, a)
+	compare(b, e.hc,
+		func(i int64) *http.Request { return opRequest(st.URL, client, token, body(i)) },
+		func(i int64) *http.Request { return opRequest(e.http.URL, client, token, body(i)) }, len(a.body))
 }
