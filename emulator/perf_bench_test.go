@@ -301,14 +301,7 @@ func BenchmarkE2EOpPage20Cold(b *testing.B) {
 		at := t0.Add(-time.Duration(i%200_000) * time.Second).In(beijing).Format("2006-01-02 15:04:05")
 		return []byte(`{"userId":"u01","pageNum":1,"pageSize":20,"action":"MORE","creatTime":"` + at + `.0"}`)
 	}
-	a := record(b, e.hc, opRequest(e.http.URL, client, token, bodyAt(1)))
-	if n := bytes.Count(a.body, []byte(`"hxMsgId"`)); n != 20 {
-		b.Fatalf("%d records: %s", n, a.body)
-	}
-	st := staticServer(b, a)
-	compare(b, e.hc,
-		func(i int64) *http.Request { return opRequest(st.URL, client, token, bodyAt(i)) },
-		func(i int64) *http.Request { return opRequest(e.http.URL, client, token, bodyAt(i)) }, len(a.body))
+	compareOpPages(b, e, client, token, bodyAt)
 }
 
 // benchEasemobToken gets an app token of the default scenario's chatemu/demo.

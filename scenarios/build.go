@@ -103,6 +103,7 @@ type rawOpClient struct {
 	Sign       string        `yaml:"sign"`
 	EasemobApp string        `yaml:"easemob_app"`
 	Qiniu      rawQiniu      `yaml:"qiniu"`
+	LinkTTL    duration      `yaml:"link_ttl"`
 	RateLimits string        `yaml:"rate_limits"`
 	Marks      []rawMark     `yaml:"marks"`
 	Favorites  []rawFavorite `yaml:"favorites"`
@@ -395,6 +396,8 @@ func (d *decoder) opClient(spec *world.Spec, p string, r *rawOpClient) world.OpC
 		Sign:       world.SignRule(d.enum(p+".sign", r.Sign, string(world.SignAny), string(world.SignAny), string(world.SignMD5))),
 		RateLimits: d.rateLimits(p+".rate_limits", r.RateLimits),
 		Qiniu:      world.QiniuKeys{AccessKey: r.Qiniu.AccessKey, SecretKey: r.Qiniu.SecretKey},
+		// Absent: zero, the Op surface's default lifetime.
+		LinkTTL: d.positive(p+".link_ttl", r.LinkTTL, 0, false),
 	}
 	if c.Token == "" {
 		c.Token = deriveHex(spec.Seed, "op token", r.Client)[:32]

@@ -132,7 +132,7 @@ func Example_opHistorySync() {
 		}
 	}
 	emu.ClearRequests()
-	emu.Clock().Advance(2 * time.Hour) // getUrl links live an hour
+	emu.Clock().Advance(5*365*24*time.Hour + time.Second) // getUrl links live five 365-day years
 	b, err := c.Download("alice", img)
 	fmt.Println("expired getUrl:", statuses(emu, "op.qiniu_download"), len(b) > 0, "error", err)
 	// Output:

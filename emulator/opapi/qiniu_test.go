@@ -37,7 +37,7 @@ func TestQiniuReferenceVector(t *testing.T) {
 	// QiniuURL over the vector's base with a key that is the vector's path.
 	a := &world.Attachment{FileID: "resource/flower", Ext: "jpg"}
 	c := &world.OpClient{Qiniu: world.QiniuKeys{AccessKey: "MY_ACCESS_KEY", SecretKey: "MY_SECRET_KEY"}}
-	link := s.QiniuURL(c, a, time.Unix(1451491200, 0).Add(-LinkTTL))
+	link := s.QiniuURL(c, a, time.Unix(1451491200, 0).Add(-DefaultLinkTTL))
 	base := "http://78re52.com1.z0.glb.clouddn.com/_qiniu/resource/flower.jpg?e=1451491200"
 	if want := base + "&token=" + refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", base); link != want {
 		t.Fatalf("link\n got %s\nwant %s", link, want)
@@ -67,7 +67,7 @@ func mediaRecords(t *testing.T, e *env) ([]wireRecord, []*world.Attachment) {
 func TestGetURLMatchesIndependentSigner(t *testing.T) {
 	e := newEnv(t)
 	recs, atts := mediaRecords(t, e)
-	deadline := strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	deadline := strconv.FormatInt(t0.Add(DefaultLinkTTL).Unix(), 10)
 	for i, r := range recs {
 		base := publicURL + "/_qiniu/" + atts[i].FileID
 		if atts[i].Ext != "" {
@@ -114,7 +114,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		}
 		return string(b)
 	}
-	unknownKey := publicURL + "/_qiniu/00000000-0000-1000-8000-000000000000.jpg?e=" + strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	unknownKey := publicURL + "/_qiniu/00000000-0000-1000-8000-000000000000.jpg?e=" + strconv.FormatInt(t0.Add(DefaultLinkTTL).Unix(), 10)
 	tests := []struct {
 		name, method, url string
 		advance           time.Duration
@@ -128,7 +128,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		{"deadline_tampered", "GET", strings.Replace(link, "?e=1", "?e=2", 1), 0, 401, `{"error":"download token auth failed"}`},
 		{"key_tampered", "GET", strings.Replace(link, "/_qiniu/", "/_qiniu/x", 1), 0, 401, `{"error":"download token auth failed"}`},
 		{"access_key_unknown", "GET", base + "&token=nobody:" + sig, 0, 401, `{"error":"download token auth failed"}`},
-		{"expired", "GET", link, time.Hour + time.Second, 401, `{"error":"token out of date"}`},
+		{"expired", "GET", link, DefaultLinkTTL + time.Second, 401, `{"error":"token out of date"}`},
 		{"unknown_key", "GET", unknownKey + "&token=" + refQiniuToken(qiniuAK, qiniuSK, unknownKey), 0, 404, QiniuBodyNotFound},
 		{"method", "POST", link, 0, 405, QiniuBodyMethod},
 	}
@@ -147,7 +147,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		})
 	}
 	// The link is still valid at its deadline, exactly.
-	e.clock.Set(t0.Add(time.Hour))
+	e.clock.Set(t0.Add(DefaultLinkTTL))
 	if r := e.do(t, "GET", link, ""); r.status != 200 {
 		t.Errorf("at the deadline: %d %s", r.status, r.body)
 	}
@@ -201,5 +201,50 @@ func TestQiniuDownloadLikeKodo(t *testing.T) {
 		if res.Header.Get("ETag") != etag || res.Header.Get("Accept-Ranges") != "bytes" {
 			t.Errorf("%s %q: ETag %q Accept-Ranges %q, want %s bytes", tt.method, tt.rng, res.Header.Get("ETag"), res.Header.Get("Accept-Ranges"), etag)
 		}
+	}
+}
+
+// TestGetURLLifetime: by default a getUrl lives what the page's example
+// shows (its e=1615109357 minus its operationTime 2016-03-08 17:29:17
+// +08:00 is 157,680,000 s); an Op client's LinkTTL (scenario link_ttl)
+// replaces it.
+func TestGetURLLifetime(t *testing.T) {
+	s := New(Config{PublicURL: "http://7xkq6j.com1.z0.glb.clouddn.com"})
+	a := &world.Attachment{FileID: "u0001a46607f873f0428d8fc07119fa05fac7", Ext: "jpg"}
+	operationTime, err := time.ParseInLocation("2006-01-02 15:04:05", "2016-03-08 17:29:17", time.FixedZone("CST", 8*3600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want string
+	}{
+		{0, "?e=1615109357&token="}, // the page's example
+		{90 * time.Minute, "?e=" + strconv.FormatInt(operationTime.Unix()+5400, 10) + "&token="},
+	} {
+		c := &world.OpClient{LinkTTL: tc.ttl, Qiniu: world.QiniuKeys{AccessKey: "1pd5YXbBmYR7QQqodYuItP927L99-O4qNLAynsmp", SecretKey: "sk"}}
+		if link := s.QiniuURL(c, a, operationTime); !strings.Contains(link, tc.want) {
+			t.Errorf("link_ttl %v: %s, want %s", tc.ttl, link, tc.want)
+		}
+	}
+	if DefaultLinkTTL != 5*365*24*time.Hour {
+		t.Errorf("DefaultLinkTTL %v, want five 365-day years", DefaultLinkTTL)
+	}
+}
+
+// TestClientLinkTTLExpires: a client with a short link_ttl hands out links
+// that expire then, through the surface.
+func TestClientLinkTTLExpires(t *testing.T) {
+	spec := testSpec(t)
+	spec.Op[0].LinkTTL = 10 * time.Minute
+	e := newEnvOf(t, spec)
+	recs, _ := mediaRecords(t, e)
+	link := *recs[0].GetURL
+	if want := "?e=" + strconv.FormatInt(t0.Add(10*time.Minute).Unix(), 10) + "&"; !strings.Contains(link, want) {
+		t.Fatalf("getUrl %s, want %s", link, want)
+	}
+	e.clock.Set(t0.Add(10*time.Minute + time.Second))
+	if r := e.do(t, "GET", link, ""); r.status != 401 || string(r.body) != `{"error":"token out of date"}` {
+		t.Errorf("after the client's link_ttl: %d %s", r.status, r.body)
 	}
 }

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -22,7 +23,7 @@ func BenchmarkColdPageContent(b *testing.B) {
 		if len(msgs) > 0 {
 			q.After = &msgs[len(msgs)-1].Key
 		}
-		msgs, _ = w.RoomPage(q)
+		msgs, _, _ = w.RoomPage(context.Background(), q)
 		for i := range msgs {
 			if a := msgs[i].Attachment; a != nil && msgs[i].Kind != Combine {
 				w.MD5(a)

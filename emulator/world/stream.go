@@ -167,3 +167,17 @@ func newKindSet(kinds []Kind) kindSet {
 }
 
 func (s kindSet) has(k Kind) bool { return s == 0 || s&(1<<uint(k)) != 0 }
+
+// onlyKinds reports whether every kind the stream makes is in set (nil =
+// all), so that its messages need no filter.
+func (s *stream) onlyKinds(set kindSet) bool {
+	if set == 0 {
+		return true
+	}
+	for _, k := range s.kinds {
+		if !set.has(k) {
+			return false
+		}
+	}
+	return true
+}

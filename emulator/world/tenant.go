@@ -183,6 +183,9 @@ type OpClient struct {
 	Sign       SignRule
 	EasemobApp TenantID // the app whose users and messages it serves
 	Qiniu      QiniuKeys
+	// LinkTTL is how long the getUrl links it hands out stay valid; zero
+	// means the Op surface's default.
+	LinkTTL    time.Duration
 	RateLimits RateLimits
 	Marks      []Mark
 	Favorites  []Favorite

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
@@ -152,7 +153,10 @@ func TestRoomPagesWalkExactlyBothWays(t *testing.T) {
 				var got []Message
 				var after *Key
 				for pages := 0; ; pages++ {
-					page, more := w.RoomPage(RoomQuery{Tenant: ten, Room: "100", Sender: "u1", Kinds: kinds, Descending: desc, After: after, Limit: limit})
+					page, more, err := w.RoomPage(context.Background(), RoomQuery{Tenant: ten, Room: "100", Sender: "u1", Kinds: kinds, Descending: desc, After: after, Limit: limit})
+					if err != nil {
+						t.Fatal(err)
+					}
 					got = append(got, page...)
 					if !more {
 						break
@@ -222,8 +226,8 @@ func TestUserPageSeesChatsAndGroups(t *testing.T) {
 	slices.Reverse(want)
 	var got []Message
 	for off := 0; ; off += 10 {
-		page, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", Descending: true, Offset: off, Limit: 10})
-		if total != len(want) {
+		page, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", Descending: true, Offset: int64(off), Limit: 10})
+		if total != int64(len(want)) {
 			t.Fatalf("total %d, want %d", total, len(want))
 		}
 		got = append(got, page...)
@@ -240,11 +244,11 @@ func TestUserPageSeesChatsAndGroups(t *testing.T) {
 		}
 	}
 	cut := want[5].At
-	older, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", Before: cut, Descending: true, Limit: 1000})
-	if total != len(want)-6 || len(older) != total || older[0].ID != want[6].ID {
+	older, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", Before: cut, Descending: true, Limit: 1000})
+	if total != int64(len(want)-6) || int64(len(older)) != total || older[0].ID != want[6].ID {
 		t.Fatalf("Before: %d of %d, want %d", len(older), total, len(want)-6)
 	}
-	newer, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", After: cut, Limit: 1000})
+	newer, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", After: cut, Limit: 1000})
 	if total != 5 || newer[0].ID != want[4].ID {
 		t.Fatalf("After: total %d, want 5", total)
 	}
@@ -372,7 +376,7 @@ func TestVersionMovesWithEveryChange(t *testing.T) {
 	step("AddYunxinApp", func() error { return w.AddYunxinApp(YunxinApp{AppKey: "v"}, anchor) })
 	step("RemoveTenant", func() error { return w.RemoveTenant(YunxinTenant("v")) })
 	step("Reset", w.Reset)
-	w.RoomPage(RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Limit: 5})
+	w.RoomPage(context.Background(), RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Limit: 5})
 	if w.Version() != v {
 		t.Fatal("a query moved the version")
 	}

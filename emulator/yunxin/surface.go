@@ -172,10 +172,14 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	msgs, more := s.cfg.World.RoomPage(world.RoomQuery{
+	msgs, more, err := s.cfg.World.RoomPage(r.Context(), world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
 	})
+	if err != nil { // the client has gone (its context is done): nobody reads an answer
+		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
+		return nil
+	}
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
