@@ -104,7 +104,7 @@ type Config struct {
 	Open   bool
 	Logger *slog.Logger
 	// Faults and Journal back the faults and requests routes; nil gives
-	// an empty fault set and a journal of journal.DefaultSize.
+	// an empty fault set and a journal of the default size and budget.
 	Faults  Faults
 	Journal Journal
 	// RateLimits, when not empty, is forced on every runtime tenant (the
@@ -153,7 +153,7 @@ func New(cfg Config) *API {
 	}
 	j := cfg.Journal
 	if j == nil {
-		j = journal.New(journal.DefaultSize)
+		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
 	return &API{
 		world:      cfg.World,

@@ -1,12 +1,16 @@
-// Package journal is chatemu's request journal: a fixed-size ring of the
+// Package journal is chatemu's request journal: a bounded ring of the
 // vendor requests a server answered (time, vendor, operation, method, path,
 // query, status, duration, tenant, reason), for GET /_chatemu/requests and
-// testkit's verification helpers (DESIGN.md §3), in the style of WireMock's
-// request journal and gock's IsDone.
+// testkit's verification helpers, in the style of WireMock's request
+// journal and gock's IsDone.
 //
-// The ring never grows: New allocates it once and every request overwrites
-// the oldest entry, so a server's memory stays bounded however long it runs.
-// Paths, queries and reasons longer than MaxField are cut.
+// The journal is bounded twice: by a count of entries and by a byte budget
+// over what the entries keep. Add copies every string it keeps into one
+// allocation of the entry's own (cut at MaxField), so an entry never pins
+// the request it came from (a path or query sliced from a 1 MB request line
+// would otherwise keep the whole line alive), and the budget measures what
+// the journal really holds. When either bound is reached the oldest entries
+// go. Clear drops every entry, and with them their memory.
 //
 // A vendor handler names the tenant whose credentials a request used with
 // SetTenant; the operation is the name of the route that matched (the
@@ -19,17 +23,29 @@ package journal
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
-// DefaultSize is the ring's size when the server is not told otherwise
-// (--journal-size).
+// DefaultSize is how many entries the journal keeps when the server is not
+// told otherwise (--journal-size).
 const DefaultSize = 1000
 
-// MaxField bounds the path, query and reason kept per entry, so that the
-// ring's memory is bounded by its size, not by what clients send.
+// DefaultBytes is the journal's byte budget when the server is not told
+// otherwise: the bytes its entries keep, strings and fixed part together.
+const DefaultBytes = 8 << 20
+
+// MaxField bounds each string an entry keeps (path, query, reason, …), so
+// that an entry's size is bounded whatever clients send; a longer one is cut
+// and marked with "…".
 const MaxField = 2048
+
+// entryOverhead is what an entry costs beyond its strings: its slot in the
+// ring. The budget counts it, so that a journal of many small entries is
+// bounded by its budget too.
+const entryOverhead = int64(unsafe.Sizeof(Entry{}))
 
 // Entry is one vendor request as the journal keeps it.
 type Entry struct {
@@ -64,6 +80,68 @@ type Entry struct {
 	Fault string
 }
 
+// strs lists the entry's strings, for own and kept.
+func (e *Entry) strs() [8]*string {
+	return [8]*string{&e.Vendor, &e.Operation, &e.Method, &e.Path, &e.Query, &e.Tenant, &e.Reason, &e.Fault}
+}
+
+// own copies every string of e, each cut at MaxField, into one allocation
+// of the entry's own. It returns the bytes the entry keeps.
+func (e *Entry) own() int64 {
+	e.Method = method(e.Method)
+	fields := e.strs()
+	n := 0
+	for _, f := range fields {
+		n += cutLen(*f)
+	}
+	if n > 0 {
+		var b strings.Builder
+		b.Grow(n)
+		for _, f := range fields {
+			writeCut(&b, *f)
+		}
+		all := b.String()
+		for _, f := range fields {
+			l := cutLen(*f)
+			*f, all = all[:l], all[l:]
+		}
+	}
+	return entryOverhead + int64(n)
+}
+
+// cutMark marks a field cut at MaxField.
+const cutMark = "…"
+
+// cutLen is the length of s once cut at MaxField.
+func cutLen(s string) int {
+	if len(s) <= MaxField {
+		return len(s)
+	}
+	return MaxField + len(cutMark)
+}
+
+// writeCut writes s cut at MaxField.
+func writeCut(b *strings.Builder, s string) {
+	if len(s) <= MaxField {
+		b.WriteString(s)
+		return
+	}
+	b.WriteString(s[:MaxField])
+	b.WriteString(cutMark)
+}
+
+// method returns the standard methods as constants, which cost the entry
+// nothing (net/http slices the method from the request line).
+func method(m string) string {
+	for _, std := range [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace} {
+		if m == std {
+			return std
+		}
+	}
+	return m
+}
+
 // Filter selects entries; empty fields match everything.
 type Filter struct {
 	Vendor    string
@@ -77,22 +155,34 @@ func (f Filter) match(e *Entry) bool {
 		(f.Tenant == "" || f.Tenant == e.Tenant)
 }
 
+// slot is a held entry and the bytes it keeps.
+type slot struct {
+	e    Entry
+	kept int64
+}
+
 // Journal is a bounded ring of entries, safe for concurrent use. A nil
 // *Journal, or one of size 0, keeps nothing.
 type Journal struct {
+	size     int   // entries kept at most
+	maxBytes int64 // bytes kept at most
+
 	mu    sync.Mutex
-	ring  []Entry
-	next  int    // slot the next entry goes to
-	count int    // entries held, ≤ len(ring)
+	ring  []slot // grows to at most size slots
+	head  int    // slot of the oldest entry
+	count int    // entries held
+	bytes int64  // bytes the held entries keep
 	seq   uint64 // entries added since the last Clear
 }
 
-// New returns a journal keeping the last size entries; size ≤ 0 keeps none.
-func New(size int) *Journal {
-	if size < 0 {
-		size = 0
+// New returns a journal keeping at most the last size entries and at most
+// maxBytes bytes of them; size ≤ 0 or maxBytes ≤ 0 keeps none. The ring
+// grows as entries come, so an idle journal costs nothing.
+func New(size int, maxBytes int64) *Journal {
+	if size <= 0 || maxBytes <= 0 {
+		return &Journal{}
 	}
-	return &Journal{ring: make([]Entry, size)}
+	return &Journal{size: size, maxBytes: maxBytes}
 }
 
 // Size returns how many entries the journal keeps at most.
@@ -100,40 +190,83 @@ func (j *Journal) Size() int {
 	if j == nil {
 		return 0
 	}
-	return len(j.ring)
+	return j.size
 }
 
-// Add records e, overwriting the oldest entry when the ring is full. It
-// sets e.Seq and cuts long fields.
+// MaxBytes returns the journal's byte budget.
+func (j *Journal) MaxBytes() int64 {
+	if j == nil {
+		return 0
+	}
+	return j.maxBytes
+}
+
+// Bytes returns the bytes the held entries keep, within MaxBytes.
+func (j *Journal) Bytes() int64 {
+	if j == nil {
+		return 0
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
+}
+
+// Add records e, dropping the oldest entries when the count or the byte
+// budget would be exceeded. It sets e.Seq, cuts long fields and copies what
+// it keeps. An entry larger than the whole budget is not kept (it still
+// takes a sequence number).
 func (j *Journal) Add(e Entry) {
-	if j == nil || len(j.ring) == 0 {
+	if j == nil || j.size == 0 {
 		return
 	}
-	e.Path = cut(e.Path)
-	e.Query = cut(e.Query)
-	e.Reason = cut(e.Reason)
+	kept := e.own()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
-	j.ring[j.next] = e
-	j.next = (j.next + 1) % len(j.ring)
-	if j.count < len(j.ring) {
-		j.count++
+	if kept > j.maxBytes {
+		return
 	}
+	for j.count > 0 && (j.count == j.size || j.bytes+kept > j.maxBytes) {
+		j.dropOldest()
+	}
+	if j.count == len(j.ring) {
+		j.grow()
+	}
+	j.ring[(j.head+j.count)%len(j.ring)] = slot{e: e, kept: kept}
+	j.count++
+	j.bytes += kept
+}
+
+// dropOldest forgets the oldest entry, releasing its strings.
+func (j *Journal) dropOldest() {
+	s := &j.ring[j.head]
+	j.bytes -= s.kept
+	*s = slot{}
+	j.head = (j.head + 1) % len(j.ring)
+	j.count--
+}
+
+// grow doubles the ring, up to size slots, keeping the entries in order.
+func (j *Journal) grow() {
+	n := min(max(2*len(j.ring), 16), j.size)
+	ring := make([]slot, n)
+	for i := range j.count {
+		ring[i] = j.ring[(j.head+i)%len(j.ring)]
+	}
+	j.ring, j.head = ring, 0
 }
 
 // Entries returns the held entries that f matches, oldest first.
 func (j *Journal) Entries(f Filter) []Entry {
-	if j == nil || len(j.ring) == 0 {
+	if j == nil || j.size == 0 {
 		return []Entry{}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := make([]Entry, 0, j.count)
-	first := (j.next - j.count + len(j.ring)) % len(j.ring)
-	for i := 0; i < j.count; i++ {
-		e := &j.ring[(first+i)%len(j.ring)]
+	for i := range j.count {
+		e := &j.ring[(j.head+i)%len(j.ring)].e
 		if f.match(e) {
 			out = append(out, *e)
 		}
@@ -141,23 +274,14 @@ func (j *Journal) Entries(f Filter) []Entry {
 	return out
 }
 
-// Clear forgets every entry and restarts Seq at 1.
+// Clear forgets every entry, gives back the ring, and restarts Seq at 1.
 func (j *Journal) Clear() {
 	if j == nil {
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.ring)
-	j.next, j.count, j.seq = 0, 0, 0
-}
-
-// cut bounds a field at MaxField bytes, marking the cut with "…".
-func cut(s string) string {
-	if len(s) <= MaxField {
-		return s
-	}
-	return s[:MaxField] + "…"
+	j.ring, j.head, j.count, j.bytes, j.seq = nil, 0, 0, 0, 0
 }
 
 // Annotation is what a vendor handler tells the journal about a request it
