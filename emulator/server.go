@@ -162,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.start = s.clock.Now()
 	} else {
+		if err := clock.Check(s.start); err != nil {
+			return nil, fmt.Errorf("emulator: clock start: %w", err)
+		}
 		s.clock = clock.Start(s.start, spec.Frozen)
 	}
 

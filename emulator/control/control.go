@@ -81,8 +81,10 @@ type World interface {
 type Clock interface {
 	Now() time.Time
 	Frozen() bool
-	Set(t time.Time)
-	Advance(d time.Duration)
+	// TrySet and TryAdvance move the clock, or refuse (a
+	// *clock.RangeError) to leave its range.
+	TrySet(t time.Time) error
+	TryAdvance(d time.Duration) error
 	Freeze(frozen bool)
 }
 

@@ -3,6 +3,7 @@ package control
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -245,14 +247,18 @@ func (a *API) changeClock(c ClockChange) *Error {
 		if err != nil {
 			return errorf(http.StatusBadRequest, "set: want an RFC 3339 time, got %q", *c.Set)
 		}
-		a.clock.Set(t)
+		if err := a.clock.TrySet(t); err != nil {
+			return errorf(http.StatusBadRequest, "set: %s", rangeError(err))
+		}
 		a.log.Info("clock set", "now", t.UTC().Format(TimeLayout))
 	case c.Advance != nil:
 		d, err := time.ParseDuration(*c.Advance)
 		if err != nil {
 			return errorf(http.StatusBadRequest, `advance: want a duration such as "90m" or "36h", got %q`, *c.Advance)
 		}
-		a.clock.Advance(d)
+		if err := a.clock.TryAdvance(d); err != nil {
+			return errorf(http.StatusBadRequest, "advance: %s would move the clock to %s", d, rangeError(err))
+		}
 		a.log.Info("clock advanced", "by", d.String())
 	default:
 		a.clock.Freeze(*c.Frozen)
@@ -266,6 +272,17 @@ func (a *API) changeClock(c ClockChange) *Error {
 // decode and check an unbounded number of messages; the body is bounded by
 // MaxBodyBytes as well.
 const MaxInjectMessages = 1000
+
+// rangeError words a clock refusal: the refused time and the clock's
+// range, in the control API's layout.
+func rangeError(err error) string {
+	var re *clock.RangeError
+	if !errors.As(err, &re) {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s, outside the supported range %s to %s", re.At.UTC().Format(TimeLayout),
+		clock.Min.Format(TimeLayout), clock.Max.Format(TimeLayout))
+}
 
 // Injection is the body of POST /_chatemu/messages: literal messages in the
 // scenario form for a tenant ("easemob:ORG/APP" or "yunxin:APPKEY"). A
