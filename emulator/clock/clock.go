@@ -16,16 +16,21 @@ import (
 	"time"
 )
 
-// Min and Max bound the emulator's time. Min is the Unix epoch: Easemob's
-// and Yunxin's millisecond timestamps and OSS's Expires and Qiniu's e
-// (seconds) are non-negative counts from it. Max keeps four-digit years in
-// every time the vendors write as text, in UTC (HTTP Date, OSS's ISO 8601
-// error times) and in Beijing time (the Op API's "2006-01-02 15:04:05",
-// Easemob's cn archive hours "2006010215"), with hours to spare for a
-// running clock.
+// Min and Max bound the emulator's time, so that every time a vendor answer
+// carries renders in the vendor's format:
+//
+//   - Min is the Unix epoch: Easemob's and Yunxin's millisecond timestamps,
+//     OSS's Expires and Qiniu's e (seconds) are non-negative counts from it.
+//   - Max is 2100-01-01T00:00:00Z, inside the tightest format: a message id
+//     in Easemob's snowflake shape keeps the millisecond in the upper 42 bits
+//     of 64 (ms<<22), which holds times up to 2109-05-15. The others are
+//     wider: Easemob's version-1 (time-based) file uuids reach 5236, and the
+//     times written as text (HTTP Date, OSS's ISO 8601 error times, the Op
+//     API's "2006-01-02 15:04:05" and Easemob's cn archive hours, both in
+//     Beijing time) keep four-digit years to 9999.
 var (
 	Min = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	Max = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	Max = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 // RangeError is a time outside [Min, Max].
