@@ -60,6 +60,11 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 		Query:  r.URL.RawQuery,
 	}
 	entry.Operation = entry.Vendor + ".unknown"
+	// Every time a vendor answer carries comes from the emulator's clock,
+	// Date included (net/http would write the wall clock's): a client that
+	// checks a link's expiry against Date agrees with the server. A handler
+	// may still set its own.
+	w.Header().Set("Date", entry.Time.Format(http.TimeFormat))
 	// The operation is named by the route that serves the request, from
 	// inside the one routing pass (nameOperation); only a faulted request,
 	// which the router does not serve, is matched here (faulted below).
