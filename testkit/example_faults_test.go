@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/testkit"
 )
 
 // statuses lists the journal's statuses of operation op (0: dropped).
-func statuses(emu *testkit.Emulator, op string) []int {
+func statuses(emu *testkit.Emulator, op journal.Operation) []int {
 	var out []int
 	for _, r := range emu.Requests(testkit.Operation(op)) {
 		out = append(out, r.Status)

@@ -1,21 +1,29 @@
 // Package journal is chatemu's request journal: a bounded ring of the
-// vendor requests a server answered (time, vendor, operation, method, path,
-// query, status, duration, tenant, reason), for GET /_chatemu/requests and
+// vendor requests a server answered, for GET /_chatemu/requests and
 // testkit's verification helpers, in the style of WireMock's request
-// journal and gock's IsDone.
+// journal and gock's IsDone. Each entry keeps the request (method, path,
+// query, headers, body) with its credentials redacted, the answer (status,
+// body, X-Chatemu-Reason), and what chatemu knows of it (operation, tenant,
+// fault, emulated and wall time, duration, sequence number).
 //
 // The journal is bounded twice: by a count of entries and by a byte budget
-// over what the entries keep. Add copies every string it keeps into one
-// allocation of the entry's own (cut at MaxField), so an entry never pins
-// the request it came from (a path or query sliced from a 1 MB request line
-// would otherwise keep the whole line alive), and the budget measures what
-// the journal really holds. When either bound is reached the oldest entries
-// go. Clear drops every entry, and with them their memory.
+// over what the entries keep. Add copies every string it keeps, each cut at
+// its cap (MaxField, MaxBody; at most MaxHeaders headers), into one
+// allocation of the entry's own, so an entry never pins the request it came
+// from (a path or query sliced from a 1 MB request line would otherwise
+// keep the whole line alive), and the budget measures what the journal
+// really holds. When either bound is reached the oldest entries go. Clear
+// drops every entry, and with them their memory.
+//
+// Credentials are redacted as the entry is added (redact.go): the values of
+// the headers, query and form parameters and JSON keys under which the
+// vendors carry them become "REDACTED", in the request and in the answer
+// (an access_token, a signed link's Signature or token).
 //
 // A vendor handler names the tenant whose credentials a request used with
 // SetTenant; the operation is the name of the route that matched (the
-// vendor packages name their routes). The server carries an *Annotation in
-// the request's context for that (WithAnnotation).
+// vendor packages name their routes; operations.go). The server carries an
+// *Annotation in the request's context for that (WithAnnotation).
 //
 // journal imports only the standard library; vendor packages import it.
 package journal
@@ -26,6 +34,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -37,39 +46,73 @@ const DefaultSize = 1000
 // otherwise: the bytes its entries keep, strings and fixed part together.
 const DefaultBytes = 8 << 20
 
-// MaxField bounds each string an entry keeps (path, query, reason, …), so
-// that an entry's size is bounded whatever clients send; a longer one is cut
-// and marked with "…".
+// MaxField bounds each string an entry keeps but the bodies (path, query,
+// header values, reason, …), so that an entry's size is bounded whatever
+// clients send; a longer one is cut and marked with "…".
 const MaxField = 2048
+
+// MaxBody bounds the request body and the response body an entry keeps;
+// the entry says when a body was cut (RequestBodyTruncated,
+// ResponseBodyTruncated) and how long it was.
+const MaxBody = 16 << 10
+
+// MaxHeaders bounds the request headers an entry keeps (in name order).
+const MaxHeaders = 64
 
 // entryOverhead is what an entry costs beyond its strings: its slot in the
 // ring. The budget counts it, so that a journal of many small entries is
 // bounded by its budget too.
-const entryOverhead = int64(unsafe.Sizeof(Entry{}))
+const entryOverhead = int64(unsafe.Sizeof(slot{}))
+
+// headerOverhead is what a kept header costs beyond its strings.
+const headerOverhead = int64(unsafe.Sizeof(Header{}))
+
+// Header is one request header value.
+type Header struct {
+	Name  string
+	Value string
+}
 
 // Entry is one vendor request as the journal keeps it.
 type Entry struct {
 	// Seq numbers requests from 1 in the order they finished since the
 	// server started or the journal was cleared.
 	Seq uint64
-	// Time is the emulator clock's time when the request arrived.
-	Time time.Time
+	// Time is the emulator clock's time when the request arrived; WallTime
+	// the real time.
+	Time     time.Time
+	WallTime time.Time
 	// Vendor is "easemob", "yunxin" or "op" (downloads count as the vendor
 	// whose links they are: OSS archives easemob, Qiniu files op, NOS files
 	// yunxin).
 	Vendor string
-	// Operation names the API, e.g. "easemob.chatmessages",
-	// "yunxin.chatroom_history", "op.user_message_list"; "VENDOR.unknown"
-	// for a path no route of the vendor serves.
-	Operation string
+	// Operation names the API (the route that served the request);
+	// "VENDOR.unknown" for a path no route of the vendor serves.
+	Operation Operation
 	Method    string
 	Path      string
-	Query     string
+	// Query is the raw query, credentials redacted.
+	Query string
+	// RequestHeaders are the request's headers in name order, one per
+	// value, Host included, credentials redacted.
+	RequestHeaders []Header
+	// RequestBody is the start of the body the server read (MaxBody at
+	// most; empty when it is not text); RequestBodyBytes how long the body
+	// was (its Content-Length, or what was read); RequestBodyTruncated
+	// that RequestBody is not all of it.
+	RequestBody          string
+	RequestBodyBytes     int64
+	RequestBodyTruncated bool
 	// Status is the HTTP status sent; 0 when the connection was dropped by
 	// a fault before any answer.
 	Status int
-	// Duration is the real (wall-clock) time the server took, fault delays
-	// included.
+	// ResponseBody is the start of the answer's body, as RequestBody;
+	// ResponseBodyBytes the bytes sent.
+	ResponseBody          string
+	ResponseBodyBytes     int64
+	ResponseBodyTruncated bool
+	// Duration is the real (wall-clock) time the server took to answer,
+	// fault delays included.
 	Duration time.Duration
 	// Tenant is the tenant the request addressed, e.g. "easemob:ORG/APP",
 	// "yunxin:APPKEY", "op:CLIENT"; empty when it names none the world has.
@@ -80,54 +123,128 @@ type Entry struct {
 	Fault string
 }
 
-// strs lists the entry's strings, for own and kept.
-func (e *Entry) strs() [8]*string {
-	return [8]*string{&e.Vendor, &e.Operation, &e.Method, &e.Path, &e.Query, &e.Tenant, &e.Reason, &e.Fault}
+// Unmatched reports whether no emulated API took the request.
+func (e *Entry) Unmatched() bool { return e.Operation.Unmatched() }
+
+// Header returns the values of the request header name (any case), joined
+// with ", ".
+func (e *Entry) Header(name string) string {
+	var out string
+	for _, h := range e.RequestHeaders {
+		if strings.EqualFold(h.Name, name) {
+			if out != "" {
+				out += ", "
+			}
+			out += h.Value
+		}
+	}
+	return out
 }
 
-// own copies every string of e, each cut at MaxField, into one allocation
-// of the entry's own. It returns the bytes the entry keeps.
+// own redacts e's credentials and copies every string it keeps, each cut
+// at its cap, into one allocation of the entry's own; the header slice
+// becomes the entry's. It returns the bytes the entry keeps.
 func (e *Entry) own() int64 {
 	e.Method = method(e.Method)
-	fields := e.strs()
-	n := 0
+	// Cut before redacting, so that a long query costs its cap at most.
+	if len(e.Query) > MaxField {
+		e.Query = redactParams(e.Query[:MaxField]) + cutMark
+	} else {
+		e.Query = redactParams(e.Query)
+	}
+	if len(e.RequestHeaders) > MaxHeaders {
+		e.RequestHeaders = e.RequestHeaders[:MaxHeaders:MaxHeaders]
+	}
+	for i := range e.RequestHeaders {
+		h := &e.RequestHeaders[i]
+		h.Name, h.Value = cutField(h.Name), cutField(redactHeader(h.Name, h.Value))
+	}
+	e.RequestBody, e.RequestBodyTruncated = cutBody(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
+	e.ResponseBody, e.ResponseBodyTruncated = cutBody(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
+	e.RequestBody = redactBody(e.RequestBody)
+	e.ResponseBody = redactBody(e.ResponseBody)
+	fields := [...]*string{&e.Vendor, (*string)(&e.Operation), &e.Method, &e.Path, &e.Tenant, &e.Reason, &e.Fault}
 	for _, f := range fields {
-		n += cutLen(*f)
+		*f = cutField(*f)
+	}
+
+	n := len(e.Query) + len(e.RequestBody) + len(e.ResponseBody)
+	for _, f := range fields {
+		n += len(*f)
+	}
+	for _, h := range e.RequestHeaders {
+		n += len(h.Name) + len(h.Value)
 	}
 	if n > 0 {
 		var b strings.Builder
 		b.Grow(n)
 		for _, f := range fields {
-			writeCut(&b, *f)
+			b.WriteString(*f)
 		}
+		for _, h := range e.RequestHeaders {
+			b.WriteString(h.Name)
+			b.WriteString(h.Value)
+		}
+		b.WriteString(e.Query)
+		b.WriteString(e.RequestBody)
+		b.WriteString(e.ResponseBody)
 		all := b.String()
+		take := func(s *string) { *s, all = all[:len(*s)], all[len(*s):] }
 		for _, f := range fields {
-			l := cutLen(*f)
-			*f, all = all[:l], all[l:]
+			take(f)
 		}
+		for i := range e.RequestHeaders {
+			take(&e.RequestHeaders[i].Name)
+			take(&e.RequestHeaders[i].Value)
+		}
+		take(&e.Query)
+		take(&e.RequestBody)
+		take(&e.ResponseBody)
 	}
-	return entryOverhead + int64(n)
+	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(n)
 }
 
 // cutMark marks a field cut at MaxField.
 const cutMark = "…"
 
-// cutLen is the length of s once cut at MaxField.
-func cutLen(s string) int {
+// cutField bounds s at MaxField bytes, marking the cut; it allocates only
+// for a string that long.
+func cutField(s string) string {
 	if len(s) <= MaxField {
-		return len(s)
+		return s
 	}
-	return MaxField + len(cutMark)
+	return s[:MaxField] + cutMark
 }
 
-// writeCut writes s cut at MaxField.
-func writeCut(b *strings.Builder, s string) {
-	if len(s) <= MaxField {
-		b.WriteString(s)
-		return
+// cutBody bounds a body at MaxBody bytes and says whether what is kept is
+// less than the body's size. A body that is not UTF-8 text (an image, an
+// archive) is not kept at all; one cut inside a character loses the
+// character's start.
+func cutBody(s string, size int64, truncated bool) (string, bool) {
+	if len(s) > MaxBody {
+		s, truncated = s[:MaxBody], true
 	}
-	b.WriteString(s[:MaxField])
-	b.WriteString(cutMark)
+	if !utf8.ValidString(s) {
+		if t := trimPartialRune(s); utf8.ValidString(t) {
+			s = t
+		} else {
+			s = ""
+		}
+	}
+	return s, truncated || int64(len(s)) < size
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence at the end of s.
+func trimPartialRune(s string) string {
+	for k := len(s) - 1; k >= 0 && k >= len(s)-utf8.UTFMax; k-- {
+		if utf8.RuneStart(s[k]) {
+			if !utf8.FullRuneInString(s[k:]) {
+				return s[:k]
+			}
+			break
+		}
+	}
+	return s
 }
 
 // method returns the standard methods as constants, which cost the entry
@@ -142,17 +259,67 @@ func method(m string) string {
 	return m
 }
 
-// Filter selects entries; empty fields match everything.
+// Filter selects entries; its zero value selects every entry.
 type Filter struct {
 	Vendor    string
-	Operation string
+	Operation Operation
 	Tenant    string
+	// Status selects by the status sent (ParseStatus).
+	Status StatusMatch
+	// Since selects the entries after sequence number Since.
+	Since uint64
+	// Unmatched selects the requests no emulated API took, Matched the
+	// others.
+	Unmatched, Matched bool
+	// Limit keeps the newest Limit entries of those selected; 0 keeps all.
+	Limit int
 }
 
-func (f Filter) match(e *Entry) bool {
+func (f *Filter) match(e *Entry) bool {
 	return (f.Vendor == "" || f.Vendor == e.Vendor) &&
 		(f.Operation == "" || f.Operation == e.Operation) &&
-		(f.Tenant == "" || f.Tenant == e.Tenant)
+		(f.Tenant == "" || f.Tenant == e.Tenant) &&
+		f.Status.match(e.Status) &&
+		e.Seq > f.Since &&
+		(!f.Unmatched || e.Unmatched()) && (!f.Matched || !e.Unmatched())
+}
+
+// StatusMatch selects entries by status; its zero value selects all.
+type StatusMatch struct {
+	set    bool
+	lo, hi int
+}
+
+// Status selects the entries of one status; Status(0) the requests a fault
+// dropped before any answer.
+func Status(code int) StatusMatch { return StatusMatch{set: true, lo: code, hi: code} }
+
+// StatusClass selects the entries of a status class: StatusClass(4) is
+// 400 to 499.
+func StatusClass(class int) StatusMatch {
+	return StatusMatch{set: true, lo: class * 100, hi: class*100 + 99}
+}
+
+// ParseStatus reads a status selector: "" (all), a status ("404"; "0" for
+// dropped requests) or a class ("4xx").
+func ParseStatus(s string) (StatusMatch, bool) {
+	switch {
+	case s == "":
+		return StatusMatch{}, true
+	case len(s) == 3 && '1' <= s[0] && s[0] <= '9' && (s[1:] == "xx" || s[1:] == "XX"):
+		return StatusClass(int(s[0] - '0')), true
+	case s == "0":
+		return Status(0), true
+	case len(s) == 3 && '1' <= s[0] && s[0] <= '9' && isDigit(s[1]) && isDigit(s[2]):
+		return Status(int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')), true
+	}
+	return StatusMatch{}, false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func (m StatusMatch) match(status int) bool {
+	return !m.set || m.lo <= status && status <= m.hi
 }
 
 // slot is a held entry and the bytes it keeps.
@@ -212,8 +379,9 @@ func (j *Journal) Bytes() int64 {
 }
 
 // Add records e, dropping the oldest entries when the count or the byte
-// budget would be exceeded. It sets e.Seq, cuts long fields and copies what
-// it keeps. An entry larger than the whole budget is not kept (it still
+// budget would be exceeded. It sets e.Seq, redacts credentials, cuts long
+// fields and copies what it keeps (e's RequestHeaders slice becomes the
+// entry's). An entry larger than the whole budget is not kept (it still
 // takes a sequence number).
 func (j *Journal) Add(e Entry) {
 	if j == nil || j.size == 0 {
@@ -238,6 +406,18 @@ func (j *Journal) Add(e Entry) {
 	j.bytes += kept
 }
 
+// LastSeq returns the sequence number of the last request added (0 when
+// none was since the last Clear): GET /_chatemu/requests?since=LastSeq
+// then shows only what comes after.
+func (j *Journal) LastSeq() uint64 {
+	if j == nil {
+		return 0
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
+}
+
 // dropOldest forgets the oldest entry, releasing its strings.
 func (j *Journal) dropOldest() {
 	s := &j.ring[j.head]
@@ -257,19 +437,30 @@ func (j *Journal) grow() {
 	j.ring, j.head = ring, 0
 }
 
-// Entries returns the held entries that f matches, oldest first.
+// Entries returns the held entries that f selects, oldest first.
 func (j *Journal) Entries(f Filter) []Entry {
 	if j == nil || j.size == 0 {
 		return []Entry{}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make([]Entry, 0, j.count)
-	for i := range j.count {
+	// Newest first, so that Since and Limit stop early; then reversed.
+	n := j.count
+	if f.Limit > 0 {
+		n = min(n, f.Limit)
+	}
+	out := make([]Entry, 0, n)
+	for i := j.count - 1; i >= 0 && len(out) < n; i-- {
 		e := &j.ring[(j.head+i)%len(j.ring)].e
+		if e.Seq <= f.Since {
+			break
+		}
 		if f.match(e) {
 			out = append(out, *e)
 		}
+	}
+	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
+		out[a], out[b] = out[b], out[a]
 	}
 	return out
 }
