@@ -64,6 +64,11 @@ type Config struct {
 	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
 	// size disables the journal.
 	JournalSize int
+	// JournalBytes is the journal's byte budget: the bytes its entries
+	// keep, strings and fixed part together; the oldest entries go when a
+	// new one would pass it. 0 means journal.DefaultBytes (8 MiB), a
+	// negative budget disables the journal.
+	JournalBytes int64
 	// RateLimits, when not empty, replaces every tenant's rate_limits
 	// (world.RateLimitsVendor or world.RateLimitsOff), runtime tenants
 	// included: --rate-limits.
@@ -129,9 +134,12 @@ func New(cfg Config) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("emulator: RateLimits %q: want %q or %q", cfg.RateLimits, world.RateLimitsVendor, world.RateLimitsOff)
 	}
-	size := cfg.JournalSize
+	size, budget := cfg.JournalSize, cfg.JournalBytes
 	if size == 0 {
 		size = journal.DefaultSize
+	}
+	if budget == 0 {
+		budget = journal.DefaultBytes
 	}
 	name := cfg.ScenarioName
 	if name == "" {
@@ -139,7 +147,7 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
-		faults: &faults.Set{}, journal: journal.New(size)}
+		faults: &faults.Set{}, journal: journal.New(size, budget)}
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -155,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.start = s.clock.Now()
 	} else {
+		if err := clock.Check(s.start); err != nil {
+			return nil, fmt.Errorf("emulator: clock start: %w", err)
+		}
 		s.clock = clock.Start(s.start, spec.Frozen)
 	}
 

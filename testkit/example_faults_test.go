@@ -8,7 +8,7 @@ import (
 )
 
 // statuses lists the journal's statuses of operation op (0: dropped).
-func statuses(emu *testkit.Emulator, op string) []int {
+func statuses(emu *testkit.Emulator, op testkit.OperationName) []int {
 	var out []int
 	for _, r := range emu.Requests(testkit.Operation(op)) {
 		out = append(out, r.Status)

@@ -94,8 +94,9 @@ type RequestFilter func(*journal.Filter)
 // Vendor selects requests of a vendor: "easemob", "yunxin" or "op".
 func Vendor(v string) RequestFilter { return func(f *journal.Filter) { f.Vendor = v } }
 
-// Operation selects requests of an operation, e.g. "easemob.chatmessages".
-func Operation(op string) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
+// Operation selects requests of an operation, e.g. EasemobChatMessages
+// ("easemob.chatmessages"; journal.Operations lists them).
+func Operation(op journal.Operation) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
 
 // Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
 // "yunxin:APPKEY", "op:CLIENT".
@@ -123,8 +124,11 @@ type Reporter interface {
 // AssertCalled checks that operation op was requested exactly n times
 // (among the requests filters select, when given), like gock's IsDone or
 // WireMock's verify(n, …).
-func (e *Emulator) AssertCalled(t Reporter, op string, n int, filters ...RequestFilter) {
+func (e *Emulator) AssertCalled(t Reporter, op journal.Operation, n int, filters ...RequestFilter) {
 	t.Helper()
+	if !knownOperations(t, op) {
+		return
+	}
 	got := e.Requests(append(filters, Operation(op))...)
 	if len(got) != n {
 		t.Errorf("testkit: %s called %d times, want %d; journal:\n%s", op, len(got), n, e.journalText())
@@ -133,8 +137,11 @@ func (e *Emulator) AssertCalled(t Reporter, op string, n int, filters ...Request
 
 // AssertCalledWith checks that at least one request of operation op
 // satisfies match (its method, path, query, status, tenant, …).
-func (e *Emulator) AssertCalledWith(t Reporter, op string, match func(Request) bool) {
+func (e *Emulator) AssertCalledWith(t Reporter, op journal.Operation, match func(Request) bool) {
 	t.Helper()
+	if !knownOperations(t, op) {
+		return
+	}
 	if !slices.ContainsFunc(e.Requests(Operation(op)), match) {
 		t.Errorf("testkit: no %s request matches; journal:\n%s", op, e.journalText())
 	}
@@ -142,8 +149,11 @@ func (e *Emulator) AssertCalledWith(t Reporter, op string, match func(Request) b
 
 // AssertOrder checks that the operations ops were requested in this order
 // (other requests may come between them).
-func (e *Emulator) AssertOrder(t Reporter, ops ...string) {
+func (e *Emulator) AssertOrder(t Reporter, ops ...journal.Operation) {
 	t.Helper()
+	if !knownOperations(t, ops...) {
+		return
+	}
 	i := 0
 	for _, r := range e.Requests() {
 		if i < len(ops) && r.Operation == ops[i] {
@@ -151,9 +161,22 @@ func (e *Emulator) AssertOrder(t Reporter, ops ...string) {
 		}
 	}
 	if i < len(ops) {
-		t.Errorf("testkit: operations %s not requested in order (found the first %d); journal:\n%s",
-			strings.Join(ops, ", "), i, e.journalText())
+		t.Errorf("testkit: operations %v not requested in order (found the first %d); journal:\n%s",
+			ops, i, e.journalText())
 	}
+}
+
+// knownOperations fails t for an operation the emulator has not (a typo
+// would otherwise pass as "called 0 times").
+func knownOperations(t Reporter, ops ...journal.Operation) bool {
+	t.Helper()
+	for _, op := range ops {
+		if !op.Known() {
+			t.Errorf("testkit: unknown operation %q; the operations are %v", op, journal.Operations)
+			return false
+		}
+	}
+	return true
 }
 
 // journalText writes the journal one request a line, for failure messages.

@@ -162,6 +162,24 @@ func TestAssertionsReport(t *testing.T) {
 	}
 }
 
+// TestAssertUnknownOperation: asserting on an operation the emulator does
+// not have (a typo) is an error, not "called 0 times".
+func TestAssertUnknownOperation(t *testing.T) {
+	emu := testkit.Start(t, testkit.Scenario("empty"))
+	var r reporter
+	emu.AssertCalled(&r, "easemob.chatmesages", 0)
+	emu.AssertCalledWith(&r, "easemob.tokn", func(testkit.Request) bool { return true })
+	emu.AssertOrder(&r, "easemob.token", "yunxin.history")
+	if len(r.errs) != 3 {
+		t.Fatalf("reports: %q", r.errs)
+	}
+	for i, op := range []string{"easemob.chatmesages", "easemob.tokn", "yunxin.history"} {
+		if !strings.HasPrefix(r.errs[i], `testkit: unknown operation "`+op+`"; the operations are [easemob.token easemob.chatmessages`) {
+			t.Errorf("report %d: %s", i, r.errs[i])
+		}
+	}
+}
+
 func TestJournalSizeOption(t *testing.T) {
 	emu := testkit.Start(t, testkit.Scenario("empty"), testkit.JournalSize(0))
 	res, err := emu.HTTPClient().Get(emu.URL + "/a/b/token")

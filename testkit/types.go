@@ -3,6 +3,7 @@ package testkit
 import (
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -47,6 +48,25 @@ type (
 	// FaultKind is a fault preset (RateLimit, ServerError, Unauthorized)
 	// or Drop.
 	FaultKind = faults.Kind
+	// OperationName names a vendor API as the journal records it, for
+	// AssertCalled, AssertOrder and the Operation request filter; the
+	// constants below (EasemobChatMessages, …) are every one of them.
+	OperationName = journal.Operation
+)
+
+// The operations the journal records (OperationName), by vendor.
+const (
+	EasemobToken           = journal.EasemobToken
+	EasemobChatMessages    = journal.EasemobChatMessages
+	EasemobChatFiles       = journal.EasemobChatFiles
+	EasemobArchiveDownload = journal.EasemobArchiveDownload
+	EasemobUnknown         = journal.EasemobUnknown
+	YunxinChatroomHistory  = journal.YunxinChatroomHistory
+	YunxinDownload         = journal.YunxinDownload
+	YunxinUnknown          = journal.YunxinUnknown
+	OpUserMessageList      = journal.OpUserMessageList
+	OpQiniuDownload        = journal.OpQiniuDownload
+	OpUnknown              = journal.OpUnknown
 )
 
 // The values of the re-exported types.

@@ -108,6 +108,11 @@ func (s *stream) before(t int64) int64 {
 	if n == 0 || t <= s.first {
 		return 0
 	}
+	// Past the stream's end before subtracting: t may be the open bound
+	// math.MaxInt64, and t - first overflows when first is before 1970.
+	if t >= s.first+s.hours*hourMS {
+		return n
+	}
 	h := (t - s.first) / hourMS
 	if h >= s.hours {
 		return n

@@ -402,3 +402,27 @@ func TestSpecCloneSharesNoSlice(t *testing.T) {
 		t.Fatalf("changing the clone changed the original: %+v", s)
 	}
 }
+
+// TestPagesBeforeTheEpoch: a clock near 1970 puts traffic before the epoch
+// (negative ms); the open bounds of a query must still count every message
+// (t - first once overflowed at math.MaxInt64 and emptied every page).
+func TestPagesBeforeTheEpoch(t *testing.T) {
+	at := time.Date(1970, 1, 1, 4, 30, 0, 0, time.UTC)
+	spec := Spec{Name: "epoch", Seed: 1, Easemob: []EasemobApp{{Org: "o", App: "a", Users: []string{"alice", "bob"},
+		Traffic: []Traffic{{From: "alice", To: "bob", ChatType: Chat, PerHour: 3, Since: 10 * time.Hour}}}}}
+	w, err := New(spec, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant := EasemobTenant("o", "a")
+	want := w.Count(tenant, at.Add(-24*time.Hour), at)
+	if want != 30 {
+		t.Fatalf("Count = %d, want 30 (10 hours × 3)", want)
+	}
+	for _, desc := range []bool{true, false} {
+		msgs, total, err := w.UserPage(context.Background(), UserQuery{Tenant: tenant, User: "alice", Descending: desc, Offset: 5, Limit: 4})
+		if err != nil || total != int64(want) || len(msgs) != 4 {
+			t.Errorf("desc %v: %d messages, total %d, err %v; want 4 of %d", desc, len(msgs), total, err, want)
+		}
+	}
+}
