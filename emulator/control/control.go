@@ -10,6 +10,10 @@
 // adapter (serve) turns them into bytes, and every error is an *Error
 // rendered as {"error":"…"} with a 4xx status.
 //
+// openapi.json, beside the routes, describes every route, parameter, body,
+// answer and error in OpenAPI 3.1; it is embedded and served at GET
+// /_chatemu/openapi.json, open like health.
+//
 // control imports world, faults, journal and scenarios (for the
 // literal-message and tenant forms); it imports no vendor package and not
 // the server.
@@ -210,6 +214,7 @@ type route struct {
 func (a *API) routes() []route {
 	return []route{
 		{path: "health", open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
+		{path: "openapi.json", open: true, methods: map[string]handler{http.MethodGet: a.openAPI}},
 		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
 		{path: "tenants/{tenant:.+}", methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
 		{path: "faults", methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
