@@ -22,7 +22,7 @@ require (
 	github.com/pkg/errors v0.8.1 // indirect
 	github.com/prometheus/procfs v0.0.0-20190425082905-87a4384529e0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
-	golang.org/x/sync v0.0.0-20220722155255-886fb9371eb4 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.0.0-20190425145619-16072639606e // indirect
 	golang.org/x/time v0.4.0 // indirect
 	howett.net/plist v0.0.0-20181124034731-591f970eefbb // indirect

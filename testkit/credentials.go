@@ -1,9 +1,11 @@
 package testkit
 
 import (
-	"strings"
+	"fmt"
+	"net/http"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -60,92 +62,107 @@ type OpClient struct {
 // and RemoveTenant.
 func (c OpClient) Tenant() TenantID { return OpTenant(c.Client) }
 
-// Easemob returns the scenario's first Easemob app; it fails the test if
+// tenants lists the emulator's tenants (GET /_chatemu/tenants).
+func (e *Emulator) tenants() control.Tenants {
+	var out control.Tenants
+	if err := e.ctl.call(http.MethodGet, "tenants", nil, &out); err != nil {
+		e.fail(nil, "testkit: tenants: %v", err)
+	}
+	return out
+}
+
+// name says which emulator a failure is about.
+func (e *Emulator) name() string {
+	if e.srv != nil {
+		return fmt.Sprintf("scenario %q", e.srv.ScenarioName())
+	}
+	return "the emulator at " + e.URL
+}
+
+// Easemob returns the emulator's first Easemob app; it fails the test if
 // there is none.
 func (e *Emulator) Easemob() EasemobApp {
-	e.t.Helper()
-	apps := e.srv.World().EasemobApps()
+	apps := e.tenants().Easemob
 	if len(apps) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Easemob app", e.srv.ScenarioName())
+		e.fail(nil, "testkit: %s has no Easemob app", e.name())
 		return EasemobApp{}
 	}
-	return e.easemob(apps[0])
+	return easemobApp(apps[0])
 }
 
 // EasemobApp returns the Easemob app org/app; it fails the test if there is
 // none.
 func (e *Emulator) EasemobApp(org, app string) EasemobApp {
-	e.t.Helper()
-	a, ok := e.srv.World().EasemobApp(org, app)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Easemob app %s/%s", e.srv.ScenarioName(), org, app)
-		return EasemobApp{}
+	for _, a := range e.tenants().Easemob {
+		if a.Org == org && a.App == app {
+			return easemobApp(a)
+		}
 	}
-	return e.easemob(a)
+	e.fail(nil, "testkit: %s has no Easemob app %s/%s", e.name(), org, app)
+	return EasemobApp{}
 }
 
-func (e *Emulator) easemob(a *world.EasemobApp) EasemobApp {
+func easemobApp(a control.EasemobTenant) EasemobApp {
 	return EasemobApp{
-		Org: a.Org, App: a.App, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Cluster: a.Cluster,
-		BaseURL: e.URL, OSS: a.OSS, Users: append([]string(nil), a.Users...),
+		Org: a.Org, App: a.App, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Cluster: Cluster(a.Cluster),
+		BaseURL: a.BaseURL, Users: a.Users,
+		OSS: OSSKeys{Bucket: a.OSS.Bucket, AccessKeyID: a.OSS.AccessKeyID, AccessKeySecret: a.OSS.AccessKeySecret},
 	}
 }
 
-// Yunxin returns the scenario's first Yunxin app; it fails the test if
+// Yunxin returns the emulator's first Yunxin app; it fails the test if
 // there is none.
 func (e *Emulator) Yunxin() YunxinApp {
-	e.t.Helper()
-	apps := e.srv.World().YunxinApps()
+	apps := e.tenants().Yunxin
 	if len(apps) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Yunxin app", e.srv.ScenarioName())
+		e.fail(nil, "testkit: %s has no Yunxin app", e.name())
 		return YunxinApp{}
 	}
-	return e.yunxin(apps[0])
+	return yunxinApp(apps[0])
 }
 
 // YunxinApp returns the Yunxin app with the given AppKey; it fails the test
 // if there is none.
 func (e *Emulator) YunxinApp(appKey string) YunxinApp {
-	e.t.Helper()
-	a, ok := e.srv.World().YunxinApp(appKey)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Yunxin app %q", e.srv.ScenarioName(), appKey)
-		return YunxinApp{}
+	for _, a := range e.tenants().Yunxin {
+		if a.AppKey == appKey {
+			return yunxinApp(a)
+		}
 	}
-	return e.yunxin(a)
+	e.fail(nil, "testkit: %s has no Yunxin app %q", e.name(), appKey)
+	return YunxinApp{}
 }
 
-func (e *Emulator) yunxin(a *world.YunxinApp) YunxinApp {
-	return YunxinApp{AppKey: a.AppKey, AppSecret: a.AppSecret, BaseURL: e.URL, Accounts: append([]string(nil), a.Accounts...)}
+func yunxinApp(a control.YunxinTenant) YunxinApp {
+	return YunxinApp{AppKey: a.AppKey, AppSecret: a.AppSecret, BaseURL: a.BaseURL, Accounts: a.Accounts}
 }
 
-// Op returns the scenario's first Op client; it fails the test if there is
+// Op returns the emulator's first Op client; it fails the test if there is
 // none.
 func (e *Emulator) Op() OpClient {
-	e.t.Helper()
-	clients := e.srv.World().OpClients()
+	clients := e.tenants().Op
 	if len(clients) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Op client", e.srv.ScenarioName())
+		e.fail(nil, "testkit: %s has no Op client", e.name())
 		return OpClient{}
 	}
-	return e.op(clients[0])
+	return opClient(clients[0])
 }
 
 // OpClient returns the Op client with the given id; it fails the test if
 // there is none.
 func (e *Emulator) OpClient(client string) OpClient {
-	e.t.Helper()
-	c, ok := e.srv.World().OpClient(client)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Op client %q", e.srv.ScenarioName(), client)
-		return OpClient{}
+	for _, c := range e.tenants().Op {
+		if c.Client == client {
+			return opClient(c)
+		}
 	}
-	return e.op(c)
+	e.fail(nil, "testkit: %s has no Op client %q", e.name(), client)
+	return OpClient{}
 }
 
-func (e *Emulator) op(c *world.OpClient) OpClient {
-	app := strings.TrimPrefix(string(c.EasemobApp), "easemob:")
-	return OpClient{Client: c.Client, Token: c.Token, Secret: c.Secret, BaseURL: e.URL, EasemobApp: app, Qiniu: c.Qiniu}
+func opClient(c control.OpTenant) OpClient {
+	return OpClient{Client: c.Client, Token: c.Token, Secret: c.Secret, BaseURL: c.BaseURL, EasemobApp: c.EasemobApp,
+		Qiniu: QiniuKeys{AccessKey: c.Qiniu.AccessKey, SecretKey: c.Qiniu.SecretKey}}
 }
 
 // The environment variables Env sets.
@@ -166,29 +183,29 @@ const (
 // Env returns the emulator's base URL and the first tenant of each vendor's
 // credentials as CHATEMU_* variables, for a client under test run as a
 // subprocess (cmd.Env = append(os.Environ(), ...)). Variables of a vendor
-// the scenario lacks are absent; CHATEMU_CONTROL_TOKEN is set only when the
+// the emulator lacks are absent; CHATEMU_CONTROL_TOKEN is set only when the
 // control API is guarded.
 func (e *Emulator) Env() map[string]string {
 	env := map[string]string{EnvURL: e.URL}
 	if e.token != "" {
 		env[EnvControlToken] = e.token
 	}
-	w := e.srv.World()
-	if apps := w.EasemobApps(); len(apps) > 0 {
-		a := apps[0]
+	ts := e.tenants()
+	if len(ts.Easemob) > 0 {
+		a := ts.Easemob[0]
 		env[EnvEasemobOrg] = a.Org
 		env[EnvEasemobApp] = a.App
 		env[EnvEasemobClientID] = a.ClientID
 		env[EnvEasemobClientSecret] = a.ClientSecret
 	}
-	if apps := w.YunxinApps(); len(apps) > 0 {
-		env[EnvYunxinAppKey] = apps[0].AppKey
-		env[EnvYunxinAppSecret] = apps[0].AppSecret
+	if len(ts.Yunxin) > 0 {
+		env[EnvYunxinAppKey] = ts.Yunxin[0].AppKey
+		env[EnvYunxinAppSecret] = ts.Yunxin[0].AppSecret
 	}
-	if clients := w.OpClients(); len(clients) > 0 {
-		env[EnvOpClient] = clients[0].Client
-		env[EnvOpToken] = clients[0].Token
-		env[EnvOpSecret] = clients[0].Secret
+	if len(ts.Op) > 0 {
+		env[EnvOpClient] = ts.Op[0].Client
+		env[EnvOpToken] = ts.Op[0].Token
+		env[EnvOpSecret] = ts.Op[0].Secret
 	}
 	return env
 }

@@ -1,8 +1,11 @@
 package testkit
 
 import (
+	"net/http"
+	"net/url"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/faults"
 )
 
@@ -46,20 +49,54 @@ func (e *Emulator) Fail(t TB, f Fault) string {
 	if f.Delay != 0 {
 		r.Delay = f.Delay.String()
 	}
-	added, err := e.srv.Faults().Add(r)
-	if err != nil {
-		t.Fatalf("testkit: fault: %v", err)
+	var added control.FaultView
+	if err := e.ctl.call(http.MethodPost, "faults", r, &added); err != nil {
+		e.fail(t, "testkit: fault: %v", err)
 		return ""
 	}
 	return added.ID
 }
 
-// Faults lists the faults still active, with their remaining counts.
-func (e *Emulator) Faults() []faults.Fault { return e.srv.Faults().List() }
+// Faults lists the faults still active, with their remaining counts
+// (Remaining -1: until removed).
+func (e *Emulator) Faults() []faults.Fault {
+	var list control.FaultList
+	if err := e.ctl.call(http.MethodGet, "faults", nil, &list); err != nil {
+		e.fail(nil, "testkit: faults: %v", err)
+		return nil
+	}
+	out := make([]faults.Fault, 0, len(list.Faults))
+	for _, v := range list.Faults {
+		f, err := faults.Compile(v.Rule)
+		if err != nil {
+			e.fail(nil, "testkit: faults: the emulator lists fault %s, which does not compile: %v", v.ID, err)
+			return nil
+		}
+		f.ID, f.Remaining, f.Hits = v.ID, -1, v.Hits
+		if v.Remaining != nil {
+			f.Remaining = *v.Remaining
+		}
+		out = append(out, *f)
+	}
+	return out
+}
 
 // RemoveFault removes the fault id; it reports whether there was one (a
 // fault whose Times are used up is already gone).
-func (e *Emulator) RemoveFault(id string) bool { return e.srv.Faults().Delete(id) }
+func (e *Emulator) RemoveFault(id string) bool {
+	err := e.ctl.call(http.MethodDelete, "faults/"+url.PathEscape(id), nil, nil)
+	if ce, ok := err.(*controlError); ok && ce.status == http.StatusNotFound {
+		return false
+	}
+	if err != nil {
+		e.fail(nil, "testkit: remove fault: %v", err)
+	}
+	return true
+}
 
 // ClearFaults removes every fault.
-func (e *Emulator) ClearFaults() { e.srv.Faults().Clear() }
+func (e *Emulator) ClearFaults() {
+	if err := e.ctl.call(http.MethodDelete, "faults", nil, nil); err != nil {
+		e.fail(nil, "testkit: clear faults: %v", err)
+	}
+}

@@ -2,43 +2,122 @@ package testkit
 
 import (
 	"fmt"
+	"math"
+	"net/http"
+	"net/url"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/journal"
 )
 
-// Request is one vendor request of the journal.
+// Request is one vendor request of the journal. Read over HTTP, a header
+// repeated in the request is one Header with its values joined by ", ".
 type Request = journal.Entry
 
-// RequestFilter selects requests for Requests.
-type RequestFilter func(*journal.Filter)
+// RequestFilter selects requests for Requests: a query parameter of GET
+// /_chatemu/requests.
+type RequestFilter func(url.Values)
 
 // Vendor selects requests of a vendor: "easemob", "yunxin" or "op".
-func Vendor(v string) RequestFilter { return func(f *journal.Filter) { f.Vendor = v } }
+func Vendor(v string) RequestFilter { return func(q url.Values) { q.Set("vendor", v) } }
 
 // Operation selects requests of an operation, e.g. EasemobChatMessages
 // ("easemob.chatmessages"; journal.Operations lists them).
 func Operation(op journal.Operation) RequestFilter {
-	return func(f *journal.Filter) { f.Operation = op }
+	return func(q url.Values) { q.Set("operation", string(op)) }
 }
 
 // Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
 // "yunxin:APPKEY", "op:CLIENT".
-func Tenant(t TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
+func Tenant(t TenantID) RequestFilter { return func(q url.Values) { q.Set("tenant", string(t)) } }
+
+// Status selects requests by the status they got: "404", a class "4xx",
+// or "0" for connections a fault dropped.
+func Status(s string) RequestFilter { return func(q url.Values) { q.Set("status", s) } }
+
+// Since selects the requests after sequence number seq (Request.Seq).
+func Since(seq uint64) RequestFilter {
+	return func(q url.Values) { q.Set("since", strconv.FormatUint(seq, 10)) }
+}
+
+// Limit keeps the newest n of the selected requests.
+func Limit(n int) RequestFilter { return func(q url.Values) { q.Set("limit", strconv.Itoa(n)) } }
+
+// Unmatched selects the requests no emulated API took (true) or the others
+// (false).
+func Unmatched(unmatched bool) RequestFilter {
+	return func(q url.Values) { q.Set("unmatched", strconv.FormatBool(unmatched)) }
+}
 
 // Requests returns the journal's vendor requests that every filter selects,
 // oldest first (the last 1000 unless JournalSize says otherwise).
 func (e *Emulator) Requests(filters ...RequestFilter) []Request {
-	var f journal.Filter
-	for _, fl := range filters {
-		fl(&f)
+	q := url.Values{}
+	for _, f := range filters {
+		f(q)
 	}
-	return e.srv.Journal().Entries(f)
+	path := "requests"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var list control.RequestList
+	if err := e.ctl.call(http.MethodGet, path, nil, &list); err != nil {
+		e.fail(nil, "testkit: requests: %v", err)
+		return nil
+	}
+	out := make([]Request, 0, len(list.Requests))
+	for _, v := range list.Requests {
+		r, err := requestOf(v)
+		if err != nil {
+			e.fail(nil, "testkit: requests: #%d: %v", v.Seq, err)
+			return nil
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// requestOf reads a journal entry back from GET requests' view of it.
+func requestOf(v control.RequestView) (Request, error) {
+	at, err := time.Parse(time.RFC3339Nano, v.Time)
+	if err != nil {
+		return Request{}, err
+	}
+	wall, err := time.Parse(time.RFC3339Nano, v.WallTime)
+	if err != nil {
+		return Request{}, err
+	}
+	names := make([]string, 0, len(v.RequestHeaders))
+	for name := range v.RequestHeaders {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	headers := make([]journal.Header, len(names))
+	for i, name := range names {
+		headers[i] = journal.Header{Name: name, Value: v.RequestHeaders[name]}
+	}
+	return Request{
+		Seq: v.Seq, Time: at.UTC(), WallTime: wall.UTC(), Vendor: v.Vendor, Operation: journal.Operation(v.Operation),
+		Method: v.Method, Path: v.Path, Query: v.Query, RequestHeaders: headers,
+		RequestBody: v.RequestBody, RequestBodyBytes: v.RequestBodyBytes, RequestBodyTruncated: v.RequestBodyTruncated,
+		Status:       v.Status,
+		ResponseBody: v.ResponseBody, ResponseBodyBytes: v.ResponseBodyBytes, ResponseBodyTruncated: v.ResponseBodyTruncated,
+		Duration: time.Duration(math.Round(v.DurationMS * float64(time.Millisecond))),
+		Tenant:   v.Tenant, Reason: v.Reason, Fault: v.Fault,
+	}, nil
 }
 
 // ClearRequests empties the journal.
-func (e *Emulator) ClearRequests() { e.srv.Journal().Clear() }
+func (e *Emulator) ClearRequests() {
+	if err := e.ctl.call(http.MethodDelete, "requests", nil, nil); err != nil {
+		e.fail(nil, "testkit: clear requests: %v", err)
+	}
+}
 
 // Reporter is the part of testing.TB the assertions use.
 type Reporter interface {
