@@ -34,7 +34,7 @@ func serve(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, url := servetest.Start(t, bin, append([]string{"serve"}, args...)...)
+	_, url := servetest.Start(t, bin, args...)
 	return url
 }
 

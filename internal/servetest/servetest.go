@@ -41,13 +41,13 @@ var listening = regexp.MustCompile(`chatemu listening.* url=(https?://\S+)`)
 // killed.
 const stopGrace = 10 * time.Second
 
-// Start runs bin with --addr 127.0.0.1:0 and args, and returns the process
+// Start runs `bin serve --addr 127.0.0.1:0 args...`, and returns the process
 // and its URL once it has logged that it listens: no polling, no sleep.
 // t.Cleanup stops it with SIGTERM (SIGKILL if it has not exited stopGrace
 // later) and waits for it.
 func Start(t TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatalf("servetest: %v", err)
