@@ -49,6 +49,7 @@ type benchConfig struct {
 	vendor, op   string
 	clients      int
 	duration     time.Duration
+	requests     int
 	scenario     string
 	baseURL      string
 	controlToken string
@@ -84,7 +85,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&c.vendor, "vendor", "yunxin", "vendor: easemob, yunxin or op")
 	fs.StringVar(&c.op, "op", "", "operation: yunxin chatroom_history; op user_message_list; easemob chatmessages, archive_download or token (default: the vendor's first)")
 	fs.IntVar(&c.clients, "clients", 4, "concurrent keep-alive clients")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send requests")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to start requests (those under way then complete)")
+	fs.IntVar(&c.requests, "requests", 0, "send this many requests in all instead of loading for --duration")
 	fs.StringVar(&c.scenario, "scenario", "default", "scenario of the in-process server (ignored with --base-url)")
 	fs.StringVar(&c.baseURL, "base-url", "", "a running chatemu to load instead of an in-process one (its memory is then not reported)")
 	fs.StringVar(&c.controlToken, "control-token", "", "the running chatemu's control token, to read its tenants and clock")
@@ -115,8 +117,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "chatemu bench: --op %q: %s offers %s\n", c.op, c.vendor, strings.Join(ops, ", "))
 		return exitUsage
 	}
-	if c.clients < 1 || c.duration <= 0 || c.limit < 1 {
-		fmt.Fprintln(stderr, "chatemu bench: --clients, --duration and --limit must be positive")
+	if c.clients < 1 || c.duration <= 0 || c.limit < 1 || c.requests < 0 {
+		fmt.Fprintln(stderr, "chatemu bench: --clients, --duration and --limit must be positive, --requests not negative")
 		return exitUsage
 	}
 	res, err := runBench(ctx, c)
@@ -181,7 +183,7 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	return loadRun(ctx, hc, target, c.clients, c.duration, res.InProcess)
+	return loadRun(ctx, hc, target, c.clients, benchLimit{d: c.duration, requests: c.requests}, res.InProcess)
 }
 
 // benchTarget makes a client's requests; each client has its own state
@@ -197,8 +199,17 @@ type benchClient interface {
 	done(status int, body []byte) error
 }
 
-// loadRun sends requests from clients goroutines for d.
-func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients int, d time.Duration, inProcess bool) (benchResult, error) {
+// benchLimit ends a load run: after requests requests in all when
+// requests > 0, else once d has passed. Either way a request under way
+// completes and is counted, and each client sends at least one, so a slow
+// machine gives slow figures, never an empty run.
+type benchLimit struct {
+	d        time.Duration
+	requests int
+}
+
+// loadRun sends requests from clients goroutines until limit.
+func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients int, limit benchLimit, inProcess bool) (benchResult, error) {
 	res := benchResult{InProcess: inProcess}
 	res.StartRSS = readRSS()
 	stop := make(chan struct{})
@@ -225,9 +236,25 @@ func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients i
 		hist     latencyHist
 		firstErr string
 		wg       sync.WaitGroup
+		expired  atomic.Bool  // the duration has passed
+		left     atomic.Int64 // requests still to send, with limit.requests
 	)
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	left.Store(int64(limit.requests))
+	// more reports whether a client sends another request; first is its
+	// first request, which is always sent.
+	more := func(first bool) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		if limit.requests > 0 {
+			return left.Add(-1) >= 0
+		}
+		return first || !expired.Load()
+	}
+	if limit.requests <= 0 {
+		timer := time.AfterFunc(limit.d, func() { expired.Store(true) })
+		defer timer.Stop()
+	}
 	start := time.Now() // the load generator measures wall time; no emulator clock here
 	for range clients {
 		cl := target.newClient()
@@ -236,7 +263,7 @@ func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients i
 			var n, errs, nbytes int64
 			var first string
 			buf := bytes.NewBuffer(make([]byte, 0, 64<<10))
-			for ctx.Err() == nil {
+			for k := 0; more(k == 0); k++ {
 				req, err := cl.next()
 				if err != nil {
 					errs++

@@ -43,16 +43,29 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	return runWith(ctx, args, env, stdout, stderr, nil)
 }
 
-// runWith is run with a hook that serve calls with the bound address once
-// it accepts connections (tests use it with --addr 127.0.0.1:0).
-func runWith(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(addr string)) int {
+// hooks let a test in process see serve's progress; nil fields are not
+// called.
+type hooks struct {
+	// ready is called with the bound address once serve accepts
+	// connections (tests use --addr 127.0.0.1:0).
+	ready func(addr string)
+	// draining is called once shutdown has begun and the listener is
+	// closed: no new connection is accepted from then on.
+	draining func()
+}
+
+// runWith is run with hooks (nil for none).
+func runWith(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, h *hooks) int {
+	if h == nil {
+		h = &hooks{}
+	}
 	cmd, rest := "serve", args
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, rest = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, rest, env, stdout, stderr, ready)
+		return serve(ctx, rest, env, stdout, stderr, h)
 	case "scenarios":
 		return scenariosCmd(rest, stdout, stderr)
 	case "health":

@@ -144,12 +144,12 @@ func TestFlagsOverEnv(t *testing.T) {
 		args []string
 		want serveFlags
 	}{
-		{name: "defaults", want: serveFlags{addr: "127.0.0.1:8080", scenario: "default", logFormat: "text"}},
-		{name: "env", env: env, want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "5", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json"}},
+		{name: "defaults", want: serveFlags{addr: "127.0.0.1:8080", scenario: "default", logFormat: "text", shutdownGrace: "10s"}},
+		{name: "env", env: env, want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "5", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s"}},
 		{name: "flags win", env: env, args: []string{"--addr", "127.0.0.1:1", "-scenario=busy", "--public-url", "http://flag:2", "--seed", "6", "--now", "2026-02-02T00:00:00Z", "--control-token", "flagtok", "--log-format", "text"},
-			want: serveFlags{addr: "127.0.0.1:1", scenario: "busy", publicURL: "http://flag:2", seed: "6", now: "2026-02-02T00:00:00Z", controlToken: "flagtok", logFormat: "text"}},
+			want: serveFlags{addr: "127.0.0.1:1", scenario: "busy", publicURL: "http://flag:2", seed: "6", now: "2026-02-02T00:00:00Z", controlToken: "flagtok", logFormat: "text", shutdownGrace: "10s"}},
 		{name: "some flags", env: env, args: []string{"--seed", "7"},
-			want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "7", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json"}},
+			want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "7", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +191,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) (addr strin
 	ready := make(chan string, 1)
 	done := make(chan int, 1)
 	go func() {
-		done <- runWith(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), io.Discard, stderr, func(a string) { ready <- a })
+		done <- runWith(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), io.Discard, stderr, &hooks{ready: func(a string) { ready <- a }})
 	}()
 	select {
 	case addr = <-ready:

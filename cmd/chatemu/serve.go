@@ -22,14 +22,12 @@ import (
 	"github.com/chatemu/chatemu/scenarios"
 )
 
-// shutdownGrace is how long in-flight requests may run after SIGINT/SIGTERM.
-const shutdownGrace = 10 * time.Second
-
 // serveFlags are serve's settings, after flags and environment.
 type serveFlags struct {
 	addr, scenario, publicURL, seed, now, controlToken, logFormat string
 	journalSize, rateLimits                                       string
 	tls, tlsCert, tlsKey                                          string
+	shutdownGrace                                                 string
 }
 
 // flagSpec is one serve flag and its environment twin.
@@ -65,6 +63,7 @@ func (f *serveFlags) specs() []flagSpec {
 		{name: "tls", env: "CHATEMU_TLS", usage: "serve https with a self-signed certificate made at start; clients trust it through testkit or skip verification", dst: &f.tls, boolean: true},
 		{"tls-cert", "CHATEMU_TLS_CERT", "", "serve https with this PEM certificate (with --tls-key) instead of a self-signed one", &f.tlsCert, false},
 		{"tls-key", "CHATEMU_TLS_KEY", "", "the PEM private key of --tls-cert", &f.tlsKey, false},
+		{"shutdown-grace", "CHATEMU_SHUTDOWN_GRACE", "10s", "how long requests in flight at SIGINT/SIGTERM may run before they are cut", &f.shutdownGrace, false},
 		{"rate-limits", "CHATEMU_RATE_LIMITS", "", "force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)", &f.rateLimits, false},
 	}
 }
@@ -120,6 +119,9 @@ func parseServeFlags(args []string, env func(string) string, stdout, stderr io.W
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key (or CHATEMU_TLS_CERT, CHATEMU_TLS_KEY) go together")
+	}
+	if d, err := time.ParseDuration(f.shutdownGrace); err != nil || d < 0 {
+		return nil, fmt.Errorf("--shutdown-grace (or CHATEMU_SHUTDOWN_GRACE): want a duration such as 10s, got %q", f.shutdownGrace)
 	}
 	if f.rateLimits != "" && f.rateLimits != "vendor" && f.rateLimits != "off" {
 		return nil, fmt.Errorf("--rate-limits (or CHATEMU_RATE_LIMITS): want vendor or off, got %q", f.rateLimits)
@@ -183,7 +185,7 @@ func tlsConfig(f *serveFlags) (*tls.Config, error) {
 	return nil, nil
 }
 
-func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(string)) int {
+func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, h *hooks) int {
 	f, err := parseServeFlags(args, env, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -265,6 +267,10 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if h.draining != nil {
+		// Shutdown runs these once it has closed the listener.
+		hs.RegisterOnShutdown(h.draining)
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
@@ -277,8 +283,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		"frozen", srv.Clock().Frozen(),
 		"tenants", strings.Join(srv.TenantNames(), " "),
 	)
-	if ready != nil {
-		ready(ln.Addr().String())
+	if h.ready != nil {
+		h.ready(ln.Addr().String())
 	}
 
 	select {
@@ -287,8 +293,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return exitError
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", shutdownGrace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	grace, _ := time.ParseDuration(f.shutdownGrace) // checked by parseServeFlags
+	log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("shutdown", "error", err)

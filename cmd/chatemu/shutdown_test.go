@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/textproto"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shutdownScenario is sized by its traffic: its one archived hour holds
+// exactly shutdownRecords messages, about 700 KB of gzip.
+const (
+	shutdownRecords  = 2 * 5000
+	shutdownScenario = `name: shutdown
+seed: 5
+clock: {start: 2026-11-20T10:00:00Z, frozen: true}
+easemob:
+  apps:
+    - org: o
+      app: a
+      client_id: YXA6ShutdownClientId
+      client_secret: YXA6ShutdownClientSecret
+      users: [u1, u2]
+      traffic:
+        - {from: u1, to: u2, per_hour: 5000, since: 6h}
+        - {from: u2, to: u1, per_hour: 5000, since: 6h}
+`
+	// shutdownHour is an archived hour of the scenario (Beijing time: 3
+	// hours before the clock's 18:00).
+	shutdownHour = "2026112015"
+	shutdownAuth = `{"grant_type":"client_credentials","client_id":"YXA6ShutdownClientId","client_secret":"YXA6ShutdownClientSecret"}`
+)
+
+// archiveLink asks the Easemob surface at base for the archive of
+// shutdownHour.
+func archiveLink(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	var token struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(postJSON(t, c, base+"/o/a/token", shutdownAuth)), &token); err != nil || token.AccessToken == "" {
+		t.Fatalf("token: %v", err)
+	}
+	req, _ := http.NewRequest("GET", base+"/o/a/chatmessages/"+shutdownHour, nil)
+	req.Header.Set("Authorization", "Bearer "+token.AccessToken)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	link := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(b))
+	if link == nil {
+		t.Fatalf("no archive link: %d %s", res.StatusCode, b)
+	}
+	return strings.ReplaceAll(link[1], `\u0026`, "&")
+}
+
+// heldRequest is a token request whose handler is running and waiting for
+// its body: the server has answered "100 Continue" and the client holds the
+// body back. It cannot finish until send is called, however fast or slow
+// the machine, which makes it an in-flight request a test controls.
+type heldRequest struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func holdRequest(t *testing.T, addr, path, body string) *heldRequest {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
+		path, addr, len(body))
+	h := &heldRequest{conn: conn, r: bufio.NewReader(conn)}
+	// The server sends 100 Continue when the handler first reads the body.
+	tp := textproto.NewReader(h.r)
+	line, err := tp.ReadLine()
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+		t.Fatalf("want 100 Continue, got %q %v", line, err)
+	}
+	if _, err := tp.ReadMIMEHeader(); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// send writes the body and returns the final answer's status and body.
+func (h *heldRequest) send(t *testing.T, body string) (int, string) {
+	t.Helper()
+	if _, err := io.WriteString(h.conn, body); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(h.r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// TestShutdownFinishesInFlightDownloads: SIGTERM (a cancelled context here)
+// lets the requests in flight run to their end, and the server takes no new
+// connection once shutdown has begun. Nothing here races the machine: the
+// grace is far longer than the test (it is never reached), one request is
+// held by the client until the listener is closed, and the archive download
+// is read only after that.
+func TestShutdownFinishesInFlightDownloads(t *testing.T) {
+	file := writeFile(t, "shutdown.yaml", shutdownScenario)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	ready, draining := make(chan string, 1), make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", file, "--shutdown-grace", "1h"},
+			envOf(nil), io.Discard, stderr, &hooks{ready: func(a string) { ready <- a }, draining: func() { close(draining) }})
+	}()
+	addr := <-ready
+	base := "http://" + addr
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+
+	dl, err := client.Get(archiveLink(t, client, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Body.Close()
+	zr, err := gzip.NewReader(dl.Body) // the first bytes are here: the download has started
+	if err != nil {
+		t.Fatalf("download %d: %v", dl.StatusCode, err)
+	}
+	held := holdRequest(t, addr, "/o/a/token", shutdownAuth)
+
+	cancel() // SIGTERM
+	<-draining
+	if c, err := net.DialTimeout("tcp", addr, time.Minute); err == nil {
+		c.Close()
+		t.Error("the server accepts connections once shutdown has begun")
+	}
+	if status, body := held.send(t, shutdownAuth); status != 200 || !strings.Contains(body, `"access_token"`) {
+		t.Errorf("held request after shutdown began: %d %s", status, body)
+	}
+	lines := 0
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("download cut short after %d records: %v", lines, err)
+	}
+	if lines != shutdownRecords {
+		t.Fatalf("download has %d records, want the hour's %d", lines, shutdownRecords)
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+}
