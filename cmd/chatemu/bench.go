@@ -170,7 +170,7 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 			ln.Close()
 			return res, err
 		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), nil)
 		go hs.Serve(ln)
 		defer hs.Close()
 		res.InProcess = true

@@ -144,12 +144,12 @@ func TestFlagsOverEnv(t *testing.T) {
 		args []string
 		want serveFlags
 	}{
-		{name: "defaults", want: serveFlags{addr: "127.0.0.1:8080", scenario: "default", logFormat: "text", shutdownGrace: "10s"}},
-		{name: "env", env: env, want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "5", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s"}},
+		{name: "defaults", want: serveFlags{addr: "127.0.0.1:8080", scenario: "default", logFormat: "text", shutdownGrace: "10s", readHeaderTimeout: "10s", readTimeout: "1m0s", idleTimeout: "2m0s", writeTimeout: "1m0s"}},
+		{name: "env", env: env, want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "5", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s", readHeaderTimeout: "10s", readTimeout: "1m0s", idleTimeout: "2m0s", writeTimeout: "1m0s"}},
 		{name: "flags win", env: env, args: []string{"--addr", "127.0.0.1:1", "-scenario=busy", "--public-url", "http://flag:2", "--seed", "6", "--now", "2026-02-02T00:00:00Z", "--control-token", "flagtok", "--log-format", "text"},
-			want: serveFlags{addr: "127.0.0.1:1", scenario: "busy", publicURL: "http://flag:2", seed: "6", now: "2026-02-02T00:00:00Z", controlToken: "flagtok", logFormat: "text", shutdownGrace: "10s"}},
+			want: serveFlags{addr: "127.0.0.1:1", scenario: "busy", publicURL: "http://flag:2", seed: "6", now: "2026-02-02T00:00:00Z", controlToken: "flagtok", logFormat: "text", shutdownGrace: "10s", readHeaderTimeout: "10s", readTimeout: "1m0s", idleTimeout: "2m0s", writeTimeout: "1m0s"}},
 		{name: "some flags", env: env, args: []string{"--seed", "7"},
-			want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "7", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s"}},
+			want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "7", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json", shutdownGrace: "10s", readHeaderTimeout: "10s", readTimeout: "1m0s", idleTimeout: "2m0s", writeTimeout: "1m0s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

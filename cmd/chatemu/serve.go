@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ type serveFlags struct {
 	journalSize, rateLimits                                       string
 	tls, tlsCert, tlsKey                                          string
 	shutdownGrace                                                 string
+	readHeaderTimeout, readTimeout, idleTimeout, writeTimeout     string
 }
 
 // flagSpec is one serve flag and its environment twin.
@@ -51,6 +51,7 @@ func (b boolString) Set(v string) error { *b.p = v; return nil }
 func (b boolString) IsBoolFlag() bool   { return true }
 
 func (f *serveFlags) specs() []flagSpec {
+	dt := emulator.DefaultTimeouts()
 	return []flagSpec{
 		{"addr", "CHATEMU_ADDR", "127.0.0.1:8080", "address to listen on (the Docker image sets 0.0.0.0:8080)", &f.addr, false},
 		{"scenario", "CHATEMU_SCENARIO", "default", "embedded scenario name (see 'chatemu scenarios') or scenario file path", &f.scenario, false},
@@ -64,6 +65,10 @@ func (f *serveFlags) specs() []flagSpec {
 		{"tls-cert", "CHATEMU_TLS_CERT", "", "serve https with this PEM certificate (with --tls-key) instead of a self-signed one", &f.tlsCert, false},
 		{"tls-key", "CHATEMU_TLS_KEY", "", "the PEM private key of --tls-cert", &f.tlsKey, false},
 		{"shutdown-grace", "CHATEMU_SHUTDOWN_GRACE", "10s", "how long requests in flight at SIGINT/SIGTERM may run before they are cut", &f.shutdownGrace, false},
+		{"read-header-timeout", "CHATEMU_READ_HEADER_TIMEOUT", dt.ReadHeader.String(), "how long a request's line and headers may take to arrive (0: no limit)", &f.readHeaderTimeout, false},
+		{"read-timeout", "CHATEMU_READ_TIMEOUT", dt.Read.String(), "how long a whole request, body included, may take to arrive (0: no limit)", &f.readTimeout, false},
+		{"idle-timeout", "CHATEMU_IDLE_TIMEOUT", dt.Idle.String(), "how long a keep-alive connection may wait for its next request (0: no limit)", &f.idleTimeout, false},
+		{"write-timeout", "CHATEMU_WRITE_TIMEOUT", dt.Write.String(), "how long each chunk of an answer may wait for the client to take it; a download that keeps moving is never cut (0: no limit)", &f.writeTimeout, false},
 		{"rate-limits", "CHATEMU_RATE_LIMITS", "", "force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)", &f.rateLimits, false},
 	}
 }
@@ -120,13 +125,28 @@ func parseServeFlags(args []string, env func(string) string, stdout, stderr io.W
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key (or CHATEMU_TLS_CERT, CHATEMU_TLS_KEY) go together")
 	}
-	if d, err := time.ParseDuration(f.shutdownGrace); err != nil || d < 0 {
-		return nil, fmt.Errorf("--shutdown-grace (or CHATEMU_SHUTDOWN_GRACE): want a duration such as 10s, got %q", f.shutdownGrace)
+	for _, d := range []struct{ flag, env, v string }{
+		{"shutdown-grace", "CHATEMU_SHUTDOWN_GRACE", f.shutdownGrace},
+		{"read-header-timeout", "CHATEMU_READ_HEADER_TIMEOUT", f.readHeaderTimeout},
+		{"read-timeout", "CHATEMU_READ_TIMEOUT", f.readTimeout},
+		{"idle-timeout", "CHATEMU_IDLE_TIMEOUT", f.idleTimeout},
+		{"write-timeout", "CHATEMU_WRITE_TIMEOUT", f.writeTimeout},
+	} {
+		if v, err := time.ParseDuration(d.v); err != nil || v < 0 {
+			return nil, fmt.Errorf("--%s (or %s): want a duration such as 10s, got %q", d.flag, d.env, d.v)
+		}
 	}
 	if f.rateLimits != "" && f.rateLimits != "vendor" && f.rateLimits != "off" {
 		return nil, fmt.Errorf("--rate-limits (or CHATEMU_RATE_LIMITS): want vendor or off, got %q", f.rateLimits)
 	}
 	return f, nil
+}
+
+// timeouts are the connection limits the flags ask for (checked by
+// parseServeFlags).
+func (f *serveFlags) timeouts() emulator.Timeouts {
+	d := func(s string) time.Duration { v, _ := time.ParseDuration(s); return v }
+	return emulator.Timeouts{ReadHeader: d(f.readHeaderTimeout), Read: d(f.readTimeout), Idle: d(f.idleTimeout), Write: d(f.writeTimeout)}
 }
 
 // newLogger returns a slog logger writing text or JSON to w.
@@ -262,11 +282,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return exitUsage
 	}
 
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := emulator.NewHTTPServer(srv, f.timeouts(), log)
 	if h.draining != nil {
 		// Shutdown runs these once it has closed the listener.
 		hs.RegisterOnShutdown(h.draining)

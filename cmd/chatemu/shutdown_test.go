@@ -173,3 +173,40 @@ func TestShutdownFinishesInFlightDownloads(t *testing.T) {
 		t.Fatalf("serve exited %d: %s", code, stderr)
 	}
 }
+
+// TestServeTimeoutFlags: the connection limits reach the server from the
+// flags and from their environment twins: an idle keep-alive connection and
+// a request whose headers stall are both closed (the test waits for the
+// close).
+func TestServeTimeoutFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		send string
+	}{
+		{"idle flag", nil, []string{"--idle-timeout", "50ms"}, "GET /_chatemu/health HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"idle env", map[string]string{"CHATEMU_IDLE_TIMEOUT": "50ms"}, nil, "GET /_chatemu/health HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"header flag", nil, []string{"--read-header-timeout", "50ms"}, "GET /_chatemu/health HTTP/1.1\r\n"},
+		{"body env", map[string]string{"CHATEMU_READ_TIMEOUT": "50ms"}, nil, "POST /chatemu/demo/token HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, _ := startServe(t, tc.env, tc.args...)
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			io.WriteString(conn, tc.send)
+			conn.SetReadDeadline(time.Now().Add(2 * time.Minute)) // a fail-safe only
+			_, err = io.ReadAll(conn)
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the server kept the connection open")
+			}
+		})
+	}
+	code, _, stderr := runCmd(t, nil, "serve", "--write-timeout", "soon")
+	if code != exitUsage || !strings.Contains(stderr, `--write-timeout (or CHATEMU_WRITE_TIMEOUT): want a duration such as 10s, got "soon"`) {
+		t.Errorf("bad --write-timeout: %d %s", code, stderr)
+	}
+}
