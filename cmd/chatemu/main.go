@@ -26,15 +26,24 @@ import (
 // Exit statuses.
 const (
 	exitOK    = 0
-	exitError = 1 // a run-time failure: cannot listen, server unhealthy
+	exitError = 1 // a run-time failure: cannot listen, server unhealthy, a forced shutdown
 	exitUsage = 2 // bad flags, arguments or scenario
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	// The first SIGINT/SIGTERM ends ctx: serve shuts down gracefully. The
+	// second closes force: serve cuts what is still running and exits.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	force := make(chan struct{})
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(force)
+	}()
+	os.Exit(runWith(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, &hooks{force: force}))
 }
 
 // run is the whole command, testable in process: args without the program
@@ -52,6 +61,9 @@ type hooks struct {
 	// draining is called once shutdown has begun and the listener is
 	// closed: no new connection is accepted from then on.
 	draining func()
+	// force, once closed, ends a graceful shutdown at once (main closes
+	// it on a second signal).
+	force <-chan struct{}
 }
 
 // runWith is run with hooks (nil for none).

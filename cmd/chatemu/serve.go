@@ -282,7 +282,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return exitUsage
 	}
 
-	hs := emulator.NewHTTPServer(srv, f.timeouts(), log)
+	flights := newInFlight()
+	hs := emulator.NewHTTPServer(flights.wrap(srv), f.timeouts(), log)
 	if h.draining != nil {
 		// Shutdown runs these once it has closed the listener.
 		hs.RegisterOnShutdown(h.draining)
@@ -310,14 +311,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	case <-ctx.Done():
 	}
 	grace, _ := time.ParseDuration(f.shutdownGrace) // checked by parseServeFlags
-	log.Info("shutting down", "grace", grace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		log.Warn("shutdown", "error", err)
-		hs.Close()
+	if !shutdown(hs, served, flights, grace, h.force, log) {
+		return exitError
 	}
-	<-served
 	log.Info("stopped")
 	return exitOK
 }

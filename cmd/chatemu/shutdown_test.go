@@ -5,13 +5,17 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/textproto"
+	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -208,5 +212,149 @@ func TestServeTimeoutFlags(t *testing.T) {
 	code, _, stderr := runCmd(t, nil, "serve", "--write-timeout", "soon")
 	if code != exitUsage || !strings.Contains(stderr, `--write-timeout (or CHATEMU_WRITE_TIMEOUT): want a duration such as 10s, got "soon"`) {
 		t.Errorf("bad --write-timeout: %d %s", code, stderr)
+	}
+}
+
+// procLog collects a child process's log lines as they come.
+type procLog struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	lines  []string
+	closed bool // the process closed its stderr
+}
+
+func newProcLog(r io.Reader) *procLog {
+	l := &procLog{}
+	l.cond = sync.NewCond(&l.mu)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			l.mu.Lock()
+			l.lines = append(l.lines, sc.Text())
+			l.cond.Broadcast()
+			l.mu.Unlock()
+		}
+		l.mu.Lock()
+		l.closed = true
+		l.cond.Broadcast()
+		l.mu.Unlock()
+	}()
+	return l
+}
+
+// waitFor returns the first line matching re, waiting for it; it fails t
+// if the process ends its log without one.
+func (l *procLog) waitFor(t *testing.T, re string) []string {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := 0; ; i++ {
+		for ; i < len(l.lines); i++ {
+			if m := rx.FindStringSubmatch(l.lines[i]); m != nil {
+				return m
+			}
+		}
+		if l.closed {
+			t.Fatalf("no log line matches %s:\n%s", re, strings.Join(l.lines, "\n"))
+		}
+		l.cond.Wait()
+		i--
+	}
+}
+
+func (l *procLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// failSafe bounds a wait that the process under test should end long
+// before; it only turns a hang into a failure.
+const failSafe = 2 * time.Minute
+
+// child is a running chatemu binary.
+type child struct {
+	cmd    *exec.Cmd
+	log    *procLog
+	addr   string
+	exited chan struct{} // closed once it has exited
+}
+
+// startChild starts the built binary serving on a loopback port and
+// returns once it listens.
+func startChild(t *testing.T, bin string, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...), exited: make(chan struct{})}
+	stderr, err := c.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.log = newProcLog(stderr)
+	go func() { c.cmd.Wait(); close(c.exited) }()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.exited
+	})
+	c.addr = c.log.waitFor(t, `addr=(\S+)`)[1]
+	return c
+}
+
+// exitCode waits for the process to exit and returns its status; it fails
+// t if the process is still running after failSafe.
+func (c *child) exitCode(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-c.exited:
+		return c.cmd.ProcessState.ExitCode()
+	case <-time.After(failSafe):
+		t.Fatalf("the process is still running:\n%s", c.log)
+		return 0
+	}
+}
+
+// TestForcedShutdown runs the binary: a request that cannot finish (held by
+// the client) outlasts the grace, or a second SIGTERM comes during the
+// grace; either way the process cuts it, logs what it cut and exits 1.
+func TestForcedShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	file := writeFile(t, "shutdown.yaml", shutdownScenario)
+	for _, tc := range []struct {
+		name, grace string
+		second      bool
+		reason      string
+	}{
+		{"grace runs out", "50ms", false, "the grace ran out"},
+		{"second signal", "1h", true, "a second signal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := startChild(t, bin, "--scenario", file, "--shutdown-grace", tc.grace)
+			log := c.log
+			held := holdRequest(t, c.addr, "/o/a/token", shutdownAuth)
+			c.cmd.Process.Signal(syscall.SIGTERM)
+			grace, _ := time.ParseDuration(tc.grace)
+			log.waitFor(t, `msg="shutting down" grace=`+grace.String()+` in_flight=1`)
+			if tc.second {
+				c.cmd.Process.Signal(syscall.SIGTERM)
+			}
+			if code := c.exitCode(t); code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			log.waitFor(t, `level=ERROR msg="forced shutdown: cutting the requests still in flight" reason="`+tc.reason+`" grace=\S+ cut=1`)
+			log.waitFor(t, `level=WARN msg="cut request" method=POST path=/o/a/token remote=127\.0\.0\.1:\d+ running=`)
+			if strings.Contains(log.String(), "msg=stopped") {
+				t.Errorf("a forced shutdown logged a clean stop:\n%s", log)
+			}
+			held.conn.SetReadDeadline(time.Now().Add(failSafe))
+			if b, err := io.ReadAll(held.r); err != nil && !errors.Is(err, syscall.ECONNRESET) || len(b) > 0 {
+				t.Errorf("the cut request got %q, %v; want the connection closed", b, err)
+			}
+		})
 	}
 }
