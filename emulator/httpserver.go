@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"bufio"
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/clock"
@@ -46,7 +49,9 @@ const writeChunk = 64 << 10
 
 // NewHTTPServer returns the http.Server that serves h (usually a *Server)
 // for the binary and the testkit alike: its timeouts set from t and its own
-// errors logged to log at WARN (nil discards them).
+// errors logged to log at WARN (nil discards them), failed TLS handshakes at
+// most once per TLSHandshakeLimit. Serve it with ServeTLS (its TLSConfig
+// set) to offer HTTP/2 as well as HTTP/1.1 over TLS.
 func NewHTTPServer(h http.Handler, t Timeouts, log *slog.Logger) *http.Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -56,7 +61,7 @@ func NewHTTPServer(h http.Handler, t Timeouts, log *slog.Logger) *http.Server {
 		ReadTimeout:       max(t.Read, 0),
 		ReadHeaderTimeout: noLimit(t.ReadHeader),
 		IdleTimeout:       noLimit(t.Idle),
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(newHandshakeLimiter(log.Handler(), clock.Wall().WallNow), slog.LevelWarn),
 	}
 }
 
@@ -136,3 +141,61 @@ func (w *deadlineWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap returns the underlying writer, for http.ResponseController.
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TLSHandshakeLimit is how often a failed TLS handshake is logged: a port
+// scanner or a client speaking plain HTTP to the TLS port would otherwise
+// log a line per connection. The next line logged says how many were
+// suppressed.
+const TLSHandshakeLimit = time.Minute
+
+// handshakeLimiter is a slog.Handler that passes net/http's "TLS handshake
+// error" lines at most once per TLSHandshakeLimit, with the count of those
+// suppressed since the last one, and every other record unchanged.
+type handshakeLimiter struct {
+	slog.Handler
+	now   func() time.Time
+	state *limiterState // shared by the handlers WithAttrs and WithGroup derive
+}
+
+type limiterState struct {
+	mu         sync.Mutex
+	last       time.Time // when a handshake error was last logged
+	suppressed int
+}
+
+func newHandshakeLimiter(h slog.Handler, now func() time.Time) *handshakeLimiter {
+	return &handshakeLimiter{Handler: h, now: now, state: &limiterState{}}
+}
+
+// Handle logs r, or counts it if it is a handshake error within the limit.
+func (l *handshakeLimiter) Handle(ctx context.Context, r slog.Record) error {
+	if !strings.HasPrefix(r.Message, "http: TLS handshake error") {
+		return l.Handler.Handle(ctx, r)
+	}
+	s := l.state
+	s.mu.Lock()
+	now := l.now()
+	if !s.last.IsZero() && now.Sub(s.last) < TLSHandshakeLimit {
+		s.suppressed++
+		s.mu.Unlock()
+		return nil
+	}
+	n := s.suppressed
+	s.last, s.suppressed = now, 0
+	s.mu.Unlock()
+	if n > 0 {
+		r = r.Clone()
+		r.AddAttrs(slog.Int("suppressed", n))
+	}
+	return l.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the limit shared with l.
+func (l *handshakeLimiter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &handshakeLimiter{Handler: l.Handler.WithAttrs(attrs), now: l.now, state: l.state}
+}
+
+// WithGroup keeps the limit shared with l.
+func (l *handshakeLimiter) WithGroup(name string) slog.Handler {
+	return &handshakeLimiter{Handler: l.Handler.WithGroup(name), now: l.now, state: l.state}
+}

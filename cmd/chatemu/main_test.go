@@ -183,8 +183,25 @@ func TestDefaultPublicURL(t *testing.T) {
 }
 
 // startServe runs serve in a goroutine and returns its address; the server
-// stops when the test ends.
+// stops when the test ends, and must stop cleanly.
 func startServe(t *testing.T, env map[string]string, args ...string) (addr string, stderr *syncBuffer) {
+	t.Helper()
+	addr, stderr, stop := startStoppable(t, env, args...)
+	t.Cleanup(func() {
+		if code := stop(); code != 0 {
+			t.Errorf("serve exited %d: %s", code, stderr)
+		}
+		if !strings.Contains(stderr.String(), "msg=stopped") && !strings.Contains(stderr.String(), `"msg":"stopped"`) {
+			t.Errorf("no graceful stop in the log: %s", stderr)
+		}
+	})
+	return addr, stderr
+}
+
+// startStoppable is startServe with stop, which shuts the server down (as
+// SIGTERM does) and returns serve's exit status once it has returned; a
+// second call returns the same status.
+func startStoppable(t *testing.T, env map[string]string, args ...string) (addr string, stderr *syncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr = &syncBuffer{}
@@ -199,16 +216,14 @@ func startServe(t *testing.T, env map[string]string, args ...string) (addr strin
 		cancel()
 		t.Fatalf("serve exited %d before it was ready: %s", code, stderr)
 	}
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exited %d: %s", code, stderr)
-		}
-		if !strings.Contains(stderr.String(), "msg=stopped") && !strings.Contains(stderr.String(), `"msg":"stopped"`) {
-			t.Errorf("no graceful stop in the log: %s", stderr)
-		}
-	})
-	return addr, stderr
+	var once sync.Once
+	var code int
+	stop = func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return addr, stderr, stop
 }
 
 func fetch(t *testing.T, url string) (int, string) {

@@ -34,6 +34,54 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	}
 }
 
+// TestServeTLSOffersHTTP2: the TLS port negotiates h2 by ALPN for a client
+// that offers it, and still serves HTTP/1.1 to one that does not.
+func TestServeTLSOffersHTTP2(t *testing.T) {
+	addr, _ := startServe(t, nil, "--tls")
+	for _, tc := range []struct {
+		h2    bool
+		proto string
+	}{{true, "HTTP/2.0"}, {false, "HTTP/1.1"}} {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: tc.h2}
+		res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/_chatemu/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		tr.CloseIdleConnections()
+		if res.StatusCode != 200 || res.Proto != tc.proto {
+			t.Errorf("h2 offered %v: %d over %s, want 200 over %s", tc.h2, res.StatusCode, res.Proto, tc.proto)
+		}
+	}
+}
+
+// TestServeTLSPlainHTTPLoggedOnce: 20 plain-HTTP requests to the TLS port
+// each get net/http's 400, and the log has one WARN line for them, not 20
+// (the rest are counted for the next line, a minute later). The count is
+// read after the server has stopped, when every connection's log call has
+// returned.
+func TestServeTLSPlainHTTPLoggedOnce(t *testing.T) {
+	addr, stderr, stop := startStoppable(t, nil, "--tls")
+	for range 20 {
+		res, err := http.Get("http://" + addr + "/_chatemu/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 400 || !strings.Contains(string(body), "HTTP request to an HTTPS server") {
+			t.Fatalf("plain HTTP to the TLS port: %d %s", res.StatusCode, body)
+		}
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+	if n := strings.Count(stderr.String(), "TLS handshake error"); n != 1 {
+		t.Errorf("%d handshake lines, want 1:\n%s", n, stderr)
+	}
+}
+
 func TestExposedWithoutTokenWarns(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

@@ -272,9 +272,6 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		log.Warn("the control API is open to other hosts: anyone who reaches " + ln.Addr().String() +
 			" can read credentials, move the clock and reset; set --control-token")
 	}
-	if tcfg != nil {
-		ln = tls.NewListener(ln, tcfg)
-	}
 	srv, err := emulator.New(cfg)
 	if err != nil {
 		ln.Close()
@@ -289,7 +286,13 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		hs.RegisterOnShutdown(h.draining)
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	if tcfg != nil {
+		// ServeTLS offers h2 as well as http/1.1 (ALPN).
+		hs.TLSConfig = tcfg
+		go func() { served <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { served <- hs.Serve(ln) }()
+	}
 
 	log.Info("chatemu listening",
 		"url", srv.PublicURL(),
