@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"math/bits"
 	"net"
 	"net/http"
@@ -53,7 +51,7 @@ type benchConfig struct {
 	scenario     string
 	baseURL      string
 	controlToken string
-	journalSize  int
+	journalSize  int // as emulator.Config.JournalSize
 	limit        int
 	walk         bool
 	user, room   string
@@ -78,53 +76,56 @@ type benchResult struct {
 // RPS is the run's requests per second.
 func (r benchResult) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("chatemu bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c benchConfig
-	fs.StringVar(&c.vendor, "vendor", "yunxin", "vendor: easemob, yunxin or op")
-	fs.StringVar(&c.op, "op", "", "operation: yunxin chatroom_history; op user_message_list; easemob chatmessages, archive_download or token (default: the vendor's first)")
-	fs.IntVar(&c.clients, "clients", 4, "concurrent keep-alive clients")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to start requests (those under way then complete)")
-	fs.IntVar(&c.requests, "requests", 0, "send this many requests in all instead of loading for --duration")
-	fs.StringVar(&c.scenario, "scenario", "default", "scenario of the in-process server (ignored with --base-url)")
-	fs.StringVar(&c.baseURL, "base-url", "", "a running chatemu to load instead of an in-process one (its memory is then not reported)")
-	fs.StringVar(&c.controlToken, "control-token", "", "the running chatemu's control token, to read its tenants and clock")
-	fs.IntVar(&c.journalSize, "journal-size", 0, "journal size of the in-process server: 0 the default (1000), -1 off")
-	fs.IntVar(&c.limit, "limit", 20, "page size (Yunxin limit, Op pageSize)")
-	fs.BoolVar(&c.walk, "walk", false, "every request a different page (follow next_token / pageNum / hours): the uncached path")
-	fs.StringVar(&c.user, "user", "", "Op userId or Yunxin sender_id (default: the tenant's first user or account)")
-	fs.StringVar(&c.room, "room", "", "Yunxin room id (default: the app's first open room)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+// benchCmd is `chatemu bench`: its flags, each with its environment twin
+// CHATEMU_BENCH_<NAME>.
+type benchCmd struct {
+	Vendor       string        `default:"yunxin" enum:"easemob,yunxin,op" env:"CHATEMU_BENCH_VENDOR" help:"Vendor: easemob, yunxin or op."`
+	Op           string        `env:"CHATEMU_BENCH_OP" help:"Operation: yunxin chatroom_history; op user_message_list; easemob chatmessages, archive_download or token (default: the vendor's first)."`
+	Clients      int           `default:"4" env:"CHATEMU_BENCH_CLIENTS" help:"Concurrent keep-alive clients."`
+	Duration     time.Duration `default:"10s" env:"CHATEMU_BENCH_DURATION" help:"How long to start requests (those under way then complete)."`
+	Requests     int           `env:"CHATEMU_BENCH_REQUESTS" help:"Send this many requests in all instead of loading for --duration."`
+	Scenario     string        `default:"default" env:"CHATEMU_BENCH_SCENARIO" help:"Scenario of the in-process server (ignored with --base-url)."`
+	BaseURL      string        `name:"base-url" env:"CHATEMU_BENCH_BASE_URL" placeholder:"URL" help:"A running chatemu to load instead of an in-process one (its memory is then not reported)."`
+	ControlToken string        `name:"control-token" env:"CHATEMU_BENCH_CONTROL_TOKEN" help:"The running chatemu's control token, to read its tenants and clock."`
+	JournalSize  int           `default:"${journal_size}" env:"CHATEMU_BENCH_JOURNAL_SIZE" help:"Vendor requests the in-process server's journal keeps; 0 turns the journal off (as serve's --journal-size)."`
+	Limit        int           `default:"20" env:"CHATEMU_BENCH_LIMIT" help:"Page size (Yunxin limit, Op pageSize)."`
+	Walk         bool          `env:"CHATEMU_BENCH_WALK" help:"Every request a different page (follow next_token / pageNum / hours): the uncached path."`
+	User         string        `env:"CHATEMU_BENCH_USER" help:"Op userId or Yunxin sender_id (default: the tenant's first user or account)."`
+	Room         string        `env:"CHATEMU_BENCH_ROOM" help:"Yunxin room id (default: the app's first open room)."`
+}
+
+// Validate checks what the flags' types cannot; kong calls it after
+// parsing.
+func (b *benchCmd) Validate() error {
+	ops := benchOps[b.Vendor]
+	if b.Op != "" && !slices.Contains(ops, b.Op) {
+		return fmt.Errorf("--op %q: %s offers %s", b.Op, b.Vendor, strings.Join(ops, ", "))
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "chatemu bench: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if b.Clients < 1 || b.Duration <= 0 || b.Limit < 1 || b.Requests < 0 || b.JournalSize < 0 {
+		return errors.New("--clients, --duration and --limit must be positive, --requests and --journal-size not negative")
 	}
-	ops, ok := benchOps[c.vendor]
-	if !ok {
-		fmt.Fprintf(stderr, "chatemu bench: --vendor %q: want easemob, yunxin or op\n", c.vendor)
-		return exitUsage
-	}
+	return nil
+}
+
+// config is the run the flags ask for.
+func (b *benchCmd) config() benchConfig {
+	c := benchConfig{vendor: b.Vendor, op: b.Op, clients: b.Clients, duration: b.Duration, requests: b.Requests,
+		scenario: b.Scenario, baseURL: b.BaseURL, controlToken: b.ControlToken, journalSize: journalSize(b.JournalSize),
+		limit: b.Limit, walk: b.Walk, user: b.User, room: b.Room}
 	if c.op == "" {
-		c.op = ops[0]
+		c.op = benchOps[c.vendor][0]
 	}
-	if !slices.Contains(ops, c.op) {
-		fmt.Fprintf(stderr, "chatemu bench: --op %q: %s offers %s\n", c.op, c.vendor, strings.Join(ops, ", "))
-		return exitUsage
-	}
-	if c.clients < 1 || c.duration <= 0 || c.limit < 1 || c.requests < 0 {
-		fmt.Fprintln(stderr, "chatemu bench: --clients, --duration and --limit must be positive, --requests not negative")
-		return exitUsage
-	}
+	return c
+}
+
+// Run loads the server and prints the figures.
+func (b *benchCmd) Run(e *runEnv) error {
+	ctx, stdout, stderr := e.ctx, e.stdout, e.stderr
+	c := b.config()
 	res, err := runBench(ctx, c)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
-		return exitError
+		return exitStatus(exitError)
 	}
 	target := c.baseURL
 	if res.InProcess {
@@ -142,9 +143,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if res.Errors > 0 {
 		fmt.Fprintf(stdout, "first error: %s\n", res.FirstError)
-		return exitError
+		return exitStatus(exitError)
 	}
-	return exitOK
+	return nil
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }

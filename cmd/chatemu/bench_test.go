@@ -36,10 +36,11 @@ func TestBenchCommand(t *testing.T) {
 	} {
 		args := tc.args
 		t.Run(strings.Join(args, "_"), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			if code := benchCmd(context.Background(), args, &out, &errb); code != exitOK {
-				t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+			code, stdout, stderr := runCmd(t, nil, append([]string{"bench"}, args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 			}
+			out := bytes.NewBufferString(stdout)
 			if tc.requests == "" {
 				var n int
 				if _, err := fmt.Sscanf(out.String()[strings.Index(out.String(), "requests  "):], "requests  %d", &n); err != nil || n < 2 {
@@ -65,9 +66,8 @@ func TestBenchCommandUsage(t *testing.T) {
 		{"--clients", "0"},
 		{"extra"},
 	} {
-		var out, errb bytes.Buffer
-		if code := benchCmd(context.Background(), args, &out, &errb); code != exitUsage {
-			t.Errorf("%q: exit %d, want %d (%s)", args, code, exitUsage, errb.String())
+		if code, _, stderr := runCmd(t, nil, append([]string{"bench"}, args...)...); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d (%s)", args, code, exitUsage, stderr)
 		}
 	}
 }

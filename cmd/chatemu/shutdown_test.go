@@ -133,7 +133,7 @@ func TestShutdownFinishesInFlightDownloads(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- runWith(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", file, "--shutdown-grace", "1h"},
-			envOf(nil), io.Discard, stderr, &hooks{ready: func(a string) { ready <- a }, draining: func() { close(draining) }})
+			io.Discard, stderr, &hooks{ready: func(a string) { ready <- a }, draining: func() { close(draining) }})
 	}()
 	addr := <-ready
 	base := "http://" + addr
@@ -210,7 +210,7 @@ func TestServeTimeoutFlags(t *testing.T) {
 		})
 	}
 	code, _, stderr := runCmd(t, nil, "serve", "--write-timeout", "soon")
-	if code != exitUsage || !strings.Contains(stderr, `--write-timeout (or CHATEMU_WRITE_TIMEOUT): want a duration such as 10s, got "soon"`) {
+	if code != exitUsage || !strings.Contains(stderr, `--write-timeout: expected duration but got "soon"`) {
 		t.Errorf("bad --write-timeout: %d %s", code, stderr)
 	}
 }
