@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # chatemu: one static binary on a distroless, non-root base.
 #
-#   docker build -t chatemu .
+#   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" -t chatemu .
 #   docker run --rm -p 8080:8080 chatemu
 #   docker run --rm -p 8080:8080 -v "$PWD/my.yaml:/my.yaml:ro" chatemu --scenario /my.yaml
 #
@@ -15,7 +15,11 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ENV CGO_ENABLED=0
-RUN go build -trimpath -buildvcs=false -ldflags="-s -w" -o /chatemu ./cmd/chatemu \
+# The build context has no .git (see .dockerignore), so the go command cannot
+# stamp a revision: VERSION is linked in instead and reported by
+# `chatemu version` and /_chatemu/health. Without it the image says "devel".
+ARG VERSION=
+RUN go build -trimpath -buildvcs=false -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /chatemu ./cmd/chatemu \
     && /chatemu version
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -90,13 +89,4 @@ func (c *healthCmd) Run(e *runEnv) error {
 	}
 	fmt.Fprintln(e.stdout, "ok")
 	return nil
-}
-
-// version is the module version the binary was built from, or "devel".
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
-		return "devel"
-	}
-	return bi.Main.Version
 }

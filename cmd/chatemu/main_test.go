@@ -296,7 +296,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("start-up line lacks %s:\n%s", want, log)
 		}
 	}
-	if status, body := fetch(t, url+"/_chatemu/health"); status != 200 || body != "{\"status\":\"ok\"}\n" {
+	if status, body := fetch(t, url+"/_chatemu/health"); status != 200 || body != "{\"status\":\"ok\",\"version\":\"devel\"}\n" {
 		t.Errorf("health: %d %s", status, body)
 	}
 	status, body := fetch(t, url+"/_chatemu/tenants")

@@ -174,7 +174,7 @@ func (f *serveCmd) Run(e *runEnv) error {
 		return exitStatus(exitUsage)
 	}
 	cfg := emulator.Config{Spec: spec, ScenarioName: f.Scenario, ControlToken: f.ControlToken, Logger: log,
-		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), Seed: f.Seed, Now: f.now}
+		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), Seed: f.Seed, Now: f.now, Version: version()}
 	// TODO(coordinator): once the harden-journal branch is merged, add
 	// --journal-bytes (CHATEMU_JOURNAL_BYTES) for emulator.Config's journal
 	// byte budget here and in bench, with the name that branch reports.
@@ -225,6 +225,7 @@ func (f *serveCmd) Run(e *runEnv) error {
 	}
 
 	log.Info("chatemu listening",
+		"version", version(),
 		"url", srv.PublicURL(),
 		"addr", ln.Addr().String(),
 		"scenario", srv.ScenarioName(),
