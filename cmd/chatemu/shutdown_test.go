@@ -220,13 +220,15 @@ type procLog struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	lines  []string
-	closed bool // the process closed its stderr
+	closed bool          // the process closed its stderr
+	eof    chan struct{} // closed with closed
 }
 
 func newProcLog(r io.Reader) *procLog {
-	l := &procLog{}
+	l := &procLog{eof: make(chan struct{})}
 	l.cond = sync.NewCond(&l.mu)
 	go func() {
+		defer close(l.eof)
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			l.mu.Lock()
@@ -294,7 +296,12 @@ func startChild(t *testing.T, bin string, args ...string) *child {
 		t.Fatal(err)
 	}
 	c.log = newProcLog(stderr)
-	go func() { c.cmd.Wait(); close(c.exited) }()
+	go func() {
+		// Wait closes the pipe: only once every line has been read.
+		<-c.log.eof
+		c.cmd.Wait()
+		close(c.exited)
+	}()
 	t.Cleanup(func() {
 		c.cmd.Process.Kill()
 		<-c.exited
