@@ -270,7 +270,13 @@ func TestFaultValidation(t *testing.T) {
 		{`{"delay":"soon"}`, "delay: want a duration"},
 		{`{"kind":"rate_limit","status":500}`, "status: a raw status and kind"},
 		{`{"body":"x"}`, "body: body and headers go with a raw status"},
-		{`{"status":42}`, "status: want an HTTP status"},
+		{`{"status":42}`, `{"error":"status: want an HTTP status, 200 to 999, got 42"}`},
+		{`{"status":100}`, `{"error":"status: 100 is an interim (1xx) status: the server would follow it with a final status of its own; want a final status, 200 to 999"}`},
+		{`{"status":101,"headers":{"Upgrade":"websocket"}}`, `{"error":"status: 101 is an interim (1xx) status: the server would follow it with a final status of its own; want a final status, 200 to 999"}`},
+		{`{"status":1000}`, `{"error":"status: want an HTTP status, 200 to 999, got 1000"}`},
+		{`{"status":204,"body":"x"}`, `{"error":"body: a 204 answer carries no body (RFC 9110); drop the body or choose another status"}`},
+		{`{"status":304,"body":"x"}`, `{"error":"body: a 304 answer carries no body (RFC 9110); drop the body or choose another status"}`},
+		{`{"status":200,"body":"x","headers":{"Content-Length":"9"}}`, `{"error":"headers: Content-Length is set by the server from the body and the connection; a fault may not set it"}`},
 		{`{"kind":"drop","extra":1}`, `{"error":"extra: unknown key"}`},
 	} {
 		got := l.control(t, "POST", "faults", tt.body, 400, nil)
@@ -344,5 +350,38 @@ func TestControlNotFaultedNorJournaled(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(l.control(t, "GET", "faults", "", 200, nil)), []byte(`"hits":0`)) {
 		t.Error("a control request hit the fault")
+	}
+}
+
+// TestRawFaultStatuses: a raw fault's status reaches the client as given,
+// with its body when the status has one, and the journal records that
+// status.
+func TestRawFaultStatuses(t *testing.T) {
+	l := startLive(t, emulator.Config{})
+	for _, tt := range []struct {
+		rule faults.Rule
+		body string
+	}{
+		{faults.Rule{Status: 204, Times: 1}, ""},
+		{faults.Rule{Status: 304, Times: 1, Headers: map[string]string{"ETag": `"v1"`}}, ""},
+		{faults.Rule{Status: 612, Times: 1, Body: `{"error":"no such file or directory"}`}, `{"error":"no such file or directory"}`},
+		{faults.Rule{Status: 200, Times: 1, Body: "fine"}, "fine"},
+	} {
+		if _, err := l.srv.Faults().Add(tt.rule); err != nil {
+			t.Fatal(err)
+		}
+		l.srv.Journal().Clear()
+		res, body := l.do(t, "GET", "/_qiniu/x.png?e=1&token=a:b", nil, "")
+		if res.StatusCode != tt.rule.Status || body != tt.body {
+			t.Errorf("status %d: got %d %q", tt.rule.Status, res.StatusCode, body)
+		}
+		for k, v := range tt.rule.Headers {
+			if res.Header.Get(k) != v {
+				t.Errorf("status %d: %s %q, want %q", tt.rule.Status, k, res.Header.Get(k), v)
+			}
+		}
+		if e := l.srv.Journal().Entries(journal.Filter{}); len(e) != 1 || e[0].Status != tt.rule.Status {
+			t.Errorf("status %d: journal %+v", tt.rule.Status, e)
+		}
 	}
 }

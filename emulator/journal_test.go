@@ -27,16 +27,17 @@ func TestJournal(t *testing.T) {
 	l.control(t, "GET", "tenants", "", 200, nil)
 
 	type row struct {
-		op, method, path, query string
-		status                  int
-		tenant                  string
+		op                  journal.Operation
+		method, path, query string
+		status              int
+		tenant              string
 	}
 	want := []row{
 		{"easemob.token", "POST", "/chatemu/demo/token", "", 200, "easemob:chatemu/demo"},
 		{"easemob.chatmessages", "GET", "/chatemu/demo/chatmessages/2026112009", "x=1", 401, "easemob:chatemu/demo"},
 		{"yunxin.chatroom_history", "GET", "/im/v2.1/chatrooms/10001/messages", "sender_id=amy&limit=10", 200, "yunxin:chatemu-yunxin-demo"},
-		{"op.user_message_list", "POST", "/op/v2/userMessageList", "client=chatemu-op&token=chatemu-op-token-0001", 200, "op:chatemu-op"},
-		{"op.qiniu_download", "GET", "/_qiniu/nothing.png", "e=1&token=x:y", 401, ""},
+		{"op.user_message_list", "POST", "/op/v2/userMessageList", "client=chatemu-op&token=REDACTED", 200, "op:chatemu-op"},
+		{"op.qiniu_download", "GET", "/_qiniu/nothing.png", "e=1&token=REDACTED", 401, ""},
 		{"easemob.archive_download", "GET", "/_oss/b/o", "", 403, ""},
 		{"easemob.unknown", "GET", "/nowhere", "", 404, ""},
 		{"yunxin.download", "GET", "/_nos/chatemu-yunxin-demo/x.png", "", 404, "yunxin:chatemu-yunxin-demo"},

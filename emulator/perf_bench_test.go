@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,6 +34,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
+	"github.com/chatemu/chatemu/testkit"
 )
 
 // benchServer serves scenario (or spec) over a real listener; the clock
@@ -195,36 +197,73 @@ func BenchmarkE2EYunxinPage(b *testing.B) {
 	}
 }
 
-// BenchmarkE2EYunxinPageCold: pages of 20, each request a different page of
-// a walk through the busy scenario's room 20001 (a01), so every page is
-// generated and rendered; 4,000 pages, more than the page cache holds.
-func BenchmarkE2EYunxinPageCold(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "busy"))
-	const appKey, secret = "chatemu-yunxin-busy", "b05ca11ab1e5"
-	var reqs []*http.Request
-	var size int
-	tok := ""
-	for len(reqs) < 4000 {
-		q := url.Values{"sender_id": {"a01"}, "limit": {"20"}}
-		if tok != "" {
-			q.Set("page_token", tok)
-		}
-		req := yunxinRequest(e.http.URL, appKey, secret, "20001", q)
-		a := record(b, e.hc, req)
-		var page struct {
-			Data struct {
-				NextToken string `json:"next_token"`
+// yunxinWalkTokens walks the busy scenario's room 20001 (a01) with pages
+// of 100 on a server of its own, newest first and then oldest first, and
+// returns up to n page tokens: each starts a page no other token's page
+// of up to 100 overlaps.
+func yunxinWalkTokens(b *testing.B, n int) []string {
+	rec := newBenchServer(b, loadSpec(b, "busy"))
+	var toks []string
+	for _, desc := range []string{"true", "false"} {
+		tok := ""
+		for len(toks) < n {
+			q := url.Values{"sender_id": {"a01"}, "limit": {"100"}, "descending": {desc}}
+			if tok != "" {
+				q.Set("page_token", tok)
 			}
+			a := record(b, rec.hc, yunxinRequest(rec.http.URL, busyYunxinApp, busyYunxinSecret, "20001", q))
+			var page struct {
+				Data struct {
+					NextToken string `json:"next_token"`
+				}
+			}
+			json.Unmarshal(a.body, &page)
+			if page.Data.NextToken == "" {
+				break
+			}
+			tok = page.Data.NextToken
+			toks = append(toks, desc+" "+tok)
 		}
-		json.Unmarshal(a.body, &page)
-		reqs, tok, size = append(reqs, req), page.Data.NextToken, size+len(a.body)
 	}
-	a := record(b, e.hc, reqs[0])
-	st := staticServer(b, a)
-	sreq := retarget(reqs[0], st.URL, nil)
-	compare(b, e.hc,
-		func(int64) *http.Request { return sreq.Clone(sreq.Context()) },
-		func(i int64) *http.Request { r := reqs[i%int64(len(reqs))]; return r.Clone(r.Context()) }, size/len(reqs))
+	return toks
+}
+
+const busyYunxinApp, busyYunxinSecret = "chatemu-yunxin-busy", "b05ca11ab1e5"
+
+// BenchmarkE2EYunxinPageCold: pages of 20 and of 100 through the busy
+// scenario's room 20001 (a01, a quarter of the items with an attachment),
+// each request a page the server has never served: the page tokens come
+// from a walk on another server, and each emulator run starts a fresh
+// server, so every page is generated, every attachment's md5 computed (its
+// head's midstates made on first use) and the body rendered. Up to 9,600
+// distinct pages (the room's a01 walk both ways); past that, pages repeat.
+func BenchmarkE2EYunxinPageCold(b *testing.B) {
+	toks := yunxinWalkTokens(b, 9600)
+	for _, limit := range []int{20, 100} {
+		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
+			req := func(base string, i int64) *http.Request {
+				desc, tok, _ := strings.Cut(toks[i%int64(len(toks))], " ")
+				q := url.Values{"sender_id": {"a01"}, "limit": {strconv.Itoa(limit)}, "descending": {desc}, "page_token": {tok}}
+				return yunxinRequest(base, busyYunxinApp, busyYunxinSecret, "20001", q)
+			}
+			probe := newBenchServer(b, loadSpec(b, "busy"))
+			a := record(b, probe.hc, req(probe.http.URL, 0))
+			if n := bytes.Count(a.body, []byte(`"message_client_id"`)); n != limit {
+				b.Fatalf("%d items", n)
+			}
+			st := staticServer(b, a)
+			var staticNs float64
+			b.Run("static", func(b *testing.B) {
+				staticNs = parallel(b, probe.hc, func(int64) *http.Request { return req(st.URL, 0) }, len(a.body))
+			})
+			b.Run("emulator", func(b *testing.B) {
+				e := newBenchServer(b, loadSpec(b, "busy"))
+				ns := parallel(b, e.hc, func(i int64) *http.Request { return req(e.http.URL, i-1) }, len(a.body))
+				b.ReportMetric(staticNs/ns, "x_static")
+				b.ReportMetric(staticNs, "static_ns/op")
+			})
+		})
+	}
 }
 
 // opRequest is a userMessageList call of the default scenario's client.
@@ -262,14 +301,7 @@ func BenchmarkE2EOpPage20Cold(b *testing.B) {
 		at := t0.Add(-time.Duration(i%200_000) * time.Second).In(beijing).Format("2006-01-02 15:04:05")
 		return []byte(`{"userId":"u01","pageNum":1,"pageSize":20,"action":"MORE","creatTime":"` + at + `.0"}`)
 	}
-	a := record(b, e.hc, opRequest(e.http.URL, client, token, bodyAt(1)))
-	if n := bytes.Count(a.body, []byte(`"hxMsgId"`)); n != 20 {
-		b.Fatalf("%d records: %s", n, a.body)
-	}
-	st := staticServer(b, a)
-	compare(b, e.hc,
-		func(i int64) *http.Request { return opRequest(st.URL, client, token, bodyAt(i)) },
-		func(i int64) *http.Request { return opRequest(e.http.URL, client, token, bodyAt(i)) }, len(a.body))
+	compareOpPages(b, e, client, token, bodyAt)
 }
 
 // benchEasemobToken gets an app token of the default scenario's chatemu/demo.
@@ -300,6 +332,29 @@ func BenchmarkE2EEasemobChatMessages(b *testing.B) {
 	compare(b, e.hc,
 		func(int64) *http.Request { return sreq.Clone(sreq.Context()) },
 		func(int64) *http.Request { return req.Clone(req.Context()) }, len(a.body))
+}
+
+// BenchmarkE2EEasemobChatMessagesHours: GET chatmessages for a different
+// hour each request (a client walking the retention back hour by hour),
+// beside a static handler replaying one hour's answer.
+func BenchmarkE2EEasemobChatMessagesHours(b *testing.B) {
+	e := newBenchServer(b, loadSpec(b, "default"))
+	tok := benchEasemobToken(b, e)
+	beijing := time.FixedZone("CST", 8*60*60)
+	req := func(base string, i int64) *http.Request {
+		hour := t0.Add(-time.Duration(2+i%60) * time.Hour).In(beijing).Format("2006010215")
+		r, _ := http.NewRequest(http.MethodGet, base+"/chatemu/demo/chatmessages/"+hour, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}
+	for i := int64(0); i < 60; i++ {
+		record(b, e.hc, req(e.http.URL, i)) // every hour of the walk answers 200
+	}
+	a := record(b, e.hc, req(e.http.URL, 0))
+	st := staticServer(b, a)
+	compare(b, e.hc,
+		func(i int64) *http.Request { return req(st.URL, 0) },
+		func(i int64) *http.Request { return req(e.http.URL, i) }, len(a.body))
 }
 
 // archiveSpec is one overseas app whose hour 2026111907 UTC holds perHour
@@ -368,6 +423,26 @@ func BenchmarkE2EArchiveDownload(b *testing.B) {
 				b.ReportMetric(staticNs/ns, "x_static")
 				b.ReportMetric(float64(len(a.body))/float64(len(ndjson)), "gz/json")
 			})
+		})
+	}
+}
+
+// BenchmarkTestkitStart: testkit.Start on the default and busy scenarios
+// (the issue's goal is a median of at most 1 ms on default); reports the
+// median and p90 of the individual starts beside the mean ns/op. Servers
+// are closed when the benchmark ends, as a test's would be.
+func BenchmarkTestkitStart(b *testing.B) {
+	for _, name := range []string{"default", "busy"} {
+		b.Run(name, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				testkit.Start(b, testkit.Scenario(name))
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50_ns")
+			b.ReportMetric(float64(took[len(took)*9/10].Nanoseconds()), "p90_ns")
 		})
 	}
 }

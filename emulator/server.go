@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -63,6 +64,11 @@ type Config struct {
 	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
 	// size disables the journal.
 	JournalSize int
+	// JournalBytes is the journal's byte budget: the bytes its entries
+	// keep, strings and fixed part together; the oldest entries go when a
+	// new one would pass it. 0 means journal.DefaultBytes (8 MiB), a
+	// negative budget disables the journal.
+	JournalBytes int64
 	// RateLimits, when not empty, replaces every tenant's rate_limits
 	// (world.RateLimitsVendor or world.RateLimitsOff), runtime tenants
 	// included: --rate-limits.
@@ -98,7 +104,7 @@ type Server struct {
 	surfaces            []surface
 	easemob, yunxin, op surface
 	control             *control.API
-	router              *mux.Router
+	router              *lazyRouter
 	log                 *slog.Logger
 
 	// faults and journal sit around the vendor routes (traffic.go); the
@@ -131,9 +137,12 @@ func New(cfg Config) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("emulator: RateLimits %q: want %q or %q", cfg.RateLimits, world.RateLimitsVendor, world.RateLimitsOff)
 	}
-	size := cfg.JournalSize
+	size, budget := cfg.JournalSize, cfg.JournalBytes
 	if size == 0 {
 		size = journal.DefaultSize
+	}
+	if budget == 0 {
+		budget = journal.DefaultBytes
 	}
 	name := cfg.ScenarioName
 	if name == "" {
@@ -141,7 +150,7 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
-		faults: &faults.Set{}, journal: journal.New(size)}
+		faults: &faults.Set{}, journal: journal.New(size, budget)}
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -157,6 +166,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.start = s.clock.Now()
 	} else {
+		if err := clock.Check(s.start); err != nil {
+			return nil, fmt.Errorf("emulator: clock start: %w", err)
+		}
 		s.clock = clock.Start(s.start, spec.Frozen)
 	}
 
@@ -181,23 +193,52 @@ func New(cfg Config) (*Server, error) {
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
 	// and unknown-API catch-all would otherwise shadow them.
-	s.yunxin = yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin")})
-	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op")})
-	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob")})
+	// A refused credential's reason may show what would have authenticated
+	// only where nobody else can read it: loopback and no control token.
+	reveal := cfg.ControlToken == "" && !cfg.Exposed
+	s.yunxin = yunxin.New(yunxin.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "yunxin"), RevealSecrets: reveal})
+	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op"), RevealSecrets: reveal})
+	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob"), RevealSecrets: reveal})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
-	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
-	// slash with its own 301; every vendor answers such paths itself.
-	s.router = mux.NewRouter().SkipClean(true)
-	s.router.Use(nameOperation)
-	s.control.Routes(s.router)
-	for _, v := range s.surfaces {
-		v.Routes(s.router)
-	}
-	if s.router.NotFoundHandler == nil {
-		s.router.NotFoundHandler = http.HandlerFunc(notFound)
-	}
+	s.router = &lazyRouter{build: s.routes}
 	return s, nil
 }
+
+// routes builds the router: the control API's and every surface's routes.
+func (s *Server) routes() *mux.Router {
+	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
+	// slash with its own 301; every vendor answers such paths itself.
+	r := mux.NewRouter().SkipClean(true)
+	r.Use(nameOperation)
+	s.control.Routes(r)
+	for _, v := range s.surfaces {
+		v.Routes(r)
+	}
+	if r.NotFoundHandler == nil {
+		r.NotFoundHandler = http.HandlerFunc(notFound)
+	}
+	return r
+}
+
+// lazyRouter builds the router on the first request: compiling the route
+// patterns is most of New's cost, and a test that starts an emulator often
+// sends it few requests, or none.
+type lazyRouter struct {
+	once  sync.Once
+	build func() *mux.Router
+	r     *mux.Router
+}
+
+func (l *lazyRouter) get() *mux.Router {
+	l.once.Do(func() { l.r = l.build() })
+	return l.r
+}
+
+// ServeHTTP serves r with the router.
+func (l *lazyRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.get().ServeHTTP(w, r) }
+
+// Match reports whether a route matches r, as mux.Router.Match.
+func (l *lazyRouter) Match(r *http.Request, m *mux.RouteMatch) bool { return l.get().Match(r, m) }
 
 // notFound answers a path that no surface claims.
 func notFound(w http.ResponseWriter, r *http.Request) {

@@ -3,10 +3,14 @@ package emulator
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/mux"
 
@@ -53,40 +57,57 @@ func isControl(path string) bool {
 func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	started := s.clock.WallNow()
 	entry := journal.Entry{
-		Time:   s.clock.Now(),
-		Vendor: vendorOf(r.URL.Path),
-		Method: r.Method,
-		Path:   r.URL.Path,
-		Query:  r.URL.RawQuery,
+		Time:     s.clock.Now(),
+		WallTime: started,
+		Vendor:   vendorOf(r.URL.Path),
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		Query:    r.URL.RawQuery,
 	}
-	entry.Operation = entry.Vendor + ".unknown"
+	entry.Operation = journal.UnknownOperation(entry.Vendor)
+	// Every time a vendor answer carries comes from the emulator's clock,
+	// Date included (net/http would write the wall clock's): a client that
+	// checks a link's expiry against Date agrees with the server. A handler
+	// may still set its own.
+	w.Header().Set("Date", entry.Time.Format(http.TimeFormat))
 	// The operation is named by the route that serves the request, from
 	// inside the one routing pass (nameOperation); only a faulted request,
 	// which the router does not serve, is matched here (faulted below).
 	r, note := journal.WithAnnotation(r)
-	rec := &recorder{ResponseWriter: w}
-	// The entry is added when the status is sent, before the client can
-	// read the answer: a test that asserts on the journal right after its
-	// client returns finds the request there. Requests answered by no
-	// status (a drop, a client that gave up) are added when they end.
-	done := false
-	rec.sent = func() {
-		if done {
-			return
+	rec := &recorder{ResponseWriter: w, head: r.Method == http.MethodHead, declared: -1}
+	if s.journal.Size() > 0 {
+		entry.RequestHeaders = requestHeaders(r)
+		rec.capture = true
+		if r.Body != nil && r.Body != http.NoBody {
+			rec.reqBody = &bodyCapture{ReadCloser: r.Body, size: r.ContentLength}
+			r.Body = rec.reqBody
 		}
-		done = true
+	}
+	// The entry is added once the answer is complete, before the client can
+	// have all of it: before the write that completes a declared length,
+	// or when the handler returns (net/http sends the rest, or the end of a
+	// chunked body, only then). A test that asserts on the journal after
+	// its client read the answer finds the request there, answer included.
+	// A request dropped by a fault is added before the drop.
+	rec.done = func() {
 		entry.Status = rec.status
 		entry.Duration = s.clock.WallNow().Sub(started)
 		entry.Tenant = note.Tenant
 		if rec.op != "" {
-			entry.Operation = rec.op
+			entry.Operation = journal.Operation(rec.op)
 		}
 		entry.Reason = rec.Header().Get("X-Chatemu-Reason")
+		if rec.capture {
+			if b := rec.reqBody; b != nil {
+				entry.RequestBody, entry.RequestBodyBytes = bytesString(b.kept), max(b.read, b.size)
+			}
+			entry.ResponseBody, entry.ResponseBodyBytes = bytesString(rec.body), rec.written
+		}
 		s.journal.Add(entry)
 	}
 	// A panic (a dropped connection without a hijacker aborts with
 	// http.ErrAbortHandler) still leaves its entry.
-	defer rec.sent()
+	defer rec.finish()
 
 	if s.faults.Len() == 0 {
 		s.router.ServeHTTP(rec, r)
@@ -113,10 +134,15 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if f.Kind != "" || f.Status != 0 {
+		// The request never reaches a handler: the journal reads its body
+		// (up to what it keeps) as a handler would have.
+		rec.reqBody.drain()
+	}
 	switch {
 	case f.Kind == faults.Drop:
 		s.log.Debug("fault: drop", "fault", f.ID, "method", r.Method, "path", r.URL.Path)
-		rec.sent() // recorded before the client can see the drop and retry
+		rec.finish() // recorded before the client can see the drop and retry
 		rec.drop()
 	case f.Kind != "":
 		reason := "fault " + f.ID + ": " + string(f.Kind) + " preset (POST /_chatemu/faults); the request did not reach the emulated API"
@@ -134,6 +160,72 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// requestHeaders lists r's headers for the journal, one per value, in name
+// order, Host among them (net/http moves it out of the map); the journal
+// cuts and redacts them.
+func requestHeaders(r *http.Request) []journal.Header {
+	n := 1
+	for _, vs := range r.Header {
+		n += len(vs)
+	}
+	out := make([]journal.Header, 0, n)
+	if r.Host != "" {
+		out = append(out, journal.Header{Name: "Host", Value: r.Host})
+	}
+	for name, vs := range r.Header {
+		for _, v := range vs {
+			out = append(out, journal.Header{Name: name, Value: v})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b journal.Header) int { return strings.Compare(a.Name, b.Name) })
+	if len(out) > journal.MaxHeaders {
+		// The journal keeps the first MaxHeaders; a slice of its own, so
+		// that the rest is not kept alive.
+		out = slices.Clone(out[:journal.MaxHeaders])
+	}
+	return out
+}
+
+// bodyCapture keeps the start of a request body as the handler reads it.
+type bodyCapture struct {
+	io.ReadCloser
+	kept []byte // the first journal.MaxBody bytes read
+	read int64  // bytes read
+	size int64  // the declared Content-Length, -1 unknown
+}
+
+func (b *bodyCapture) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
+	if room := journal.MaxBody - len(b.kept); room > 0 && n > 0 {
+		if b.kept == nil {
+			c := min(n, room)
+			if b.size >= 0 {
+				c = max(c, int(min(b.size, int64(room))))
+			}
+			b.kept = make([]byte, 0, c)
+		}
+		b.kept = append(b.kept, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// drain reads what the journal keeps of a body no handler reads.
+func (b *bodyCapture) drain() {
+	if b != nil && len(b.kept) < journal.MaxBody {
+		io.CopyN(io.Discard, b, int64(journal.MaxBody-len(b.kept)))
+	}
+}
+
+// bytesString is b as a string without a copy: the journal copies what it
+// keeps (Journal.Add), and b is not written again.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 func (s *Server) faultWriter(vendor string) faultWriter {
 	switch vendor {
 	case vendorYunxin:
@@ -144,16 +236,88 @@ func (s *Server) faultWriter(vendor string) faultWriter {
 	return s.easemob
 }
 
-// recorder remembers the status a handler sends and calls sent when it
-// does (net/http buffers the header until the handler writes or returns, so
-// sent runs before the client sees the status). It keeps the writer's
-// http.Flusher (archive streaming) and http.Hijacker (the drop fault), and
-// unwraps for http.ResponseController.
+// recorder remembers what a handler answers for the journal: the status,
+// the start of the body (when the journal keeps bodies), the bytes written;
+// and calls done once the answer is complete (finish). It keeps the
+// writer's http.Flusher (archive streaming) and http.Hijacker (the drop
+// fault), and unwraps for http.ResponseController.
 type recorder struct {
 	http.ResponseWriter
-	status int // 0 until a final status is sent
-	sent   func()
+	status int    // 0 until a final status is sent
 	op     string // the serving route's name, set by nameOperation
+	done   func() // adds the journal entry; called once, by finish
+	ended  bool
+
+	head     bool  // a HEAD request: no body follows the header
+	declared int64 // the declared Content-Length, -1 when none
+	written  int64 // body bytes written
+
+	capture bool   // keep the start of the body
+	binary  bool   // the body's type is not text: not kept
+	body    []byte // the first journal.MaxBody bytes written
+	reqBody *bodyCapture
+}
+
+// finish records the answer in the journal, once.
+func (r *recorder) finish() {
+	if !r.ended {
+		r.ended = true
+		r.done()
+	}
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 && code >= 200 {
+		r.status = code
+		h := r.Header()
+		if cl, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && cl >= 0 {
+			r.declared = cl
+		}
+		if r.head || code == http.StatusNoContent || code == http.StatusNotModified {
+			r.declared = 0
+		}
+		r.binary = !textual(h.Get("Content-Type"))
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.head {
+		// net/http sends no body after a HEAD's header.
+		r.finish()
+		return r.ResponseWriter.Write(b)
+	}
+	if r.capture && !r.binary && len(r.body) < journal.MaxBody {
+		room := journal.MaxBody - len(r.body)
+		if r.body == nil {
+			// Sized once for a declared length; else from the first write
+			// (usually the whole body), growing by append.
+			c := min(len(b), room)
+			if r.declared >= 0 {
+				c = max(c, int(min(r.declared, int64(room))))
+			}
+			r.body = make([]byte, 0, c)
+		}
+		r.body = append(r.body, b[:min(len(b), room)]...)
+	}
+	r.written += int64(len(b))
+	if r.declared >= 0 && r.written >= r.declared {
+		r.finish() // the answer is complete once these bytes are out
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// textual reports whether a body of content type ct is text the journal
+// keeps: JSON, XML, text, forms, or a type not said (the journal then keeps
+// it if it is UTF-8).
+func textual(ct string) bool {
+	ct, _, _ = strings.Cut(strings.ToLower(ct), ";")
+	ct = strings.TrimSpace(ct)
+	return ct == "" || strings.HasPrefix(ct, "text/") || strings.HasSuffix(ct, "json") || strings.HasSuffix(ct, "xml") ||
+		ct == "application/x-www-form-urlencoded" || ct == "application/javascript"
 }
 
 // nameOperation is the router's middleware that names a vendor request's
@@ -171,26 +335,14 @@ func nameOperation(next http.Handler) http.Handler {
 	})
 }
 
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 && code >= 200 {
-		r.status = code
-		r.sent()
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.WriteHeader(http.StatusOK)
-	}
-	return r.ResponseWriter.Write(b)
-}
-
 // Flush sends buffered data, when the underlying writer can.
 func (r *recorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		if r.status == 0 {
 			r.WriteHeader(http.StatusOK)
+		}
+		if r.declared >= 0 && r.written >= r.declared {
+			r.finish() // nothing more follows what this flush sends
 		}
 		f.Flush()
 	}

@@ -103,6 +103,7 @@ type rawOpClient struct {
 	Sign       string        `yaml:"sign"`
 	EasemobApp string        `yaml:"easemob_app"`
 	Qiniu      rawQiniu      `yaml:"qiniu"`
+	LinkTTL    duration      `yaml:"link_ttl"`
 	RateLimits string        `yaml:"rate_limits"`
 	Marks      []rawMark     `yaml:"marks"`
 	Favorites  []rawFavorite `yaml:"favorites"`
@@ -138,9 +139,16 @@ type rawTraffic struct {
 
 // Defaults (DESIGN.md §3).
 const (
-	defaultSeed          = 1
-	defaultRetention     = 72 * time.Hour
-	defaultArchiveDelay  = time.Hour
+	defaultSeed      = 1
+	defaultRetention = 72 * time.Hour
+	// defaultArchiveDelay: the Easemob page's example asks for hour
+	// 2018112717 (Beijing, ending 18:00 +08:00) and gets its link at
+	// timestamp 1543314322601, 18:25:22 +08:00
+	// (https://doc.easemob.com/document/server-side/message_historical.html).
+	// 25 min is the longest whole-minute delay that example allows: a
+	// shorter one would let a client fetch earlier than the vendor was
+	// seen to serve.
+	defaultArchiveDelay  = 25 * time.Minute
 	defaultLinkTTL       = 30 * time.Minute
 	defaultCurTimeWindow = 5 * time.Minute
 	maxPerHour           = 3600000
@@ -204,7 +212,7 @@ func (d *decoder) build(raw *rawFile) *world.Spec {
 				clients[c.Client] = p
 			}
 		}
-		if c.Token != "" {
+		if d.has(p + ".token") { // a derived token repeats only with its client name
 			if prev, ok := tokens[c.Token]; ok {
 				d.failf(p+".token", "duplicate token %q (also %s)", c.Token, prev)
 			} else {
@@ -281,22 +289,28 @@ func (d *decoder) easemobApp(seed uint64, p string, r *rawEasemobApp) world.Ease
 		}
 	}
 	users := set(a.Users)
+	// Groups whose members are in doubt (a misspelt or mistyped key), so
+	// that messages to them are not also reported as from non-members.
+	doubtful := map[string]bool{}
 	for i, g := range r.Groups {
 		gp := fmt.Sprintf("%s.groups[%d]", p, i)
 		if !claim(gp+".id", g.ID, "a group") {
 			continue
 		}
+		if d.shapeScopes[gp] || d.shapeScopes[gp+".members"] || d.shapeKeys[gp+".members"] || d.shapeKeys[gp+".owner"] {
+			doubtful[g.ID] = true
+		}
 		if g.Owner == "" {
 			d.fail(gp+".owner", "required")
 		} else if !users[g.Owner] {
-			d.failf(gp+".owner", "unknown user %q", g.Owner)
+			d.fail(gp+".owner", d.sug.didYouMean(fmt.Sprintf("unknown user %q", g.Owner), g.Owner, a.Users))
 		}
 		seen := map[string]bool{}
 		for j, m := range g.Members {
 			mp := fmt.Sprintf("%s.members[%d]", gp, j)
 			switch {
 			case !users[m]:
-				d.failf(mp, "unknown user %q", m)
+				d.fail(mp, d.sug.didYouMean(fmt.Sprintf("unknown user %q", m), m, a.Users))
 			case seen[m]:
 				d.failf(mp, "member %q repeated", m)
 			}
@@ -312,6 +326,7 @@ func (d *decoder) easemobApp(seed uint64, p string, r *rawEasemobApp) world.Ease
 	}
 
 	refs := easemobRefs(&a)
+	refs.sug, refs.doubtful = d.sug, doubtful
 	a.Traffic = d.traffic(p, refs, r.Traffic)
 	a.Messages = d.messages(p, refs, r.Messages)
 	return a
@@ -366,6 +381,7 @@ func (d *decoder) yunxinApp(seed uint64, p string, r *rawYunxinApp) world.Yunxin
 		a.Rooms = append(a.Rooms, world.Room{ID: id, Name: room.Name, Status: world.RoomStatus(status)})
 	}
 	refs := yunxinRefs(&a)
+	refs.sug = d.sug
 	a.Traffic = d.traffic(p, refs, r.Traffic)
 	a.Messages = d.messages(p, refs, r.Messages)
 	return a
@@ -380,6 +396,8 @@ func (d *decoder) opClient(spec *world.Spec, p string, r *rawOpClient) world.OpC
 		Sign:       world.SignRule(d.enum(p+".sign", r.Sign, string(world.SignAny), string(world.SignAny), string(world.SignMD5))),
 		RateLimits: d.rateLimits(p+".rate_limits", r.RateLimits),
 		Qiniu:      world.QiniuKeys{AccessKey: r.Qiniu.AccessKey, SecretKey: r.Qiniu.SecretKey},
+		// Absent: zero, the Op surface's default lifetime.
+		LinkTTL: d.positive(p+".link_ttl", r.LinkTTL, 0, false),
 	}
 	if c.Token == "" {
 		c.Token = deriveHex(spec.Seed, "op token", r.Client)[:32]
@@ -407,7 +425,11 @@ func (d *decoder) opClient(spec *world.Spec, p string, r *rawOpClient) world.OpC
 			}
 		}
 		if app == nil {
-			d.failf(p+".easemob_app", "unknown Easemob app %q", r.EasemobApp)
+			var apps []string
+			for i := range spec.Easemob {
+				apps = append(apps, spec.Easemob[i].Org+"/"+spec.Easemob[i].App)
+			}
+			d.fail(p+".easemob_app", d.sug.didYouMean(fmt.Sprintf("unknown Easemob app %q", r.EasemobApp), r.EasemobApp, apps))
 		} else {
 			c.EasemobApp = app.Tenant()
 		}
@@ -417,9 +439,11 @@ func (d *decoder) opClient(spec *world.Spec, p string, r *rawOpClient) world.OpC
 	}
 
 	ids := map[string]bool{}
+	var idList []string
 	for _, m := range app.Messages {
 		if m.ID != "" {
 			ids[m.ID] = true
+			idList = append(idList, m.ID)
 		}
 	}
 	check := func(ep, user, message string) bool {
@@ -428,14 +452,14 @@ func (d *decoder) opClient(spec *world.Spec, p string, r *rawOpClient) world.OpC
 			d.fail(ep+".user", "required")
 			ok = false
 		} else if !app.HasUser(user) {
-			d.failf(ep+".user", "unknown user %q of %s", user, r.EasemobApp)
+			d.fail(ep+".user", d.sug.didYouMean(fmt.Sprintf("unknown user %q of %s", user, r.EasemobApp), user, app.Users))
 			ok = false
 		}
 		if message == "" {
 			d.fail(ep+".message", "required")
 			ok = false
 		} else if !ids[message] {
-			d.failf(ep+".message", "unknown message %q: not a literal message id of %s", message, r.EasemobApp)
+			d.fail(ep+".message", d.sug.didYouMean(fmt.Sprintf("unknown message %q: not a literal message id of %s", message, r.EasemobApp), message, idList))
 			ok = false
 		}
 		return ok
@@ -589,7 +613,7 @@ func (d *decoder) enum(key, v, def string, allowed ...string) string {
 			return v
 		}
 	}
-	d.failf(key, "want %s, got %q", strings.Join(allowed, " or "), v)
+	d.fail(key, d.sug.didYouMean(fmt.Sprintf("want %s, got %q", strings.Join(allowed, " or "), v), v, allowed))
 	return def
 }
 

@@ -14,14 +14,32 @@ import (
 
 // decoder turns a YAML node tree into the raw structs below, strictly, and
 // remembers the line of every key it saw so that later checks can point at
-// it. Errors are collected, not returned at once; first picks the earliest.
+// it. Errors are collected, not returned at once; result lists them.
 type decoder struct {
 	file string
 	pos  map[string]int // key path -> line of the key (or of the list item)
-	errs []*Error
 	// expanded counts the values free-form fields (ext, data) have expanded
 	// to, so that aliases cannot blow a small file up exponentially or loop.
 	expanded int
+
+	// errs holds the earliest errors by line, at most 2*MaxErrors between
+	// trims; found counts every error recorded.
+	errs  []*Error
+	found int
+	// building is set once the shape is decoded. From then on an error at
+	// a key whose shape was wrong (shapeKeys) repeats that error and is
+	// dropped, and one elsewhere under the mapping or list that holds such
+	// a key (shapeScopes) most likely follows from it (a misspelt key
+	// reads as a missing one) and is only counted in skipped.
+	building    bool
+	shapeKeys   map[string]bool
+	shapeScopes map[string]bool
+	skipped     int
+	sug         *suggester
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, pos: map[string]int{}, shapeKeys: map[string]bool{}, shapeScopes: map[string]bool{}, sug: newSuggester()}
 }
 
 // Bounds on free-form fields (ext, data): all of a file's may expand to at
@@ -33,14 +51,44 @@ const (
 
 // fail records an error at the line of key (or of its nearest ancestor that
 // has a line).
-func (d *decoder) fail(key, reason string) {
-	d.errs = append(d.errs, &Error{File: d.file, Line: d.line(key), Key: key, Reason: reason})
-}
+func (d *decoder) fail(key, reason string) { d.failAt(d.line(key), key, reason) }
 
 func (d *decoder) failf(key, format string, args ...any) { d.fail(key, fmt.Sprintf(format, args...)) }
 
 func (d *decoder) failAt(line int, key, reason string) {
+	if d.building {
+		if d.shapeKeys[key] {
+			return
+		}
+		for k := key; ; k = parentPath(k) {
+			if d.shapeScopes[k] {
+				d.skipped++
+				return
+			}
+			if k == "" {
+				break
+			}
+		}
+	} else {
+		// The scope of a shape error is the mapping or list that holds the
+		// key; a top-level key's is the key alone.
+		scope := parentPath(key)
+		if scope == "" {
+			scope = key
+		}
+		d.shapeScopes[scope] = true
+		d.shapeKeys[key] = true
+	}
+	d.found++
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Key: key, Reason: reason})
+	if len(d.errs) >= 2*MaxErrors {
+		d.sortErrors()
+		d.errs = d.errs[:MaxErrors]
+	}
+}
+
+func (d *decoder) sortErrors() {
+	sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
 }
 
 // line returns the line of key or of its nearest recorded ancestor.
@@ -60,15 +108,15 @@ func (d *decoder) has(key string) bool {
 	return ok
 }
 
-// first returns the earliest collected error by line, and clears the list.
-func (d *decoder) first() error {
-	if len(d.errs) == 0 {
+// result returns the errors recorded, earliest line first, as an
+// *ErrorList; nil if there are none.
+func (d *decoder) result() error {
+	if d.found == 0 {
 		return nil
 	}
-	sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
-	e := d.errs[0]
-	d.errs = nil
-	return e
+	d.sortErrors()
+	n := min(len(d.errs), MaxErrors)
+	return &ErrorList{Errors: d.errs[:n:n], Omitted: d.found - n, Skipped: d.skipped}
 }
 
 func parentPath(p string) string {
@@ -93,8 +141,9 @@ func join(path, key string) string {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // decodeDocument parses data and decodes its root mapping into v. A syntax
-// error is returned at once; shape errors are collected.
-func (d *decoder) decodeDocument(data []byte, v any) error {
+// error, and a document that expands past MaxValues, are returned at once;
+// shape errors are collected.
+func (d *decoder) decodeDocument(data []byte, v any) *Error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
@@ -110,6 +159,9 @@ func (d *decoder) decodeDocument(data []byte, v any) error {
 	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil
+	}
+	if err := d.countValues(root); err != nil {
+		return err
 	}
 	d.decode(root, "", root.Line, reflect.ValueOf(v).Elem())
 	return nil
@@ -134,6 +186,7 @@ var (
 	weightsType  = reflect.TypeOf(weights(nil))
 	extsType     = reflect.TypeOf(Exts(nil))
 	anyMapType   = reflect.TypeOf(map[string]any(nil))
+	roomIDType   = reflect.TypeOf(RoomID(0))
 )
 
 // decode decodes n into v. path names the value (for errors and pos) and
@@ -205,6 +258,18 @@ func (d *decoder) decode(n *yaml.Node, path string, line int, v reflect.Value) {
 			es = append(es, [2]string{k.Value, s})
 		}
 		v.Set(reflect.ValueOf(es))
+		return
+	case roomIDType:
+		s, ok := d.scalarString(n, path, line, "a chat room number")
+		if !ok {
+			return
+		}
+		id, err := parseRoomID(s, describe(n))
+		if err != nil {
+			d.failAt(line, path, err.Error())
+			return
+		}
+		v.SetInt(int64(id))
 		return
 	case anyMapType:
 		if !d.want(n, yaml.MappingNode, path, line, "a mapping") {
@@ -295,7 +360,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, line int, v reflect.Va
 		}
 		idx, ok := fields[k.Value]
 		if !ok {
-			d.failAt(k.Line, kp, "unknown key")
+			d.failAt(k.Line, kp, d.sug.didYouMean("unknown key", k.Value, sortedKeys(fields)))
 			continue
 		}
 		d.decode(val, kp, k.Line, v.Field(idx))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,9 +28,10 @@ type LiteralMessage struct {
 	From   string `json:"from,omitempty" yaml:"from,omitempty"`
 	Sender string `json:"sender,omitempty" yaml:"sender,omitempty"`
 	// To is a user, group or chat room (Easemob) or a room (Yunxin); Room is
-	// the same for rooms. Give one of them.
+	// a chat room by its number (Yunxin room ids are numbers). Give one of
+	// them.
 	To   string `json:"to,omitempty" yaml:"to,omitempty"`
-	Room string `json:"room,omitempty" yaml:"room,omitempty"`
+	Room RoomID `json:"room,omitempty" yaml:"room,omitempty"`
 	// ChatType (chat, groupchat, chatroom) is inferred from To; when given it
 	// must agree.
 	ChatType string `json:"chat_type,omitempty" yaml:"chat_type,omitempty"`
@@ -63,6 +65,44 @@ type LiteralMessage struct {
 	Extension string `json:"extension,omitempty" yaml:"extension,omitempty"`
 	// ClientType is the Yunxin sender client type; default 32 (REST).
 	ClientType int `json:"client_type,omitempty" yaml:"client_type,omitempty"`
+}
+
+// RoomID is a chat room's number: Yunxin room ids are numbers on the wire
+// (so are Easemob's in production). Zero is no room. In JSON and YAML it is
+// a number or a string of digits ("room": 7001 or "room": "7001"); a chat
+// room whose scenario id is not a number (an Easemob room "lobby") is
+// named in To.
+type RoomID int64
+
+// String writes the id in decimal, as the world names rooms.
+func (r RoomID) String() string { return strconv.FormatInt(int64(r), 10) }
+
+// UnmarshalJSON accepts a JSON number or a string of decimal digits.
+func (r *RoomID) UnmarshalJSON(data []byte) error {
+	s := string(data)
+	if s == "null" {
+		return nil
+	}
+	shown := s // a JSON string is shown quoted, other values as written
+	if unq, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, `"`) {
+		s = unq
+	}
+	id, err := parseRoomID(s, shown)
+	if err != nil {
+		return err
+	}
+	*r = id
+	return nil
+}
+
+// parseRoomID parses a room number written in decimal; shown is how the
+// value was written, for the error.
+func parseRoomID(s, shown string) (RoomID, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf(`want a chat room number such as 10001 (or "10001"), got %s; a chat room whose id is not a number goes in to`, shown)
+	}
+	return RoomID(n), nil
 }
 
 // Exts are a custom message's properties in the order written. In JSON and
@@ -132,6 +172,7 @@ func ToWorld(spec *world.Spec, tenant world.TenantID, m LiteralMessage) (world.M
 	if r == nil {
 		return world.Message{}, &Error{Key: "tenant", Reason: fmt.Sprintf("unknown tenant %q", tenant)}
 	}
+	r.sug = newSuggester()
 	var first *Error
 	fail := func(key, reason string) {
 		if first == nil {
@@ -175,6 +216,45 @@ type refs struct {
 	users  map[string]bool            // Easemob users, Yunxin accounts
 	groups map[string]map[string]bool // group id -> members, owner included
 	rooms  map[string]bool
+
+	sug *suggester
+	// doubtful groups had errors in their own definition: their members
+	// are not checked.
+	doubtful map[string]bool
+	// The names in order, for suggestions; made on first use.
+	userList, targetList, roomList []string
+}
+
+// unknown writes "unknown WHAT "name"", with the closest of candidates
+// as a suggestion.
+func (r *refs) unknown(what, name string, candidates func(*refs) []string) string {
+	reason := fmt.Sprintf("unknown %s %q", what, name)
+	if r.sug == nil {
+		return reason
+	}
+	return r.sug.didYouMean(reason, name, candidates(r))
+}
+
+func (r *refs) usersSorted() []string {
+	if r.userList == nil {
+		r.userList = sortedKeys(r.users)
+	}
+	return r.userList
+}
+
+func (r *refs) roomsSorted() []string {
+	if r.roomList == nil {
+		r.roomList = sortedKeys(r.rooms)
+	}
+	return r.roomList
+}
+
+// targetsSorted lists what an Easemob "to" may name: users, groups, rooms.
+func (r *refs) targetsSorted() []string {
+	if r.targetList == nil {
+		r.targetList = append(append(append([]string{}, r.usersSorted()...), sortedKeys(r.groups)...), r.roomsSorted()...)
+	}
+	return r.targetList
 }
 
 func refsOf(spec *world.Spec, tenant world.TenantID) *refs {
@@ -277,10 +357,10 @@ func (r *refs) route(f routeFields, fail func(key, reason string)) (route, bool)
 
 	if r.vendor == world.Yunxin {
 		if !r.users[from] {
-			bad(fromKey, fmt.Sprintf("unknown account %q", from))
+			bad(fromKey, r.unknown("account", from, (*refs).usersSorted))
 		}
 		if !r.rooms[to] {
-			bad(toKey, fmt.Sprintf("unknown chat room %q", to))
+			bad(toKey, r.unknown("chat room", to, (*refs).roomsSorted))
 		}
 		if ct != 0 && ct != world.ChatRoom {
 			bad("chat_type", fmt.Sprintf("Yunxin messages are chatroom messages, got %q", f.ChatType))
@@ -289,11 +369,11 @@ func (r *refs) route(f routeFields, fail func(key, reason string)) (route, bool)
 	}
 
 	if !r.users[from] {
-		bad(fromKey, fmt.Sprintf("unknown user %q", from))
+		bad(fromKey, r.unknown("user", from, (*refs).usersSorted))
 	}
 	if toKey == "room" {
 		if !r.rooms[to] {
-			bad(toKey, fmt.Sprintf("unknown chat room %q", to))
+			bad(toKey, r.unknown("chat room", to, (*refs).roomsSorted))
 			return route{}, false
 		}
 		if ct != 0 && ct != world.ChatRoom {
@@ -321,7 +401,7 @@ func (r *refs) route(f routeFields, fail func(key, reason string)) (route, bool)
 			}
 		}
 		if resolved == 0 {
-			bad(toKey, fmt.Sprintf("unknown user, group or chat room %q", to))
+			bad(toKey, r.unknown("user, group or chat room", to, (*refs).targetsSorted))
 			return route{}, false
 		}
 	} else if !is(ct) {
@@ -334,7 +414,7 @@ func (r *refs) route(f routeFields, fail func(key, reason string)) (route, bool)
 		bad("chat_type", fmt.Sprintf("chat_type %s disagrees with to %q: %s", f.ChatType, to, what))
 		return route{}, false
 	}
-	if resolved == world.GroupChat && r.users[from] && !r.groups[to][from] {
+	if resolved == world.GroupChat && r.users[from] && !r.groups[to][from] && !r.doubtful[to] {
 		bad(fromKey, fmt.Sprintf("%q is not a member of group %q", from, to))
 	}
 	return route{From: from, To: to, ChatType: resolved}, ok
@@ -364,16 +444,44 @@ var (
 
 // kind looks up a vendor type name.
 func (r *refs) kind(name string) (world.Kind, error) {
+	kinds, other, names := easemobKinds, yunxinKinds, easemobKindNames
 	if r.vendor == world.Yunxin {
-		if k, ok := yunxinKinds[name]; ok {
-			return k, nil
-		}
-		return 0, fmt.Errorf("unknown Yunxin type %q; want one of %s", name, yunxinKindNames)
+		kinds, other, names = yunxinKinds, easemobKinds, yunxinKindNames
 	}
-	if k, ok := easemobKinds[name]; ok {
+	if k, ok := kinds[name]; ok {
 		return k, nil
 	}
-	return 0, fmt.Errorf("unknown Easemob type %q; want one of %s", name, easemobKindNames)
+	reason := fmt.Sprintf("unknown %s type %q", vendorName(r.vendor), name)
+	// The other vendor's name for a type (text on Easemob, img on Yunxin)
+	// suggests this vendor's name for it; else the nearest name.
+	guess := ""
+	if k, ok := other[name]; ok {
+		guess = kindName(kinds, k)
+	} else {
+		guess = r.sug.closest(name, kindNames(kinds))
+	}
+	return 0, fmt.Errorf("%s%s; want one of %s", reason, suggestion(guess), names)
+}
+
+// kindName is the name of k in kinds (the word, not a Yunxin number).
+func kindName(kinds map[string]world.Kind, k world.Kind) string {
+	for _, n := range kindNames(kinds) {
+		if kinds[n] == k {
+			return n
+		}
+	}
+	return ""
+}
+
+// kindNames lists the word names of kinds, in order.
+func kindNames(kinds map[string]world.Kind) []string {
+	var out []string
+	for _, n := range sortedKeys(kinds) {
+		if n[0] < '0' || n[0] > '9' {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (r *refs) defaultType() string {
@@ -448,7 +556,7 @@ func (r *refs) message(m *LiteralMessage, present map[string]bool, fail func(key
 		}
 	}
 
-	rt, _ := r.route(routeFields{From: m.From, Sender: m.Sender, To: m.To, Room: m.Room, ChatType: m.ChatType, Present: present}, fail)
+	rt, _ := r.route(routeFields{From: m.From, Sender: m.Sender, To: m.To, Room: m.Room.String(), ChatType: m.ChatType, Present: present}, fail)
 	out.From, out.To, out.ChatType = rt.From, rt.To, rt.ChatType
 
 	if !m.At.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,43 @@ func TestLiteralMessageJSON(t *testing.T) {
 	}
 }
 
+// TestRoomIDJSON: a room is a JSON number or a string of digits, and is
+// written as a number.
+func TestRoomIDJSON(t *testing.T) {
+	tests := []struct {
+		body string
+		want RoomID
+		err  string
+	}{
+		{`{"room":7001}`, 7001, ""},
+		{`{"room":"7001"}`, 7001, ""},
+		{`{"room":9007199254740993}`, 9007199254740993, ""}, // past float64's integers
+		{`{"room":null}`, 0, ""},
+		{`{}`, 0, ""},
+		{`{"room":"lobby"}`, 0, `want a chat room number such as 10001 (or "10001"), got "lobby"; a chat room whose id is not a number goes in to`},
+		{`{"room":1.5}`, 0, `want a chat room number such as 10001 (or "10001"), got 1.5;`},
+		{`{"room":true}`, 0, `want a chat room number such as 10001 (or "10001"), got true;`},
+		{`{"room":""}`, 0, `want a chat room number such as 10001 (or "10001"), got "";`},
+	}
+	for _, tt := range tests {
+		var m LiteralMessage
+		err := json.Unmarshal([]byte(tt.body), &m)
+		if tt.err == "" {
+			if err != nil || m.Room != tt.want {
+				t.Errorf("%s: room %d, err %v; want %d", tt.body, m.Room, err, tt.want)
+			}
+			continue
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+			t.Errorf("%s: err %v\nwant %s", tt.body, err, tt.err)
+		}
+	}
+	out, err := json.Marshal(LiteralMessage{Sender: "amy", Room: 10001})
+	if err != nil || string(out) != `{"sender":"amy","room":10001}` {
+		t.Errorf("Marshal = %s, %v", out, err)
+	}
+}
+
 func TestToWorld(t *testing.T) {
 	spec := defaultSpec(t)
 	demo := world.EasemobTenant("chatemu", "demo")
@@ -65,7 +103,7 @@ func TestToWorld(t *testing.T) {
 		t.Errorf("ToWorld text = %+v, %v", m, err)
 	}
 
-	m, err = ToWorld(spec, yx, LiteralMessage{Sender: "amy", Room: "10001", Type: "1"})
+	m, err = ToWorld(spec, yx, LiteralMessage{Sender: "amy", Room: 10001, Type: "1"})
 	if err != nil || m.Kind != world.Image || m.ClientType != 32 || m.Attachment.Name != "file.jpg" || m.ChatType != world.ChatRoom {
 		t.Errorf("ToWorld yunxin image = %+v, %v", m, err)
 	}
@@ -86,15 +124,15 @@ func TestToWorld(t *testing.T) {
 		{"yunxin type name on easemob", demo, LiteralMessage{From: "alice", To: "bob", Type: "text", Msg: "x"}, "type"},
 		{"field of another type", demo, LiteralMessage{From: "alice", To: "bob", Msg: "x", Filename: "a.txt"}, "filename"},
 		{"yunxin field on easemob", demo, LiteralMessage{From: "alice", To: "bob", Msg: "x", Extension: "e"}, "extension"},
-		{"easemob field on yunxin", yx, LiteralMessage{Sender: "amy", Room: "10001", Msg: "x", Ext: map[string]any{"a": 1}}, "ext"},
-		{"secret on yunxin", yx, LiteralMessage{Sender: "amy", Room: "10001", Type: "image", Secret: "s"}, "secret"},
+		{"easemob field on yunxin", yx, LiteralMessage{Sender: "amy", Room: 10001, Msg: "x", Ext: map[string]any{"a": 1}}, "ext"},
+		{"secret on yunxin", yx, LiteralMessage{Sender: "amy", Room: 10001, Type: "image", Secret: "s"}, "secret"},
 		{"empty text", demo, LiteralMessage{From: "alice", To: "bob"}, "msg"},
 		{"msg and text", demo, LiteralMessage{From: "alice", To: "bob", Msg: "a", Text: "b"}, "text"},
 		{"cmd without action", demo, LiteralMessage{From: "alice", To: "bob", Type: "cmd"}, "action"},
 		{"bad latitude", demo, LiteralMessage{From: "alice", To: "bob", Type: "loc", Lat: 91}, "lat"},
-		{"unknown room", yx, LiteralMessage{Sender: "amy", Room: "1", Msg: "x"}, "room"},
-		{"unknown account", yx, LiteralMessage{Sender: "alice", Room: "10001", Msg: "x"}, "sender"},
-		{"bad client type", yx, LiteralMessage{Sender: "amy", Room: "10001", Msg: "x", ClientType: 3}, "client_type"},
+		{"unknown room", yx, LiteralMessage{Sender: "amy", Room: 1, Msg: "x"}, "room"},
+		{"unknown account", yx, LiteralMessage{Sender: "alice", Room: 10001, Msg: "x"}, "sender"},
+		{"bad client type", yx, LiteralMessage{Sender: "amy", Room: 10001, Msg: "x", ClientType: 3}, "client_type"},
 		{"negative width", demo, LiteralMessage{From: "alice", To: "bob", Type: "img", Width: -1}, "width"},
 	}
 	for _, tt := range bad {

@@ -151,8 +151,10 @@ func TestBadScenarios(t *testing.T) {
 		{"wrong_type_bool.yaml", "3: clock.frozen: want true or false"},
 		{"missing_required.yaml", "3: easemob.apps[0].app: required"},
 		{"reserved_org.yaml", "3: easemob.apps[0].org: org and app may not contain"},
-		{"alias_bomb.yaml", "13: easemob.apps[0].messages[0].ext.e[0][2][0][5][2]: free-form values expand past 10000 values"},
-		{"alias_loop.yaml", "12: easemob.apps[0].messages[0].ext.self.self"},
+		{"alias_bomb.yaml", "18: easemob.apps[0].messages[0].ext.f[1]: the document expands past 200000 values at alias *e (66430 values each time it is used)"},
+		{"alias_loop.yaml", "13: easemob.apps[0].messages[0].ext.self: alias *loop refers to a value that contains it (a loop)"},
+		{"alias_loop_structured.yaml", "6: easemob.apps[0].groups[0].members[0]: alias *g refers to a value that contains it (a loop)"},
+		{"ext_too_many.yaml", "13: easemob.apps[0].messages[0].ext.e[0][2][0][5][2]: free-form values expand past 10000 values"},
 		{"unknown_user_traffic.yaml", "9: easemob.apps[0].traffic[1].to: unknown user, group or chat room \"carol\""},
 		{"unknown_sender_traffic.yaml", "7: easemob.apps[0].traffic[0].from: unknown user \"mallory\""},
 		{"unknown_group_member.yaml", "9: easemob.apps[0].groups[0].members[1]: unknown user \"zed\""},
@@ -161,6 +163,7 @@ func TestBadScenarios(t *testing.T) {
 		{"chat_type_disagrees.yaml", "9: easemob.apps[0].traffic[0].chat_type: "},
 		{"from_and_sender.yaml", "8: easemob.apps[0].traffic[0].sender: give from or sender"},
 		{"unknown_room_yunxin.yaml", "9: yunxin.apps[0].traffic[0].room: unknown chat room \"999\""},
+		{"room_not_a_number.yaml", "9: easemob.apps[0].messages[0].room: want a chat room number such as 10001 (or \"10001\"), got \"lobby\"; a chat room whose id is not a number goes in to"},
 		{"unknown_account_message.yaml", "9: yunxin.apps[0].messages[0].sender: unknown account \"bea\""},
 		{"op_app_missing.yaml", "7: op.clients[0].easemob_app: unknown Easemob app"},
 		{"duplicate_app.yaml", "6: easemob.apps[1].app: duplicate app"},
@@ -209,6 +212,9 @@ func TestBadScenarios(t *testing.T) {
 			want := path + ":" + tt.want
 			if !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("error = %q\nwant prefix %q", err, want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("one mistake, several errors:\n%v", err)
 			}
 			if se.File != path || se.Line == 0 {
 				t.Errorf("Error{File: %q, Line: %d}", se.File, se.Line)
@@ -322,7 +328,7 @@ func TestDefaults(t *testing.T) {
 	}
 	a := spec.Easemob[0]
 	if spec.Name != "mini" || spec.Seed != 1 || !spec.Start.IsZero() || a.Cluster != world.ClusterCN || a.Retention != 72*time.Hour ||
-		a.ArchiveDelay != time.Hour || a.LinkTTL != 30*time.Minute || a.RateLimits != world.RateLimitsOff {
+		a.ArchiveDelay != 25*time.Minute || a.LinkTTL != 30*time.Minute || a.RateLimits != world.RateLimitsOff {
 		t.Errorf("defaults: %+v %+v", spec, a)
 	}
 	empty, err := Parse("blank.yaml", nil)
@@ -398,5 +404,24 @@ func TestParseDuration(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseDuration(%q) = %v, %v", tt.in, got, err)
 		}
+	}
+}
+
+// TestLoadBuiltinIsACopy: a built-in is parsed once per process, and a test
+// that changes its spec must not change what the next Load returns.
+func TestLoadBuiltinIsACopy(t *testing.T) {
+	a, err := Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := a.Op[0].Sign
+	a.Op[0].Sign = "changed"
+	a.Easemob[0].Users[0] = "changed"
+	b, err := Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Op[0].Sign != want || b.Easemob[0].Users[0] == "changed" {
+		t.Fatalf("Load returned a spec changed through an earlier Load: sign %q, first user %q", b.Op[0].Sign, b.Easemob[0].Users[0])
 	}
 }

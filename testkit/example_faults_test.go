@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/testkit"
 )
 
 // statuses lists the journal's statuses of operation op (0: dropped).
-func statuses(emu *testkit.Emulator, op string) []int {
+func statuses(emu *testkit.Emulator, op testkit.OperationName) []int {
 	var out []int
 	for _, r := range emu.Requests(testkit.Operation(op)) {
 		out = append(out, r.Status)
@@ -24,10 +23,7 @@ func statuses(emu *testkit.Emulator, op string) []int {
 func Example_easemobHistorySync() {
 	t := &exampleT{} // in a test: the test's t
 	defer t.done()
-	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	emu := testkit.Start(t, testkit.Now(start), testkit.RateLimits(world.RateLimitsVendor))
-	emu.Clock().Freeze(true)
-	emu.Clock().Set(start)
+	emu := testkit.Start(t, testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)), testkit.RateLimits(testkit.RateLimitsVendor))
 
 	app := emu.Easemob()
 	c := &easemobSync{base: app.BaseURL, org: app.Org, app: app.App, clientID: app.ClientID, clientSecret: app.ClientSecret,
@@ -76,14 +72,14 @@ func Example_easemobHistorySync() {
 func Example_yunxinHistorySync() {
 	t := &exampleT{}
 	defer t.done()
-	emu := testkit.Start(t, testkit.Now(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
-	emu.Clock().Freeze(true)
+	emu := testkit.Start(t, testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
 
 	// A tenant of its own, as a suite sharing one emulator would make it.
-	app := emu.NewYunxinApp(t, `
-accounts: [amy]
-chatrooms: [{id: 1, name: general}]
-traffic: [{sender: amy, room: 1, per_hour: 50, since: 3h}]`)
+	app := emu.NewYunxinApp(t, testkit.YunxinAppSpec{
+		Accounts:  []string{"amy"},
+		Chatrooms: []testkit.YunxinRoom{{ID: 1, Name: "general"}},
+		Traffic:   []testkit.Traffic{{From: "amy", Room: 1, PerHour: 50, Since: 3 * time.Hour}},
+	})
 	c := &yunxinSync{base: app.BaseURL, appKey: app.AppKey, appSecret: app.AppSecret, http: emu.HTTPClient(),
 		retrier: retrier{sleep: emu.Clock().Advance}, now: emu.Clock().WallNow}
 
@@ -113,10 +109,7 @@ traffic: [{sender: amy, room: 1, per_hour: 50, since: 3h}]`)
 func Example_opHistorySync() {
 	t := &exampleT{}
 	defer t.done()
-	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	emu := testkit.Start(t, testkit.Now(start))
-	emu.Clock().Freeze(true)
-	emu.Clock().Set(start)
+	emu := testkit.Start(t, testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
 
 	op := emu.Op()
 	c := &opSync{base: op.BaseURL, client: op.Client, token: op.Token, http: emu.HTTPClient(),
@@ -139,7 +132,7 @@ func Example_opHistorySync() {
 		}
 	}
 	emu.ClearRequests()
-	emu.Clock().Advance(2 * time.Hour) // getUrl links live an hour
+	emu.Clock().Advance(5*365*24*time.Hour + time.Second) // getUrl links live five 365-day years
 	b, err := c.Download("alice", img)
 	fmt.Println("expired getUrl:", statuses(emu, "op.qiniu_download"), len(b) > 0, "error", err)
 	// Output:

@@ -6,12 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
-	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // JournalSize sets how many vendor requests the journal keeps (default
@@ -26,10 +22,10 @@ func JournalSize(n int) Option {
 }
 
 // RateLimits forces every tenant's rate-limit mode, as --rate-limits does:
-// world.RateLimitsVendor enforces the vendors' documented limits on the
-// emulator's clock (drive them with Clock().Advance), world.RateLimitsOff
-// lifts them.
-func RateLimits(mode world.RateLimits) Option { return func(o *options) { o.rateLimits = mode } }
+// RateLimitsVendor enforces the vendors' documented limits on the
+// emulator's clock (drive them with Clock().Advance), RateLimitsOff lifts
+// them.
+func RateLimits(mode RateLimitMode) Option { return func(o *options) { o.rateLimits = mode } }
 
 // The fault kinds: the presets render the vendor's own error, Drop closes
 // the connection without an answer.
@@ -55,7 +51,7 @@ type Fault struct {
 	// follows it. A client that gives up ends the wait.
 	Delay time.Duration
 	// Kind is a preset (RateLimit, ServerError, Unauthorized) or Drop.
-	Kind faults.Kind
+	Kind FaultKind
 	// Status, Body and Headers answer with a raw response instead.
 	Status  int
 	Body    string
@@ -98,12 +94,13 @@ type RequestFilter func(*journal.Filter)
 // Vendor selects requests of a vendor: "easemob", "yunxin" or "op".
 func Vendor(v string) RequestFilter { return func(f *journal.Filter) { f.Vendor = v } }
 
-// Operation selects requests of an operation, e.g. "easemob.chatmessages".
-func Operation(op string) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
+// Operation selects requests of an operation, e.g. EasemobChatMessages
+// ("easemob.chatmessages"; journal.Operations lists them).
+func Operation(op journal.Operation) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
 
 // Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
 // "yunxin:APPKEY", "op:CLIENT".
-func Tenant(t world.TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
+func Tenant(t TenantID) RequestFilter { return func(f *journal.Filter) { f.Tenant = string(t) } }
 
 // Requests returns the journal's vendor requests that every filter selects,
 // oldest first (the last 1000 unless JournalSize says otherwise).
@@ -127,8 +124,11 @@ type Reporter interface {
 // AssertCalled checks that operation op was requested exactly n times
 // (among the requests filters select, when given), like gock's IsDone or
 // WireMock's verify(n, …).
-func (e *Emulator) AssertCalled(t Reporter, op string, n int, filters ...RequestFilter) {
+func (e *Emulator) AssertCalled(t Reporter, op journal.Operation, n int, filters ...RequestFilter) {
 	t.Helper()
+	if !knownOperations(t, op) {
+		return
+	}
 	got := e.Requests(append(filters, Operation(op))...)
 	if len(got) != n {
 		t.Errorf("testkit: %s called %d times, want %d; journal:\n%s", op, len(got), n, e.journalText())
@@ -137,8 +137,11 @@ func (e *Emulator) AssertCalled(t Reporter, op string, n int, filters ...Request
 
 // AssertCalledWith checks that at least one request of operation op
 // satisfies match (its method, path, query, status, tenant, …).
-func (e *Emulator) AssertCalledWith(t Reporter, op string, match func(Request) bool) {
+func (e *Emulator) AssertCalledWith(t Reporter, op journal.Operation, match func(Request) bool) {
 	t.Helper()
+	if !knownOperations(t, op) {
+		return
+	}
 	if !slices.ContainsFunc(e.Requests(Operation(op)), match) {
 		t.Errorf("testkit: no %s request matches; journal:\n%s", op, e.journalText())
 	}
@@ -146,8 +149,11 @@ func (e *Emulator) AssertCalledWith(t Reporter, op string, match func(Request) b
 
 // AssertOrder checks that the operations ops were requested in this order
 // (other requests may come between them).
-func (e *Emulator) AssertOrder(t Reporter, ops ...string) {
+func (e *Emulator) AssertOrder(t Reporter, ops ...journal.Operation) {
 	t.Helper()
+	if !knownOperations(t, ops...) {
+		return
+	}
 	i := 0
 	for _, r := range e.Requests() {
 		if i < len(ops) && r.Operation == ops[i] {
@@ -155,9 +161,22 @@ func (e *Emulator) AssertOrder(t Reporter, ops ...string) {
 		}
 	}
 	if i < len(ops) {
-		t.Errorf("testkit: operations %s not requested in order (found the first %d); journal:\n%s",
-			strings.Join(ops, ", "), i, e.journalText())
+		t.Errorf("testkit: operations %v not requested in order (found the first %d); journal:\n%s",
+			ops, i, e.journalText())
 	}
+}
+
+// knownOperations fails t for an operation the emulator has not (a typo
+// would otherwise pass as "called 0 times").
+func knownOperations(t Reporter, ops ...journal.Operation) bool {
+	t.Helper()
+	for _, op := range ops {
+		if !op.Known() {
+			t.Errorf("testkit: unknown operation %q; the operations are %v", op, journal.Operations)
+			return false
+		}
+	}
+	return true
 }
 
 // journalText writes the journal one request a line, for failure messages.
@@ -182,69 +201,4 @@ func (e *Emulator) journalText() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// NewEasemobApp creates an Easemob app at run time, as POST
-// /_chatemu/tenants does, from its keys in the scenario file's form (YAML,
-// may be empty): users, groups, chatrooms, traffic, messages, cluster, …
-// Its org/app and credentials are generated unless given. Traffic spans are
-// measured back from the clock's now. It is removed by Reset.
-func (e *Emulator) NewEasemobApp(t TB, scenarioYAML string) EasemobApp {
-	t.Helper()
-	out := e.addTenant(t, "easemob", scenarioYAML)
-	if len(out.Easemob) != 1 {
-		t.Fatalf("testkit: new Easemob app: got %d apps", len(out.Easemob))
-		return EasemobApp{}
-	}
-	return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
-}
-
-// NewYunxinApp creates a Yunxin app at run time from its keys in the
-// scenario file's form (accounts, chatrooms, traffic, messages, …); its
-// AppKey and AppSecret are generated unless given.
-func (e *Emulator) NewYunxinApp(t TB, scenarioYAML string) YunxinApp {
-	t.Helper()
-	out := e.addTenant(t, "yunxin", scenarioYAML)
-	if len(out.Yunxin) != 1 {
-		t.Fatalf("testkit: new Yunxin app: got %d apps", len(out.Yunxin))
-		return YunxinApp{}
-	}
-	return e.YunxinApp(out.Yunxin[0].AppKey)
-}
-
-// NewOpClient creates an Op client at run time from its keys in the
-// scenario file's form. Without easemob_app, the same YAML also describes a
-// new Easemob app (users, traffic, messages, …) that the client serves;
-// marks and favorites may name that app's literal messages.
-func (e *Emulator) NewOpClient(t TB, scenarioYAML string) OpClient {
-	t.Helper()
-	out := e.addTenant(t, "op", scenarioYAML)
-	if len(out.Op) != 1 {
-		t.Fatalf("testkit: new Op client: got %d clients", len(out.Op))
-		return OpClient{}
-	}
-	return e.OpClient(out.Op[0].Client)
-}
-
-func (e *Emulator) addTenant(t TB, vendor, scenarioYAML string) control.Tenants {
-	t.Helper()
-	fields := map[string]any{}
-	if err := yaml.Unmarshal([]byte(scenarioYAML), &fields); err != nil {
-		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
-		return control.Tenants{}
-	}
-	out, err := e.srv.AddTenant(vendor, fields)
-	if err != nil {
-		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
-	}
-	return out
-}
-
-// RemoveTenant removes a runtime tenant ("easemob:ORG/APP",
-// "yunxin:APPKEY", "op:CLIENT"); it fails t if there is none.
-func (e *Emulator) RemoveTenant(t TB, tenant world.TenantID) {
-	t.Helper()
-	if err := e.srv.RemoveTenant(tenant); err != nil {
-		t.Fatalf("testkit: remove tenant: %v", err)
-	}
 }

@@ -35,7 +35,7 @@ func TestParallelTenantsIsolated(t *testing.T) {
 				var tenant world.TenantID
 				switch i % 3 {
 				case 0:
-					app := emu.NewEasemobApp(t, "users: [ann, ben]")
+					app := emu.NewEasemobApp(t, testkit.EasemobAppSpec{Users: []string{"ann", "ben"}})
 					tenant = app.Tenant()
 					emu.Inject(t, tenant, scenarios.LiteralMessage{From: "ann", To: "ben", Msg: marker, At: t0.Add(-2 * time.Hour)})
 					c := &easemobSync{base: app.BaseURL, org: app.Org, app: app.App, clientID: app.ClientID, clientSecret: app.ClientSecret,
@@ -47,9 +47,9 @@ func TestParallelTenantsIsolated(t *testing.T) {
 					got = fmt.Sprint(msgs)
 					emu.AssertCalled(t, "easemob.archive_download", 1, testkit.Tenant(tenant))
 				case 1:
-					app := emu.NewYunxinApp(t, "accounts: [amy]\nchatrooms: [{id: 7}]")
+					app := emu.NewYunxinApp(t, testkit.YunxinAppSpec{Accounts: []string{"amy"}, Chatrooms: []testkit.YunxinRoom{{ID: 7}}})
 					tenant = app.Tenant()
-					emu.Inject(t, tenant, scenarios.LiteralMessage{Sender: "amy", Room: "7", Msg: marker, At: t0.Add(-time.Minute)})
+					emu.Inject(t, tenant, scenarios.LiteralMessage{Sender: "amy", Room: 7, Msg: marker, At: t0.Add(-time.Minute)})
 					c := &yunxinSync{base: app.BaseURL, appKey: app.AppKey, appSecret: app.AppSecret, http: emu.HTTPClient(),
 						retrier: retrier{sleep: noSleep(t)}, now: emu.Clock().WallNow}
 					items, err := c.Room("7", "amy")
@@ -58,7 +58,7 @@ func TestParallelTenantsIsolated(t *testing.T) {
 					}
 					got = fmt.Sprint(items)
 				case 2:
-					c := emu.NewOpClient(t, "users: [zed, yan]")
+					c := emu.NewOpClient(t, testkit.OpClientSpec{App: testkit.EasemobAppSpec{Users: []string{"zed", "yan"}}})
 					tenant = c.Tenant()
 					org, name, _ := strings.Cut(c.EasemobApp, "/")
 					emu.Inject(t, world.EasemobTenant(org, name), scenarios.LiteralMessage{From: "zed", To: "yan", Msg: marker, At: t0.Add(-time.Minute)})
@@ -159,6 +159,24 @@ func TestAssertionsReport(t *testing.T) {
 	emu.Fail(t, testkit.Fault{Kind: testkit.Drop})
 	if !emu.RemoveFault("f1") || emu.RemoveFault("f1") {
 		t.Error("RemoveFault")
+	}
+}
+
+// TestAssertUnknownOperation: asserting on an operation the emulator does
+// not have (a typo) is an error, not "called 0 times".
+func TestAssertUnknownOperation(t *testing.T) {
+	emu := testkit.Start(t, testkit.Scenario("empty"))
+	var r reporter
+	emu.AssertCalled(&r, "easemob.chatmesages", 0)
+	emu.AssertCalledWith(&r, "easemob.tokn", func(testkit.Request) bool { return true })
+	emu.AssertOrder(&r, "easemob.token", "yunxin.history")
+	if len(r.errs) != 3 {
+		t.Fatalf("reports: %q", r.errs)
+	}
+	for i, op := range []string{"easemob.chatmesages", "easemob.tokn", "yunxin.history"} {
+		if !strings.HasPrefix(r.errs[i], `testkit: unknown operation "`+op+`"; the operations are [easemob.token easemob.chatmessages`) {
+			t.Errorf("report %d: %s", i, r.errs[i])
+		}
 	}
 }
 

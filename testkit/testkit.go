@@ -1,11 +1,14 @@
 // Package testkit runs chatemu inside go test: Start gives each test its own
 // emulator (world, clock, vendor surfaces, control API) on 127.0.0.1:0, ready
-// when Start returns and closed by t.Cleanup, in the miniredis RunT model
-// (DESIGN.md §3, §4).
+// when Start returns and closed by t.Cleanup, in the miniredis RunT model.
+// A test needs no other chatemu import: the types it names (LiteralMessage,
+// TenantID, RoomID, Cluster, …) are re-exported here.
 //
-//	emu := testkit.Start(t, testkit.Scenario("default"), testkit.Now(start))
-//	client := myclient.New(emu.Easemob().BaseURL, emu.Easemob().ClientID, ...)
-//	emu.Clock().Advance(2 * time.Hour)
+//	emu := testkit.Start(t, testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
+//	app := emu.Easemob() // Org, App, ClientID, ClientSecret, BaseURL
+//	sent := time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
+//	emu.Inject(t, app.Tenant(), testkit.LiteralMessage{ID: "m1", From: "alice", To: "bob", Msg: "hi", At: sent})
+//	ids, err := myclient.New(app.BaseURL, app.ClientID, app.ClientSecret).Hour(app.Hour(sent))
 //
 // Every control capability is both a method here and a route of the control
 // API, so a test in process and a client against the Docker image see the
@@ -16,16 +19,15 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
@@ -49,6 +51,7 @@ type options struct {
 	spec         *world.Spec
 	seed         *uint64
 	now          time.Time
+	frozen       bool
 	controlToken string
 	logger       *slog.Logger
 	journalSize  int
@@ -77,9 +80,14 @@ func Spec(spec world.Spec) Option {
 func Seed(seed uint64) Option { return func(o *options) { o.seed = &seed } }
 
 // Now starts the clock at t instead of the scenario's clock.start (or the
-// wall clock). The clock is frozen there if the scenario says so; call
-// Clock().Freeze(true) to freeze it anyway.
+// wall clock). The clock is frozen there if the scenario says so, else it
+// runs; Frozen freezes it.
 func Now(t time.Time) Option { return func(o *options) { o.now = t } }
+
+// Frozen starts the clock frozen at t: time moves only when the test moves
+// it (Clock().Advance, Set), and Reset brings it back to t, frozen. A zero
+// t freezes it at the scenario's clock.start (or at the wall clock's now).
+func Frozen(t time.Time) Option { return func(o *options) { o.now, o.frozen = t, true } }
 
 // ControlToken guards the control API with a Bearer token, as
 // --control-token does. The testkit's own methods are not affected.
@@ -119,6 +127,11 @@ func Start(t TB, opts ...Option) *Emulator {
 	if err != nil {
 		t.Fatalf("testkit: %v", err)
 		return nil
+	}
+	if o.frozen {
+		frozen := *spec
+		frozen.Frozen = true
+		spec = &frozen
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -183,11 +196,7 @@ func (o *options) load() (*world.Spec, string, error) {
 	case o.spec != nil:
 		return o.spec, o.spec.Name, nil
 	case o.file != "":
-		data, err := os.ReadFile(o.file)
-		if err != nil {
-			return nil, "", fmt.Errorf("scenario file: %w", err)
-		}
-		spec, err := scenarios.Parse(o.file, data)
+		spec, err := scenarios.LoadFile(o.file)
 		return spec, o.file, err
 	}
 	spec, err := scenarios.Load(o.scenario)
@@ -220,7 +229,7 @@ func (e *Emulator) Reset() { e.srv.Reset() }
 // /_chatemu/messages does, and returns their ids. A message without At is
 // stamped with the clock's now. Any invalid message fails t and stores
 // nothing.
-func (e *Emulator) Inject(t TB, tenant world.TenantID, msgs ...scenarios.LiteralMessage) []string {
+func (e *Emulator) Inject(t TB, tenant TenantID, msgs ...LiteralMessage) []string {
 	t.Helper()
 	ids, err := e.srv.Inject(tenant, msgs...)
 	if err != nil {
@@ -235,16 +244,24 @@ type EasemobApp struct {
 	Org, App     string
 	ClientID     string
 	ClientSecret string
-	Cluster      world.Cluster
+	// Cluster names the zone of the app's archive hours (see Hour).
+	Cluster Cluster
 	// BaseURL is the REST base: requests go to BaseURL/{org}/{app}/...
 	BaseURL string
 	// OSS keys sign the app's archive links.
-	OSS   world.OSSKeys
+	OSS   OSSKeys
 	Users []string
 }
 
 // Tenant returns the app's tenant, for Inject.
-func (a EasemobApp) Tenant() world.TenantID { return world.EasemobTenant(a.Org, a.App) }
+func (a EasemobApp) Tenant() TenantID { return EasemobTenant(a.Org, a.App) }
+
+// Hour names the archive hour that holds t as the app's chatmessages API
+// takes it (GET /{org}/{app}/chatmessages/{time}): yyyyMMddHH in Beijing
+// time (UTC+8) on cluster cn, in UTC on overseas.
+func (a EasemobApp) Hour(t time.Time) string {
+	return easemob.HourOf(&world.EasemobApp{Cluster: a.Cluster}, t)
+}
 
 // YunxinApp is a Yunxin app's credentials and base URL.
 type YunxinApp struct {
@@ -257,7 +274,7 @@ type YunxinApp struct {
 }
 
 // Tenant returns the app's tenant, for Inject.
-func (a YunxinApp) Tenant() world.TenantID { return world.YunxinTenant(a.AppKey) }
+func (a YunxinApp) Tenant() TenantID { return YunxinTenant(a.AppKey) }
 
 // OpClient is an Op API client's credentials and base URL.
 type OpClient struct {
@@ -267,12 +284,12 @@ type OpClient struct {
 	BaseURL string
 	// EasemobApp is the "org/app" whose users and messages the client reads.
 	EasemobApp string
-	Qiniu      world.QiniuKeys
+	Qiniu      QiniuKeys
 }
 
 // Tenant returns the client's tenant, "op:CLIENT", for Requests filters
 // and RemoveTenant.
-func (c OpClient) Tenant() world.TenantID { return world.TenantID("op:" + c.Client) }
+func (c OpClient) Tenant() TenantID { return OpTenant(c.Client) }
 
 // Easemob returns the scenario's first Easemob app; it fails the test if
 // there is none.

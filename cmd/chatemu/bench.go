@@ -21,10 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/opapi"
-	"github.com/chatemu/chatemu/emulator/world"
-	"github.com/chatemu/chatemu/scenarios"
 )
 
 // The load check (issue #8): N keep-alive clients send one vendor
@@ -90,6 +87,7 @@ type benchCmd struct {
 	JournalSize  int           `default:"${journal_size}" env:"CHATEMU_BENCH_JOURNAL_SIZE" help:"Vendor requests the in-process server's journal keeps; 0 turns the journal off (as serve's --journal-size)."`
 	Limit        int           `default:"20" env:"CHATEMU_BENCH_LIMIT" help:"Page size (Yunxin limit, Op pageSize)."`
 	Walk         bool          `env:"CHATEMU_BENCH_WALK" help:"Every request a different page (follow next_token / pageNum / hours): the uncached path."`
+	WalkToEnd    bool          `name:"walk-to-end" env:"CHATEMU_BENCH_WALK_TO_END" help:"Walk every page once, one request after another, to the last (a history sync); prints p50/p99 and peak RSS."`
 	User         string        `env:"CHATEMU_BENCH_USER" help:"Op userId or Yunxin sender_id (default: the tenant's first user or account)."`
 	Room         string        `env:"CHATEMU_BENCH_ROOM" help:"Yunxin room id (default: the app's first open room)."`
 }
@@ -122,6 +120,16 @@ func (b *benchCmd) config() benchConfig {
 func (b *benchCmd) Run(e *runEnv) error {
 	ctx, stdout, stderr := e.ctx, e.stdout, e.stderr
 	c := b.config()
+	if b.WalkToEnd {
+		wc := walkConfig{Vendor: c.vendor, Scenario: c.scenario, BaseURL: c.baseURL, ControlToken: c.controlToken, Limit: c.limit, User: c.user, Room: c.room}
+		res, err := runWalk(ctx, wc)
+		printWalk(stdout, wc, res)
+		if err != nil {
+			fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
+			return exitStatus(exitError)
+		}
+		return nil
+	}
 	res, err := runBench(ctx, c)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
@@ -156,25 +164,12 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	var res benchResult
 	base := strings.TrimRight(c.baseURL, "/")
 	if base == "" {
-		spec, err := scenarios.Load(c.scenario)
+		b, stop, err := startInProcess(c.scenario, c.journalSize)
 		if err != nil {
 			return res, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return res, err
-		}
-		base = "http://" + ln.Addr().String()
-		srv, err := emulator.New(emulator.Config{Spec: spec, ScenarioName: c.scenario, PublicURL: base,
-			JournalSize: c.journalSize, RateLimits: world.RateLimitsOff})
-		if err != nil {
-			ln.Close()
-			return res, err
-		}
-		hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), nil)
-		go hs.Serve(ln)
-		defer hs.Close()
-		res.InProcess = true
+		defer stop()
+		base, res.InProcess = b, true
 	}
 	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext,
 		MaxIdleConnsPerHost: c.clients, DisableCompression: true}
@@ -482,7 +477,7 @@ func newBenchTarget(ctx context.Context, hc *http.Client, base string, c benchCo
 	if a.Cluster == "cn" {
 		t.zone = time.FixedZone("CST", 8*60*60)
 	}
-	// An hour archived on every scenario's defaults (archive_delay 1h).
+	// An hour archived on every scenario's defaults (archive_delay 25m or 1h).
 	t.hour = clk.Now.Add(-3 * time.Hour).Truncate(time.Hour)
 	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "client_id": a.ClientID, "client_secret": a.ClientSecret})
 	t.tokenBody = body

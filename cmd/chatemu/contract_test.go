@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -94,7 +96,10 @@ func TestContractRecordReplay(t *testing.T) {
 	emu := frozenChatemu(t)
 	dir := t.TempDir()
 	code, out, errOut := runCmd(t, nil, "contract", "--vendor", "easemob,op", "--base-url", emu.URL, "--record", dir)
-	if code != exitOK || !strings.Contains(errOut, "recorded 12 answer(s)") {
+	// As many answers as the committed recordings of those vendors hold.
+	easemobRecs, _ := filepath.Glob("../../fixtures/recorded/easemob/*.json")
+	opRecs, _ := filepath.Glob("../../fixtures/recorded/op/*.json")
+	if code != exitOK || !strings.Contains(errOut, fmt.Sprintf("recorded %d answer(s)", len(easemobRecs)+len(opRecs))) {
 		t.Fatalf("record: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCmd(t, nil, "contract", "--replay", dir)

@@ -24,6 +24,9 @@ var update = flag.Bool("update", false, "rewrite the recorded fixtures under fix
 // recordedDir is where the committed recordings live.
 const recordedDir = "../../fixtures/recorded"
 
+// wantProbes is how many probes a run against chatemu makes (and records).
+const wantProbes = 23
+
 // scenarioStart is the default scenario's clock start.
 var scenarioStart = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
@@ -52,8 +55,8 @@ func TestRunAgainstChatemuPasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + table(rep))
-	if len(rep.Results) != 19 {
-		t.Errorf("%d probes, want 19", len(rep.Results))
+	if len(rep.Results) != wantProbes {
+		t.Errorf("%d probes, want %d", len(rep.Results), wantProbes)
 	}
 	for _, r := range rep.Results {
 		if r.Verdict != Pass {
@@ -180,7 +183,7 @@ func TestRecordThenReplayHasNoDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + table(rep))
-	if !rep.Passed || len(rep.Results) != 19 {
+	if !rep.Passed || len(rep.Results) != wantProbes {
 		t.Fatalf("replay drifted or is incomplete (%d results):\n%s", len(rep.Results), table(rep))
 	}
 }
@@ -207,7 +210,7 @@ func TestRecordedFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Passed || len(rep.Results) != 19 {
+	if !rep.Passed || len(rep.Results) != wantProbes {
 		t.Fatalf("replay of %s drifted or is incomplete:\n%s", recordedDir, table(rep))
 	}
 }
@@ -342,8 +345,8 @@ func TestRecordingsHoldNoSecret(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 19 {
-		t.Errorf("%d recordings, want 19", n)
+	if n != wantProbes {
+		t.Errorf("%d recordings, want %d", n, wantProbes)
 	}
 }
 

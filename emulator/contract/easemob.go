@@ -8,13 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/chatemu/chatemu/emulator/sign"
 )
 
 // Easemob constants of the contract (vendor-notes §1).
@@ -68,6 +73,12 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 		}
 	}
 	s.secret(in.ClientID, in.ClientSecret)
+	if s.chatemu {
+		// The bucket's key, to sign links as an SDK would (archive-overrides).
+		oss := easemobTenant(tenants, in.Org, in.App).Get("oss")
+		s.state["oss_key_id"], s.state["oss_secret"] = oss.Get("access_key_id").Str, oss.Get("access_key_secret").Str
+		s.secret(s.state["oss_key_id"], s.state["oss_secret"])
+	}
 	s.inputs["org"], s.inputs["app"], s.inputs["cluster"] = in.Org, in.App, in.Cluster
 	if s.chatemu {
 		if now, err := s.chatemuNow(ctx); err == nil {
@@ -89,6 +100,12 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 		{name: "archive-download", about: "GET the archive link: gzip of NDJSON records",
 			do: easemobArchive, rules: easemobArchiveRules,
 			compare: compareSpec{volatile: []string{"lines", "span_ms"}, content: map[string]string{"records": "payload.bodies.0.type"}}},
+		{name: "file-share-secret-query", about: "GET an access-restricted attachment's url?share-secret={secret} with the app token: the file",
+			do: easemobShareSecretQuery, rules: easemobShareSecretQueryRules, compare: compareSpec{volatile: []string{"bytes", "file_length"}}},
+		{name: "archive-range", about: "GET the archive link with Range: bytes=0-9: 206, the first ten bytes (gzip's magic first)",
+			do: easemobArchiveRange, rules: easemobArchiveRangeRules, compare: compareSpec{volatile: []string{"content_range"}}},
+		{name: "archive-overrides", about: "GET the archive signed with response-content-type and response-content-disposition: the headers asked for (chatemu only: needs the bucket's key)",
+			do: easemobArchiveOverrides, rules: easemobArchiveOverridesRules, compare: compareSpec{volatile: []string{"bytes"}}},
 		{name: "archive-expiry", about: "GET the archive link after it expired: OSS 403 AccessDenied (chatemu only: moves its clock)",
 			do: easemobExpiry, rules: easemobExpiryRules,
 			compare: compareSpec{volatile: []string{"Error.RequestId", "Error.HostId", "Error.Expires", "Error.ServerTime"}}},
@@ -99,6 +116,8 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 			rules: func(s *session) []Rule {
 				return easemobErrorRules(400, "illegal_argument", "", expiredRE, appkeyText(s)+", time: "+s.pastHour()+", maybe chat message history is expired or unstored")
 			}, compare: easemobErrorCompare},
+		{name: "archive-delay", about: "GET chatmessages/{previous hour} 25 min 23 s after it ended: archived (200, or 404 if it was empty)",
+			do: easemobArchiveDelay, rules: easemobArchiveDelayRules, compare: compareSpec{volatile: []string{"hour"}}},
 		{name: "empty-hour", about: "GET chatmessages/{empty hour}: 404 storage_object_not_found",
 			do: easemobEmptyHour,
 			rules: func(s *session) []Rule {
@@ -366,11 +385,21 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	header := map[string]string{}
-	for k, v := range res.Header {
-		header[k] = v[0]
+	header := firstValues(res.Header)
+	// How the object's integrity headers relate to the bytes received:
+	// "match", "mismatch" or "absent".
+	relate := func(name, got string) string {
+		switch v := res.Header.Get(name); {
+		case v == "":
+			return "absent"
+		case v == got:
+			return "match"
+		}
+		return "mismatch"
 	}
-	doc := map[string]any{"gzip": false, "ndjson": false, "lines": 0, "span_ms": 0, "records": []json.RawMessage{}}
+	doc := map[string]any{"gzip": false, "ndjson": false, "lines": 0, "span_ms": 0, "records": []json.RawMessage{},
+		"content_length": relate("Content-Length", strconv.Itoa(len(body))),
+		"crc64":          relate("X-Oss-Hash-Crc64ecma", strconv.FormatUint(crc64.Checksum(body, crc64.MakeTable(crc64.ECMA)), 10))}
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err == nil {
 		zr.Multistream(false)
@@ -390,6 +419,12 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 				continue
 			}
 			records = append(records, json.RawMessage(bytes.Clone(line)))
+			// The first access-restricted attachment, for the share-secret probe.
+			if b := gjson.GetBytes(line, "payload.bodies.0"); s.state["restricted_url"] == "" && b.Get("secret").Str != "" && b.Get("url").Str != "" {
+				s.state["restricted_url"], s.state["restricted_length"] = b.Get("url").Str, b.Get("file_length").Raw
+				s.state["restricted_secret"] = b.Get("secret").Str
+				s.secret(b.Get("secret").Str)
+			}
 			if ts := gjson.GetBytes(line, "timestamp"); ts.Type == gjson.Number {
 				if lo == 0 || ts.Int() < lo {
 					lo = ts.Int()
@@ -406,6 +441,13 @@ func easemobArchive(ctx context.Context, s *session) (*observed, string, error) 
 func easemobArchiveRules(*session) []Rule {
 	return []Rule{
 		Status(200),
+		// An OSS object's headers: the SDKs check a full download against
+		// x-oss-hash-crc64ecma (aliyun-oss-go-sdk GetObjectToFileWithURL).
+		Eq("content_length", "match"),
+		Eq("crc64", "match"),
+		Header("ETag", `^"[0-9A-F]{32}"$`),
+		Header("Accept-Ranges", `^bytes$`),
+		Header("Last-Modified", `GMT$`),
 		Eq("gzip", true),
 		Eq("ndjson", true),
 		Len("records", 1, -1),
@@ -506,6 +548,9 @@ func easemobExpiryRules(s *session) []Rule {
 		Type("Error.HostId", String),
 		Match("Error.Expires", isoMillisRE),
 		Match("Error.ServerTime", isoMillisRE),
+		// "URL签名已过期" (https://help.aliyun.com/zh/oss/user-guide/0002-00000069).
+		Eq("Error.EC", "0002-00000069"),
+		Header("X-Oss-Ec", `^0002-00000069$`),
 	}
 	if exp, err := strconv.ParseInt(s.state["expires"], 10, 64); err == nil {
 		rs = append(rs, instance(Eq("Error.Expires", time.Unix(exp, 0).UTC().Format("2006-01-02T15:04:05.000Z")))...)
@@ -544,4 +589,192 @@ func easemobEmptyHour(ctx context.Context, s *session) (*observed, string, error
 		err = rerr
 	}
 	return obs, skip, err
+}
+
+// archiveDelay is when the page's example got its link: hour 2018112717
+// (Beijing) ended at 18:00 and the answer's timestamp 1543314322601 is
+// 18:25:22.601 +08:00 (message_historical.html). Asked a second later than
+// that, any hour must be archived.
+const archiveDelay = 25*time.Minute + 23*time.Second
+
+// easemobArchiveDelay asks for the hour that ended archiveDelay (or up to
+// 35 min more) ago. On chatemu the clock is moved to archiveDelay past the
+// hour and back; elsewhere the probe runs only when the server's time is
+// that far into an hour. The document is {"status","error","hour"}.
+func easemobArchiveDelay(ctx context.Context, s *session) (*observed, string, error) {
+	var now time.Time
+	switch {
+	case s.chatemu && s.cfg.NoClock:
+		return nil, "--no-clock: chatemu's clock may not be moved", nil
+	case s.chatemu:
+		t, err := s.chatemuNow(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		now = t
+	default:
+		ms, err := strconv.ParseInt(s.state["server_ms"], 10, 64)
+		if err != nil {
+			return nil, "", errors.New("no server time: the bad-time probe failed")
+		}
+		now = time.UnixMilli(ms)
+		if now.Sub(now.Truncate(time.Hour)) < archiveDelay {
+			return nil, fmt.Sprintf("the server's time %s is less than %s into its hour; run again later in the hour", now.UTC().Format(time.RFC3339), archiveDelay), nil
+		}
+	}
+	var d time.Duration
+	if s.chatemu {
+		d = now.Truncate(time.Hour).Add(archiveDelay).Sub(now)
+		if d < 0 {
+			d += time.Hour
+		}
+		if err := s.advance(ctx, d); err != nil {
+			return nil, "", err
+		}
+	}
+	// Beijing is a whole-hour offset: the UTC hour boundary is the cluster's.
+	h := now.Add(d).Truncate(time.Hour).Add(-time.Hour).In(s.zone()).Format(hourLayout)
+	obs, _, err := s.chatmessages(ctx, h, "token")
+	if s.chatemu {
+		if rerr := s.advance(ctx, -d); err == nil && rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	doc := map[string]any{"status": obs.doc.Status, "error": obs.doc.JSON.Get("error").Str, "hour": h}
+	in := s.cfg.Easemob
+	return s.synthetic(call{method: http.MethodGet, url: "/" + in.Org + "/" + in.App + "/chatmessages/" + h}, obs.doc.Status, obs.doc.Header, doc), "", nil
+}
+
+func easemobArchiveDelayRules(*session) []Rule {
+	return []Rule{
+		Func("status", "HTTP 200 (archived) or 404 storage_object_not_found (archived, no messages), not 400 expired or unstored", func(v gjson.Result) (string, bool) {
+			return "HTTP " + v.Raw, v.Int() == 200 || v.Int() == 404
+		}),
+		When("status", 404, Eq("error", "storage_object_not_found")),
+	}
+}
+
+// easemobShareSecretQuery downloads the archive's first access-restricted
+// attachment with its secret appended to the url, the form the upload page
+// tells history consumers to use ("{{url}}?share-secret={{secret}}",
+// message_upload_file.html). The document is {"bytes","file_length"}.
+func easemobShareSecretQuery(ctx context.Context, s *session) (*observed, string, error) {
+	u, secret := s.state["restricted_url"], s.state["restricted_secret"]
+	switch {
+	case s.state["token"] == "":
+		return nil, "", errors.New("no app token: the token probe failed")
+	case u == "":
+		return nil, "the archive holds no access-restricted attachment", nil
+	}
+	c := call{method: http.MethodGet, url: u + "?share-secret=" + url.QueryEscape(secret),
+		header: map[string]string{"Authorization": "Bearer " + s.state["token"]}}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	length, _ := strconv.Atoi(s.state["restricted_length"])
+	header := firstValues(res.Header)
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body), "file_length": length}), "", nil
+}
+
+func easemobShareSecretQueryRules(*session) []Rule {
+	return []Rule{
+		Status(200),
+		{Path: "bytes", Want: "as many bytes as the record's file_length", check: func(ctx *checkCtx, v gjson.Result, p string) []Failure {
+			if want := ctx.doc.JSON.Get("file_length"); v.Int() != want.Int() || !want.Exists() {
+				return []Failure{{Path: p, Expected: "= file_length " + want.Raw, Observed: v.Raw}}
+			}
+			return nil
+		}},
+	}
+}
+
+// The overrides the archive-overrides probe signs into its link.
+const (
+	overrideType        = "text/plain"
+	overrideDisposition = `attachment; filename="history.gz"`
+)
+
+// easemobArchiveOverrides re-signs the archive link with two response-*
+// sub-resources, as an SDK holding the bucket's key does, and downloads it.
+// Only chatemu's key can be read (GET /_chatemu/tenants); Easemob's is its
+// own. The document is {"bytes"}.
+func easemobArchiveOverrides(ctx context.Context, s *session) (*observed, string, error) {
+	link := s.state["archive_url"]
+	switch {
+	case !s.chatemu:
+		return nil, "signing needs the bucket's AccessKey secret, which is Easemob's", nil
+	case link == "":
+		return nil, "", errors.New("no archive link: the chatmessages probe failed")
+	case s.state["oss_secret"] == "":
+		return nil, "", errors.New("no OSS key for the app in /_chatemu/tenants")
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return nil, "", err
+	}
+	bucket, object, ok := strings.Cut(strings.TrimPrefix(u.Path, "/_oss/"), "/")
+	exp, okExp := queryInt(link, "Expires")
+	if !ok || !okExp {
+		return nil, "", fmt.Errorf("archive link %s is not /_oss/{bucket}/{object}?Expires=…", u.Path)
+	}
+	signed := sign.OSSPresign(http.MethodGet, u.Scheme+"://"+u.Host+"/_oss", bucket, object, s.state["oss_key_id"], s.state["oss_secret"],
+		time.Unix(exp, 0), url.Values{"response-content-type": {overrideType}, "response-content-disposition": {overrideDisposition}})
+	c := call{method: http.MethodGet, url: signed}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	header := firstValues(res.Header)
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body)}), "", nil
+}
+
+func easemobArchiveOverridesRules(*session) []Rule {
+	return []Rule{
+		Status(200),
+		Header("Content-Type", "^"+regexp.QuoteMeta(overrideType)+"$"),
+		Header("Content-Disposition", "^"+regexp.QuoteMeta(overrideDisposition)+"$"),
+		Func("bytes", "the archive's bytes", func(v gjson.Result) (string, bool) { return v.Raw + " bytes", v.Int() > 0 }),
+	}
+}
+
+// easemobArchiveRange asks for the archive's first ten bytes. Range is not
+// signed, so the link serves it as it is. The document is
+// {"bytes","magic","content_range"}.
+func easemobArchiveRange(ctx context.Context, s *session) (*observed, string, error) {
+	link := s.state["archive_url"]
+	if link == "" {
+		return nil, "", errors.New("no archive link: the chatmessages probe failed")
+	}
+	c := call{method: http.MethodGet, url: link, header: map[string]string{"Range": "bytes=0-9"}}
+	res, body, err := s.send(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	header := firstValues(res.Header)
+	magic := len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b
+	return s.synthetic(c, res.StatusCode, header, map[string]any{"bytes": len(body), "magic": magic, "content_range": res.Header.Get("Content-Range")}), "", nil
+}
+
+func easemobArchiveRangeRules(*session) []Rule {
+	return []Rule{
+		Status(206),
+		Header("Content-Range", `^bytes 0-9/\d+$`),
+		Header("Content-Length", `^10$`),
+		Eq("bytes", 10),
+		Eq("magic", true),
+	}
+}
+
+// firstValues is a response's headers as the checked document holds them:
+// each name's first value.
+func firstValues(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = v[0]
+	}
+	return out
 }

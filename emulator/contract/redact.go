@@ -25,8 +25,8 @@ var secretKeys = []string{
 
 // secretParams are query parameters whose values are never recorded:
 // OSS's signature and access key id, Qiniu's download token, the Op Api's
-// token and sign.
-var secretParams = []string{"Signature", "OSSAccessKeyId", "token", "sign", "access_token", "security-token"}
+// token and sign, an Easemob file's share-secret.
+var secretParams = []string{"Signature", "OSSAccessKeyId", "token", "sign", "access_token", "security-token", "share-secret"}
 
 // redactQuery redacts the secret parameters of a raw query, keeping the
 // parameters' order and encoding.

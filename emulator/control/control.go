@@ -81,8 +81,10 @@ type World interface {
 type Clock interface {
 	Now() time.Time
 	Frozen() bool
-	Set(t time.Time)
-	Advance(d time.Duration)
+	// TrySet and TryAdvance move the clock, or refuse (a
+	// *clock.RangeError) to leave its range.
+	TrySet(t time.Time) error
+	TryAdvance(d time.Duration) error
 	Freeze(frozen bool)
 }
 
@@ -104,7 +106,7 @@ type Config struct {
 	Open   bool
 	Logger *slog.Logger
 	// Faults and Journal back the faults and requests routes; nil gives
-	// an empty fault set and a journal of journal.DefaultSize.
+	// an empty fault set and a journal of the default size and budget.
 	Faults  Faults
 	Journal Journal
 	// RateLimits, when not empty, is forced on every runtime tenant (the
@@ -156,7 +158,7 @@ func New(cfg Config) *API {
 	}
 	j := cfg.Journal
 	if j == nil {
-		j = journal.New(journal.DefaultSize)
+		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
 	return &API{
 		world:      cfg.World,
@@ -255,6 +257,14 @@ func (a *API) endpoint(rt route) http.Handler {
 			a.write(w, r, response{}, errorf(http.StatusUnauthorized, msgTokenRequired))
 			return
 		}
+		// A body over the limit is refused before it is read when its
+		// length is declared, and cut where it passes the limit otherwise
+		// (the server then closes the connection rather than read on).
+		if r.ContentLength > MaxBodyBytes {
+			a.write(w, r, response{}, errBodyTooLarge())
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		res, err := h(r)
 		a.write(w, r, res, err)
 	})
@@ -301,16 +311,30 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Err
 	}
 }
 
-// decode reads a JSON body strictly into v: at most MaxBodyBytes, no
-// unknown fields, one value.
-func decode(r *http.Request, v any) *Error {
+// errBodyTooLarge refuses a body over MaxBodyBytes.
+func errBodyTooLarge() *Error {
+	return errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", MaxBodyBytes)
+}
+
+// readBody reads a request body of at most MaxBodyBytes.
+func readBody(r *http.Request) ([]byte, *Error) {
 	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", MaxBodyBytes)
+			return nil, errBodyTooLarge()
 		}
-		return errorf(http.StatusBadRequest, "reading the request body: %v", err)
+		return nil, errorf(http.StatusBadRequest, "reading the request body: %v", err)
+	}
+	return data, nil
+}
+
+// decode reads a JSON body strictly into v: at most MaxBodyBytes, no
+// unknown fields, one value.
+func decode(r *http.Request, v any) *Error {
+	data, e := readBody(r)
+	if e != nil {
+		return e
 	}
 	return decodeBytes(data, v, "")
 }
@@ -345,6 +369,10 @@ func nameOr(at, def string) string {
 // jsonError words a decoding error with the key it concerns; at names the
 // value that was decoded ("" for the request body).
 func jsonError(at string, err error) string {
+	var lim *limitError
+	if errors.As(err, &lim) {
+		return lim.msg
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		return fmt.Sprintf("%s: %s", joinKey(at, te.Field), valueError(err))
@@ -395,3 +423,9 @@ func jsonType(goType string) string {
 	}
 	return "an object"
 }
+
+// limitError is a limit a JSON value passed while it was decoded; its
+// message names the key and the limit.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }

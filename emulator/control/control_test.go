@@ -133,6 +133,16 @@ func TestRoutes(t *testing.T) {
 		{name: "clock advance", method: "POST", path: "/_chatemu/clock", body: `{"advance":"90m"}`, status: 200, want: `{"now":"2026-11-20T11:30:00.000Z","frozen":true}`},
 		{name: "clock advance back", method: "POST", path: "/_chatemu/clock", body: `{"advance":"-2h"}`, status: 200, want: `{"now":"2026-11-20T08:00:00.000Z","frozen":true}`},
 		{name: "clock freeze", method: "POST", path: "/_chatemu/clock", body: `{"frozen":true}`, status: 200, want: `{"now":"2026-11-20T10:00:00.000Z","frozen":true}`},
+		{name: "clock set min", method: "POST", path: "/_chatemu/clock", body: `{"set":"1970-01-01T00:00:00Z"}`, status: 200, want: `{"now":"1970-01-01T00:00:00.000Z","frozen":true}`},
+		{name: "clock set max", method: "POST", path: "/_chatemu/clock", body: `{"set":"2100-01-01T00:00:00Z"}`, status: 200, want: `{"now":"2100-01-01T00:00:00.000Z","frozen":true}`},
+		{name: "clock set after max", method: "POST", path: "/_chatemu/clock", body: `{"set":"2100-01-01T00:00:00.001Z"}`, status: 400, want: `{"error":"set: 2100-01-01T00:00:00.001Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock set year 1", method: "POST", path: "/_chatemu/clock", body: `{"set":"0001-01-01T00:00:00Z"}`, status: 400, want: `{"error":"set: 0001-01-01T00:00:00.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock set before 1970", method: "POST", path: "/_chatemu/clock", body: `{"set":"1969-12-31T23:59:59.999Z"}`, status: 400, want: `{"error":"set: 1969-12-31T23:59:59.999Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock set end of 9999", method: "POST", path: "/_chatemu/clock", body: `{"set":"9999-12-31T23:59:59Z"}`, status: 400, want: `{"error":"set: 9999-12-31T23:59:59.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock advance before 1970", method: "POST", path: "/_chatemu/clock", body: `{"advance":"-500000h"}`, status: 400, want: `{"error":"advance: -500000h0m0s would move the clock to 1969-11-06T02:00:00.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock advance the longest back", method: "POST", path: "/_chatemu/clock", body: `{"advance":"-2562047h"}`, status: 400, want: `{"error":"advance: -2562047h0m0s would move the clock to 1734-08-11T11:00:00.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock advance the longest ahead", method: "POST", path: "/_chatemu/clock", body: `{"advance":"2562047h"}`, status: 400, want: `{"error":"advance: 2562047h0m0s would move the clock to 2319-03-02T09:00:00.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{name: "clock advance to 2099", method: "POST", path: "/_chatemu/clock", body: `{"advance":"640000h"}`, status: 200, want: `{"now":"2099-11-24T02:00:00.000Z","frozen":true}`},
 		{name: "clock none", method: "POST", path: "/_chatemu/clock", body: `{}`, status: 400, want: `{"error":"want exactly one of \"set\", \"advance\", \"frozen\", got 0"}`},
 		{name: "clock two", method: "POST", path: "/_chatemu/clock", body: `{"set":"2026-11-21T00:00:00Z","advance":"1h"}`, status: 400, want: `{"error":"want exactly one of \"set\", \"advance\", \"frozen\", got 2"}`},
 		{name: "clock bad set", method: "POST", path: "/_chatemu/clock", body: `{"set":"tomorrow"}`, status: 400, want: `{"error":"set: want an RFC 3339 time, got \"tomorrow\""}`},
@@ -334,5 +344,31 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs:\ngot  %s\nwant %s", path, got, want)
+	}
+}
+
+// TestRunningClockRange: a running clock refuses to leave its range as a
+// frozen one does (it used to wrap: year 1 became 1734), and stays where it
+// was.
+func TestRunningClockRange(t *testing.T) {
+	f := newFixture(t, "")
+	f.clock.Freeze(false)
+	for _, tt := range []struct{ body, want string }{
+		{`{"set":"0001-01-01T00:00:00Z"}`, `{"error":"set: 0001-01-01T00:00:00.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{`{"set":"9999-12-31T23:59:59Z"}`, `{"error":"set: 9999-12-31T23:59:59.000Z, outside the supported range 1970-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z"}`},
+		{`{"advance":"-2562047h"}`, `{"error":"advance: -2562047h0m0s would move the clock to 1734-08-1`},
+	} {
+		status, _, body := f.do(t, "POST", "/_chatemu/clock", "", tt.body)
+		if status != 400 || !strings.HasPrefix(body, tt.want) {
+			t.Errorf("%s: %d %s, want 400 %s", tt.body, status, body, tt.want)
+		}
+		if now := f.clock.Now(); now.Before(t0) || now.After(t0.Add(time.Hour)) {
+			t.Errorf("%s: the clock moved to %v", tt.body, now)
+		}
+	}
+	// Far from the wall clock, it still runs and does not wrap.
+	_, _, body := f.do(t, "POST", "/_chatemu/clock", "", `{"set":"2099-12-30T00:00:00Z"}`)
+	if !strings.HasPrefix(body, `{"now":"2099-12-30T00:00:0`) || !strings.HasPrefix(f.clock.Now().Format(time.RFC3339), "2099-12-30T00:") {
+		t.Errorf("set 2099-12-30: %s, clock %v", body, f.clock.Now())
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -29,6 +32,9 @@ type Journal interface {
 	Entries(f journal.Filter) []journal.Entry
 	Clear()
 	Size() int
+	MaxBytes() int64
+	Bytes() int64
+	LastSeq() uint64
 }
 
 // FaultView is a fault as GET and POST /_chatemu/faults show it: the rule
@@ -104,35 +110,60 @@ func (a *API) deleteFault(r *http.Request) (response, *Error) {
 }
 
 // RequestView is one journal entry as GET /_chatemu/requests shows it.
+// Credentials are redacted ("REDACTED") in the query, the headers and the
+// bodies; bodies are cut at journal.MaxBody and kept only when they are
+// text.
 type RequestView struct {
-	Seq        uint64  `json:"seq"`
-	Time       string  `json:"time"` // the emulator clock, RFC 3339, ms
-	Vendor     string  `json:"vendor"`
-	Operation  string  `json:"operation"`
-	Method     string  `json:"method"`
-	Path       string  `json:"path"`
-	Query      string  `json:"query"`
-	Status     int     `json:"status"` // 0: dropped by a fault
-	DurationMS float64 `json:"duration_ms"`
-	Tenant     string  `json:"tenant"`
-	Reason     string  `json:"reason,omitempty"`
-	Fault      string  `json:"fault,omitempty"`
+	Seq      uint64 `json:"seq"`
+	Time     string `json:"time"`      // the emulator clock at arrival, RFC 3339, ms
+	WallTime string `json:"wall_time"` // the real time at arrival
+	Vendor   string `json:"vendor"`
+	// Operation names the API; Unmatched says no emulated API took the
+	// request (the operation is then "VENDOR.unknown").
+	Operation      string            `json:"operation"`
+	Unmatched      bool              `json:"unmatched"`
+	Method         string            `json:"method"`
+	Path           string            `json:"path"`
+	Query          string            `json:"query"`
+	RequestHeaders map[string]string `json:"request_headers"` // repeated values joined with ", "
+	// RequestBody is the start of the body the server read;
+	// RequestBodyBytes the body's length; RequestBodyTruncated that
+	// RequestBody is not all of it (cut, or not text).
+	RequestBody           string  `json:"request_body"`
+	RequestBodyBytes      int64   `json:"request_body_bytes"`
+	RequestBodyTruncated  bool    `json:"request_body_truncated"`
+	Status                int     `json:"status"` // 0: dropped by a fault
+	ResponseBody          string  `json:"response_body"`
+	ResponseBodyBytes     int64   `json:"response_body_bytes"`
+	ResponseBodyTruncated bool    `json:"response_body_truncated"`
+	DurationMS            float64 `json:"duration_ms"`
+	Tenant                string  `json:"tenant"`
+	Reason                string  `json:"reason,omitempty"`
+	Fault                 string  `json:"fault,omitempty"`
 }
 
-// RequestList is the body of GET /_chatemu/requests: the journal's
-// entries, oldest first, and the ring's size.
+// RequestList is the body of GET /_chatemu/requests: the selected entries,
+// oldest first; the journal's bounds (size entries, max_bytes bytes) and
+// what it holds (bytes); and the sequence number of the last request
+// journaled, to poll with since.
 type RequestList struct {
 	Requests []RequestView `json:"requests"`
 	Size     int           `json:"size"`
+	MaxBytes int64         `json:"max_bytes"`
+	Bytes    int64         `json:"bytes"`
+	LastSeq  uint64        `json:"last_seq"`
 }
 
-// requestFilters are the query parameters GET requests takes.
-var requestFilters = map[string]bool{"vendor": true, "operation": true, "tenant": true}
+// requestFilters are the query parameters GET requests takes, in the order
+// error messages list them.
+var requestFilters = []string{"vendor", "operation", "tenant", "status", "since", "limit", "unmatched"}
 
-func (a *API) getRequests(r *http.Request) (response, *Error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+// requestFilter reads GET requests' query into a journal filter.
+func requestFilter(rawQuery string) (journal.Filter, *Error) {
+	var f journal.Filter
+	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return response{}, errorf(http.StatusBadRequest, "query: %v", err)
+		return f, errorf(http.StatusBadRequest, "query: %v", err)
 	}
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -140,12 +171,65 @@ func (a *API) getRequests(r *http.Request) (response, *Error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !requestFilters[k] {
-			return response{}, errorf(http.StatusBadRequest, "query parameter %q: unknown (vendor, operation, tenant)", k)
+		if !slices.Contains(requestFilters, k) {
+			return f, errorf(http.StatusBadRequest, "query parameter %q: unknown (%s)", k, strings.Join(requestFilters, ", "))
+		}
+		if len(q[k]) > 1 {
+			return f, errorf(http.StatusBadRequest, "%s: given %d times, want it once", k, len(q[k]))
 		}
 	}
-	f := journal.Filter{Vendor: q.Get("vendor"), Operation: q.Get("operation"), Tenant: q.Get("tenant")}
-	list := RequestList{Requests: []RequestView{}, Size: a.journal.Size()}
+	f.Vendor, f.Tenant = q.Get("vendor"), q.Get("tenant")
+	if f.Vendor != "" && !slices.Contains(faults.Vendors, f.Vendor) {
+		return f, errorf(http.StatusBadRequest, "vendor: want %s, got %q", strings.Join(faults.Vendors, ", "), f.Vendor)
+	}
+	if op := journal.Operation(q.Get("operation")); op != "" {
+		if !op.Known() {
+			return f, errorf(http.StatusBadRequest, "operation: unknown operation %q; want one of %s", op, operationList())
+		}
+		f.Operation = op
+	}
+	var ok bool
+	if f.Status, ok = journal.ParseStatus(q.Get("status")); !ok {
+		return f, errorf(http.StatusBadRequest, "status: want a status (404), a class (4xx) or 0 (dropped by a fault), got %q", q.Get("status"))
+	}
+	if v := q.Get("since"); v != "" {
+		if f.Since, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return f, errorf(http.StatusBadRequest, "since: want a sequence number (0 or more), got %q", v)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
+			return f, errorf(http.StatusBadRequest, "limit: want a count of 1 or more, got %q", v)
+		}
+	}
+	switch v := q.Get("unmatched"); v {
+	case "":
+	case "true":
+		f.Unmatched = true
+	case "false":
+		f.Matched = true
+	default:
+		return f, errorf(http.StatusBadRequest, "unmatched: want true or false, got %q", v)
+	}
+	return f, nil
+}
+
+// operationList lists the known operations for error messages.
+func operationList() string {
+	names := make([]string, len(journal.Operations))
+	for i, o := range journal.Operations {
+		names[i] = string(o)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (a *API) getRequests(r *http.Request) (response, *Error) {
+	f, e := requestFilter(r.URL.RawQuery)
+	if e != nil {
+		return response{}, e
+	}
+	list := RequestList{Requests: []RequestView{}, Size: a.journal.Size(), MaxBytes: a.journal.MaxBytes(),
+		Bytes: a.journal.Bytes(), LastSeq: a.journal.LastSeq()}
 	for _, e := range a.journal.Entries(f) {
 		list.Requests = append(list.Requests, RequestViewOf(e))
 	}
@@ -154,9 +238,21 @@ func (a *API) getRequests(r *http.Request) (response, *Error) {
 
 // RequestViewOf is e as GET requests shows it.
 func RequestViewOf(e journal.Entry) RequestView {
+	headers := make(map[string]string, len(e.RequestHeaders))
+	for _, h := range e.RequestHeaders {
+		if v, ok := headers[h.Name]; ok {
+			headers[h.Name] = v + ", " + h.Value
+		} else {
+			headers[h.Name] = h.Value
+		}
+	}
 	return RequestView{
-		Seq: e.Seq, Time: e.Time.UTC().Format(TimeLayout), Vendor: e.Vendor, Operation: e.Operation,
-		Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status,
+		Seq: e.Seq, Time: e.Time.UTC().Format(TimeLayout), WallTime: e.WallTime.UTC().Format(TimeLayout),
+		Vendor: e.Vendor, Operation: string(e.Operation), Unmatched: e.Unmatched(),
+		Method: e.Method, Path: e.Path, Query: e.Query, RequestHeaders: headers,
+		RequestBody: e.RequestBody, RequestBodyBytes: e.RequestBodyBytes, RequestBodyTruncated: e.RequestBodyTruncated,
+		Status:       e.Status,
+		ResponseBody: e.ResponseBody, ResponseBodyBytes: e.ResponseBodyBytes, ResponseBodyTruncated: e.ResponseBodyTruncated,
 		DurationMS: math.Round(float64(e.Duration)/float64(time.Microsecond)) / 1000,
 		Tenant:     e.Tenant, Reason: e.Reason, Fault: e.Fault,
 	}

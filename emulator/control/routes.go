@@ -1,7 +1,9 @@
 package control
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -246,14 +249,18 @@ func (a *API) changeClock(c ClockChange) *Error {
 		if err != nil {
 			return errorf(http.StatusBadRequest, "set: want an RFC 3339 time, got %q", *c.Set)
 		}
-		a.clock.Set(t)
+		if err := a.clock.TrySet(t); err != nil {
+			return errorf(http.StatusBadRequest, "set: %s", rangeError(err))
+		}
 		a.log.Info("clock set", "now", t.UTC().Format(TimeLayout))
 	case c.Advance != nil:
 		d, err := time.ParseDuration(*c.Advance)
 		if err != nil {
 			return errorf(http.StatusBadRequest, `advance: want a duration such as "90m" or "36h", got %q`, *c.Advance)
 		}
-		a.clock.Advance(d)
+		if err := a.clock.TryAdvance(d); err != nil {
+			return errorf(http.StatusBadRequest, "advance: %s would move the clock to %s", d, rangeError(err))
+		}
 		a.log.Info("clock advanced", "by", d.String())
 	default:
 		a.clock.Freeze(*c.Frozen)
@@ -262,12 +269,87 @@ func (a *API) changeClock(c ClockChange) *Error {
 	return nil
 }
 
+// MaxInjectMessages bounds the messages of one injection (POST
+// /_chatemu/messages or Inject), so that one request cannot make the server
+// decode and check an unbounded number of messages; the body is bounded by
+// MaxBodyBytes as well.
+const MaxInjectMessages = 1000
+
+// rangeError words a clock refusal: the refused time and the clock's
+// range, in the control API's layout.
+func rangeError(err error) string {
+	var re *clock.RangeError
+	if !errors.As(err, &re) {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s, outside the supported range %s to %s", re.At.UTC().Format(TimeLayout),
+		clock.Min.Format(TimeLayout), clock.Max.Format(TimeLayout))
+}
+
 // Injection is the body of POST /_chatemu/messages: literal messages in the
 // scenario form for a tenant ("easemob:ORG/APP" or "yunxin:APPKEY"). A
 // message may name its own tenant.
 type Injection struct {
-	Tenant   string            `json:"tenant,omitempty"`
-	Messages []json.RawMessage `json:"messages"`
+	Tenant   string      `json:"tenant,omitempty"`
+	Messages RawMessages `json:"messages"`
+}
+
+// RawMessages are an injection's messages, undecoded. Decoding stops at the
+// first message past MaxInjectMessages, so an oversized list costs no more
+// than the limit.
+type RawMessages []json.RawMessage
+
+// errTooManyMessages refuses an injection of more than MaxInjectMessages.
+func errTooManyMessages() *Error {
+	return errorf(http.StatusBadRequest, "%s", tooManyMessages)
+}
+
+var tooManyMessages = fmt.Sprintf("messages: more than %d in one request; inject at most %d at a time", MaxInjectMessages, MaxInjectMessages)
+
+// UnmarshalJSON decodes a JSON array of at most MaxInjectMessages values.
+func (m *RawMessages) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*m = nil
+		return nil
+	}
+	if data[0] != '[' {
+		return &json.UnmarshalTypeError{Value: jsonKind(data[0]), Type: reflect.TypeFor[[]json.RawMessage]()}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	out := RawMessages{}
+	for dec.More() {
+		if len(out) == MaxInjectMessages {
+			return &limitError{tooManyMessages}
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		out = append(out, raw)
+	}
+	*m = out
+	return nil
+}
+
+// jsonKind names the kind of the JSON value that starts with c, as
+// json.UnmarshalTypeError does.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 // InjectionMessage is one message of an Injection.
@@ -323,6 +405,9 @@ func (a *API) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([
 func (a *API) inject(msgs []InjectionMessage) ([]string, *Error) {
 	if len(msgs) == 0 {
 		return nil, errorf(http.StatusBadRequest, "messages: empty, nothing to inject")
+	}
+	if len(msgs) > MaxInjectMessages {
+		return nil, errTooManyMessages()
 	}
 	spec := a.liveSpec()
 	conv := make([]world.Message, len(msgs))

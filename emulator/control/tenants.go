@@ -61,9 +61,9 @@ func (a *API) liveSpec() *world.Spec {
 // postTenant is POST /_chatemu/tenants: {"vendor": "easemob"|"yunxin"|"op",
 // …the app's or client's keys in the scenario file's form}.
 func (a *API) postTenant(r *http.Request) (response, *Error) {
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	if err != nil {
-		return response{}, errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", MaxBodyBytes)
+	data, e := readBody(r)
+	if e != nil {
+		return response{}, e
 	}
 	var fields map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -3,8 +3,14 @@ package easemob
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +21,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/internal/pagecache"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -47,25 +54,13 @@ func parseArchiveObject(key string) (org, app, hour string, ok bool) {
 	return parts[1], parts[2], strings.TrimSuffix(parts[3], ".gz"), true
 }
 
-// ossSubResources are the query parameters OSS signs into
-// CanonicalizedResource (aliyun-oss-go-sdk signKeyList). Easemob's links are
-// signed without any, so a request that adds one fails OSS's signature
-// check; chatemu reproduces that rather than ignoring the parameter.
-var ossSubResources = []string{
-	"acl", "append", "bucketInfo", "callback", "callback-var", "cname", "comp", "cors", "delete",
-	"endTime", "img", "lifecycle", "live", "location", "logging", "objectMeta", "partNumber",
-	"position", "qos", "referer", "replication", "response-cache-control",
-	"response-content-disposition", "response-content-encoding", "response-content-language",
-	"response-content-type", "response-expires", "restore", "security-token", "startTime", "status",
-	"style", "styleName", "symlink", "tagging", "uploadId", "uploads", "versionId", "vod", "website",
-	"x-oss-process", "x-oss-traffic-limit",
-}
-
-// serveOSS serves GET /_oss/{bucket}/{object}: an archive behind an OSS V1
-// query-signed link (vendor-notes §2). sign.OSSVerify checks expiry before
-// the signature, as OSS does. The object may arrive with "/" escaped as %2F
-// (the Go V1 SDK's form); gorilla/mux matches the decoded path, so object is
-// the raw key either way.
+// serveOSS serves GET and HEAD /_oss/{bucket}/{object}: an archive behind
+// an OSS V1 query-signed link (https://www.alibabacloud.com/help/doc-detail/31952.htm). sign.OSSVerifyRequest
+// checks expiry before the signature, as OSS does, and signs the method,
+// the signed headers and every sub-resource, so only a link signed for this
+// very request verifies. The object may arrive with "/" escaped as %2F (the
+// Go V1 SDK's form); gorilla/mux matches the decoded path, so object is the
+// raw key either way.
 func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
 	bucket, object := v["bucket"], v["object"]
@@ -77,18 +72,21 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-oss-request-id", reqID)
 	h.Set("Date", now.Format(http.TimeFormat))
 
-	if err := sign.OSSVerify(r.URL.RawQuery, bucket, object, now, s.ossSecret); err != nil {
+	req := sign.OSSRequest{Method: r.Method, Bucket: bucket, Object: object, RawQuery: r.URL.RawQuery, Header: r.Header}
+	if err := sign.OSSVerifyRequest(req, now, s.ossSecret); err != nil {
 		var oe *sign.OSSError
 		if !errors.As(err, &oe) {
-			oe = sign.OSSNoSuchKey(bucket, object) // OSSVerify returns only *OSSError
+			oe = sign.OSSNoSuchKey(bucket, object) // OSSVerifyRequest returns only *OSSError
 		}
 		s.ossFail(w, r, reqID, oe)
 		return
 	}
-	// The link is valid for a plain GET of /bucket/object. Anything else
-	// signs a different StringToSign, so OSS would answer
-	// SignatureDoesNotMatch.
-	if e := s.ossOtherRequest(r, bucket, object); e != nil {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.ossFail(w, r, reqID, sign.OSSMethodNotAllowed(r.Method))
+		return
+	}
+	overrides, e := ossOverrides(req.Query())
+	if e != nil {
 		s.ossFail(w, r, reqID, e)
 		return
 	}
@@ -97,12 +95,199 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 		s.ossFail(w, r, reqID, sign.OSSNoSuchKey(bucket, object))
 		return
 	}
+	meta, body, err := s.archive(app, start)
+	if err != nil {
+		s.log.Error("archive", "tenant", app.Tenant(), "hour", start, "error", err)
+		s.ossFailStatus(w, r, reqID, &sign.OSSError{Code: "InternalError", Message: "We encountered an internal error. Please try again.",
+			Reason: "chatemu bug: writing the archive: " + err.Error()}, http.StatusInternalServerError)
+		return
+	}
+	first, last, partial, rerr := sign.OSSByteRange(r.Header.Get("Range"), meta.size, r.Header.Get("x-oss-range-behavior") == sign.OSSRangeStandard)
+	if rerr != nil {
+		s.ossFail(w, r, reqID, rerr)
+		return
+	}
+	// The object's headers as OSS sends them for a simple upload: its
+	// length, an ETag that is the quoted upper-case hex MD5, the CRC-64/ECMA
+	// the SDKs check a full download against, and Last-Modified, the
+	// emulated moment the archive was written.
 	h.Set("Content-Type", ArchiveContentType)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(meta.md5[:]))+`"`)
 	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(meta.crc, 10))
 	h.Set("x-oss-object-type", "Normal")
 	h.Set("x-oss-storage-class", "Standard")
-	w.WriteHeader(http.StatusOK)
-	_ = s.WriteArchive(w, app, start) // a write error is the client leaving
+	for name, value := range overrides {
+		h.Set(name, value)
+	}
+	h.Set("Content-Length", strconv.FormatInt(last-first+1, 10))
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, meta.size))
+	}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	// A write error is the client leaving.
+	if body != nil {
+		_, _ = w.Write(body[first : last+1])
+		return
+	}
+	_ = s.writeArchiveRange(w, app, start, first, last-first+1)
+}
+
+// Bounds of the archive caches.
+const (
+	archiveMetaEntries = 4096 // per generation: enough for 170 days of one app's hours
+	archiveMetaSize    = 64   // bytes per entry, key and value, for the byte budget
+	archiveBytesBudget = 2 * pagecache.DefaultBytes
+)
+
+// archiveMeta is what an archive's headers need before its first byte.
+type archiveMeta struct {
+	size int64
+	crc  uint64 // CRC-64/ECMA as OSS's x-oss-hash-crc64ecma and the SDKs compute it
+	md5  [md5.Size]byte
+}
+
+// archive returns the meta of app's archive for the hour at start, and its
+// bytes when they are small enough to keep (nil otherwise: stream them with
+// writeArchiveRange). Memory stays bounded: the first request of an
+// archive writes it once to hash it (keeping at most pagecache.MaxBody of
+// it), later ones find the meta, and the bytes when kept, in the caches,
+// which the world's version keys. An archive is a pure function of the
+// world, so the second writing of a large one is the same bytes.
+func (s *Surface) archive(app *world.EasemobApp, start time.Time) (archiveMeta, []byte, error) {
+	version := s.cfg.World.Version()
+	key := []byte(string(app.Tenant()) + "\x00" + strconv.FormatInt(start.Unix(), 10))
+	if b, ok := s.archiveMeta.Get(version, key); ok && len(b) == 8+8+md5.Size {
+		m := archiveMeta{size: int64(binary.BigEndian.Uint64(b)), crc: binary.BigEndian.Uint64(b[8:])}
+		copy(m.md5[:], b[16:])
+		body, _ := s.archiveBytes.Get(version, key)
+		if body != nil || m.size > pagecache.MaxBody {
+			return m, body, nil
+		}
+	}
+	hw := &hashingWriter{crc: crc64.New(crc64Table), md5: md5.New(), keep: pagecache.MaxBody}
+	if err := s.WriteArchive(hw, app, start); err != nil {
+		return archiveMeta{}, nil, err
+	}
+	m := archiveMeta{size: hw.n, crc: hw.crc.Sum64()}
+	hw.md5.Sum(m.md5[:0])
+	b := make([]byte, 8+8+md5.Size)
+	binary.BigEndian.PutUint64(b, uint64(m.size))
+	binary.BigEndian.PutUint64(b[8:], m.crc)
+	copy(b[16:], m.md5[:])
+	s.archiveMeta.Put(version, key, b)
+	if hw.kept != nil {
+		s.archiveBytes.Put(version, key, hw.kept)
+	}
+	return m, hw.kept, nil
+}
+
+// crc64Table is CRC-64/ECMA, the table the OSS SDKs use
+// (crc64.MakeTable(crc64.ECMA) in aliyun-oss-go-sdk oss/crc.go).
+var crc64Table = crc64.MakeTable(crc64.ECMA)
+
+// hashingWriter counts and hashes what is written, keeping the bytes while
+// they fit in keep.
+type hashingWriter struct {
+	n    int64
+	crc  hash.Hash64
+	md5  hash.Hash
+	keep int
+	kept []byte
+	over bool
+}
+
+func (h *hashingWriter) Write(p []byte) (int, error) {
+	h.n += int64(len(p))
+	h.crc.Write(p)
+	h.md5.Write(p)
+	switch {
+	case h.over:
+	case h.n > int64(h.keep):
+		h.over, h.kept = true, nil
+	default:
+		h.kept = append(h.kept, p...)
+	}
+	return len(p), nil
+}
+
+// errRangeSent stops writing an archive once a range of it has been sent.
+var errRangeSent = errors.New("range sent")
+
+// writeArchiveRange writes bytes [first, first+n) of the archive to w,
+// writing the archive from its start and dropping what comes before.
+func (s *Surface) writeArchiveRange(w io.Writer, app *world.EasemobApp, start time.Time, first, n int64) error {
+	err := s.WriteArchive(&rangeWriter{w: w, skip: first, left: n}, app, start)
+	if errors.Is(err, errRangeSent) {
+		return nil
+	}
+	return err
+}
+
+// rangeWriter passes on n bytes after skipping the first skip ones.
+type rangeWriter struct {
+	w          io.Writer
+	skip, left int64
+}
+
+func (x *rangeWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if x.skip >= int64(len(p)) {
+		x.skip -= int64(len(p))
+		return n, nil
+	}
+	p = p[x.skip:]
+	x.skip = 0
+	if int64(len(p)) > x.left {
+		p = p[:x.left]
+	}
+	if _, err := x.w.Write(p); err != nil {
+		return 0, err
+	}
+	if x.left -= int64(len(p)); x.left == 0 {
+		return n, errRangeSent
+	}
+	return n, nil
+}
+
+// ossResponseOverrides maps GetObject's response-* parameters to the
+// response header each one sets (https://help.aliyun.com/zh/oss/developer-reference/getobject,
+// 请求参数; the SDKs' ResponseContentType … options).
+var ossResponseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// ossOverrides returns the response headers a verified request's response-*
+// parameters ask for, or NotImplemented when it carries another
+// sub-resource: each of those (acl, x-oss-process, versionId, …) selects an
+// OSS feature chatemu does not emulate, and a plain download would silently
+// ignore it.
+func ossOverrides(q url.Values) (map[string]string, *sign.OSSError) {
+	out := map[string]string{}
+	var other []string
+	for k, v := range q {
+		if header, ok := ossResponseOverrides[k]; ok {
+			out[header] = v[0]
+		} else if sign.OSSIsSubResource(k) {
+			other = append(other, k)
+		}
+	}
+	if len(other) > 0 {
+		slices.Sort(other)
+		return nil, sign.OSSNotImplemented("sub-resource " + strings.Join(other, ", "))
+	}
+	return out, nil
 }
 
 // ossFail writes an OSS XML error (vendor-notes §2.2) with its reason.
@@ -112,16 +297,30 @@ func (s *Surface) ossFail(w http.ResponseWriter, r *http.Request, reqID string, 
 
 // ossFailStatus is ossFail with the status given: the one place an OSS
 // error becomes bytes, also for the fault presets whose codes sign does not
-// know (SlowDown 503, InternalError 500).
+// know (SlowDown 503, InternalError 500). A known EC also goes in the
+// x-oss-ec header, and a HEAD, which has no body, gets the body base64 in
+// x-oss-err, as OSS sends them (alibabacloud-oss-go-sdk-v2 reads both:
+// oss/client.go tryConvertServiceError, and its HeadObject test vectors).
 func (s *Surface) ossFailStatus(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError, status int) {
 	s.log.Debug("oss error", "path", r.URL.Path, "code", e.Code, "reason", e.Reason)
 	body := e.XML(reqID, r.Host)
 	h := w.Header()
-	h.Set("X-Chatemu-Reason", e.Reason)
+	for _, k := range []string{"Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires", "Last-Modified", "ETag"} {
+		h.Del(k) // an error carries none of the object's headers
+	}
+	h.Set("X-Chatemu-Reason", e.RevealedReason(s.cfg.RevealSecrets))
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if e.EC != "" {
+		h.Set("x-oss-ec", e.EC)
+	}
+	if r.Method == http.MethodHead {
+		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))
+	}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }
 
 // ossSecret finds the secret of an access key id among the apps' OSS keys.
@@ -132,42 +331,6 @@ func (s *Surface) ossSecret(id string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// ossOtherRequest refuses, as OSS would, a request whose StringToSign differs
-// from the plain GET the link was signed for: another method, or an added
-// sub-resource.
-func (s *Surface) ossOtherRequest(r *http.Request, bucket, object string) *sign.OSSError {
-	q, _ := url.ParseQuery(r.URL.RawQuery) // OSSVerify already read the auth parameters
-	var subs []string
-	for k, vals := range q {
-		if slices.Contains(ossSubResources, k) {
-			if vals[0] == "" {
-				subs = append(subs, k)
-			} else {
-				subs = append(subs, k+"="+vals[0])
-			}
-		}
-	}
-	if r.Method == http.MethodGet && len(subs) == 0 {
-		return nil
-	}
-	slices.Sort(subs)
-	akid := q.Get(sign.OSSParamAccessKeyID)
-	secret, _ := s.ossSecret(akid)
-	exp, _ := strconv.ParseInt(q.Get(sign.OSSParamExpires), 10, 64)
-	resource := object
-	if len(subs) > 0 {
-		resource += "?" + strings.Join(subs, "&")
-	}
-	sts := sign.OSSStringToSign(r.Method, exp, bucket, resource)
-	e := sign.OSSSignatureMismatch(akid, sts, q.Get(sign.OSSParamSignature), sign.OSSSignature(secret, sts))
-	if r.Method != http.MethodGet {
-		e.Reason = fmt.Sprintf("the link is signed for GET; a %s signs %q, so OSS answers SignatureDoesNotMatch", r.Method, sts)
-	} else {
-		e.Reason = fmt.Sprintf("Easemob's links are signed without sub-resources; with %s the StringToSign is %q, so OSS answers SignatureDoesNotMatch", strings.Join(subs, ", "), sts)
-	}
-	return e
 }
 
 // archiveFor finds the archive an object key names: an app whose bucket it

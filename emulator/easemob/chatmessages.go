@@ -51,16 +51,18 @@ const (
 
 // hourState says whether the hour starting at start is available at now:
 // generated once now ≥ end of hour + archive_delay, expired once its start
-// is older than now − retention (DESIGN §3).
+// is older than now − retention. The vendor answers both with one body
+// ("maybe chat message history is expired or unstored"); the reason, which
+// only the developer reads, tells them apart.
 func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, string) {
 	ready := start.Add(time.Hour + app.ArchiveDelay)
 	if now.Before(ready) {
-		return archiveUnstored, fmt.Sprintf("hour %s is archived at %s (end of hour + archive_delay %s); clock is %s",
-			HourOf(app, start), ready.UTC().Format(time.RFC3339), app.ArchiveDelay, now.Format(time.RFC3339))
+		return archiveUnstored, fmt.Sprintf("not archived yet (archived at %s = end of hour + archive_delay %s): hour %s, clock is %s",
+			ready.UTC().Format(time.RFC3339), app.ArchiveDelay, HourOf(app, start), now.UTC().Format(time.RFC3339))
 	}
 	if oldest := now.Add(-retention(app)); start.Before(oldest) {
-		return archiveExpired, fmt.Sprintf("hour %s is past retention %s: the oldest hour still kept starts at or after %s; clock is %s",
-			HourOf(app, start), retention(app), oldest.Format(time.RFC3339), now.Format(time.RFC3339))
+		return archiveExpired, fmt.Sprintf("expired (retention %s): hour %s starts before %s, the oldest start still kept; clock is %s",
+			retention(app), HourOf(app, start), oldest.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	return archiveReady, ""
 }

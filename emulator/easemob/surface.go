@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/pagecache"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -58,6 +59,10 @@ type Config struct {
 	// GzipLevel is the archive's compression level; zero means
 	// gzip.BestSpeed (see BENCHMARKS.md for why).
 	GzipLevel int
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Easemob REST API over a world. It is safe for
@@ -73,6 +78,12 @@ type Surface struct {
 	issued  uint64
 	windows map[limitKey]*window
 	ossReqs uint64
+
+	// archives keeps what an archive's headers need (archive.go): the
+	// size, CRC-64 and MD5 of every archive served, and the bytes of the
+	// small ones, by world version; both bounded.
+	archiveMeta  *pagecache.Cache
+	archiveBytes *pagecache.Cache
 }
 
 // New returns a surface over cfg.World and cfg.Clock.
@@ -88,7 +99,9 @@ func New(cfg Config) *Surface {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Surface{cfg: cfg, log: log}
+	s := &Surface{cfg: cfg, log: log,
+		archiveMeta:  pagecache.New(archiveMetaEntries, archiveMetaEntries*archiveMetaSize),
+		archiveBytes: pagecache.New(pagecache.DefaultEntries, archiveBytesBudget)}
 	s.Reset()
 	return s
 }
@@ -102,6 +115,8 @@ func (s *Surface) Reset() {
 	s.issued = 0
 	s.windows = map[limitKey]*window{}
 	s.ossReqs = 0
+	s.archiveMeta.Reset()
+	s.archiveBytes.Reset()
 }
 
 // Routes registers the Easemob routes on r. The server registers Easemob

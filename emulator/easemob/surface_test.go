@@ -3,6 +3,7 @@ package easemob
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
+	"github.com/chatemu/chatemu/scenarios"
 )
 
 // errorCase is one row of TestErrors: a request that draws one vendor error.
@@ -156,6 +159,9 @@ var errorCases = []errorCase{
 	{"chatfiles_restricted_no_share_secret", func(e *env) *http.Request {
 		return getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", e.token("acme", "gold", ""))
 	}, 401, CodeBadAccessToken},
+	{"chatfiles_restricted_wrong_share_secret_query", func(e *env) *http.Request {
+		return getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f?share-secret=not-the-secret", e.token("acme", "gold", ""))
+	}, 401, CodeBadAccessToken},
 	{"chatfiles_wrong_method", func(e *env) *http.Request {
 		return httptest.NewRequest(http.MethodDelete, testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", nil)
 	}, 500, CodeUnsupportedOperation},
@@ -188,6 +194,20 @@ var errorCases = []errorCase{
 	{"oss_sub_resource", func(e *env) *http.Request {
 		return ossRequest(http.MethodGet, e.archiveLink("acme", "gold", "2026111905")+"&response-content-type=text%2Fplain")
 	}, 403, "SignatureDoesNotMatch"},
+	{"oss_sub_resource_not_emulated", func(e *env) *http.Request {
+		return ossRequest(http.MethodGet, e.presign(http.MethodGet, "2026111905", url.Values{"acl": {""}}))
+	}, 501, "NotImplemented"},
+	{"oss_put_signed", func(e *env) *http.Request {
+		return ossRequest(http.MethodPut, e.presign(http.MethodPut, "2026111905", nil))
+	}, 405, "MethodNotAllowed"},
+}
+
+// presign signs a link to the gold app's archive of hour for method with
+// the sub-resources sub, as a holder of the bucket's key would.
+func (e *env) presign(method, hour string, sub url.Values) string {
+	a, _ := e.world.EasemobApp("acme", "gold")
+	return sign.OSSPresign(method, testBase+ossPrefix, a.OSS.Bucket, ArchiveObject(a, hour), a.OSS.AccessKeyID, a.OSS.AccessKeySecret,
+		e.clock.Now().Add(time.Minute), sub)
 }
 
 // TestErrors draws every vendor error once, checks its status and code, and
@@ -208,6 +228,13 @@ func TestErrors(t *testing.T) {
 			}
 			body := rec.Body.Bytes()
 			if strings.HasPrefix(tc.name, "oss_") {
+				if rec.Header().Get("X-Oss-Err") != "" {
+					// A HEAD has no body: OSS sends it base64 in x-oss-err.
+					body, _ = base64.StdEncoding.DecodeString(rec.Header().Get("X-Oss-Err"))
+				}
+				if ec := rec.Header().Get("X-Oss-Ec"); ec != "" && !bytes.Contains(body, []byte("<EC>"+ec+"</EC>")) {
+					t.Errorf("x-oss-ec %s is not the body's <EC>: %s", ec, body)
+				}
 				if !bytes.Contains(body, []byte("<Code>"+tc.code+"</Code>")) || rec.Header().Get("Server") != "AliyunOSS" ||
 					rec.Header().Get("X-Oss-Request-Id") == "" || rec.Header().Get("Content-Type") != "application/xml" {
 					t.Errorf("not OSS's %s: %v %s", tc.code, rec.Header(), body)
@@ -358,12 +385,39 @@ func TestSuccessGoldens(t *testing.T) {
 	if !bytes.HasSuffix(zr, []byte("}\n")) {
 		t.Error("the last record should end in a newline")
 	}
+	plain := rec.Body.Bytes()
+
+	// Signed with response-* overrides: the same bytes, the headers asked for.
+	rec = e.do(ossRequest(http.MethodGet, e.presign(http.MethodGet, "2026111905", url.Values{
+		"response-content-type":        {"text/plain"},
+		"response-content-disposition": {`attachment; filename="2026111905.gz"`},
+		"response-cache-control":       {"no-cache"},
+	})))
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), plain) {
+		t.Fatalf("download with overrides: %d, %d bytes (want %d)", rec.Code, rec.Body.Len(), len(plain))
+	}
+	golden(t, "archive_overrides", render(rec.Code, rec.Header(), nil))
+
+	// A link signed for HEAD: the headers, no body.
+	rec = e.do(ossRequest(http.MethodHead, e.presign(http.MethodHead, "2026111905", nil)))
+	if rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Fatalf("HEAD: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	golden(t, "archive_head", render(rec.Code, rec.Header(), nil))
 
 	req := getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", tok)
 	req.Header.Set("share-secret", "2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX")
 	rec = e.do(req)
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+
+	// The same file with the secret appended to its url, as the upload page
+	// tells history consumers to: the same answer.
+	rec = e.do(getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f?share-secret=2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX", tok))
+	if rec.Code != 200 || rec.Body.Len() != 3279 {
+		t.Fatalf("chatfiles ?share-secret=: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 }
@@ -459,4 +513,72 @@ func gunzipRaw(t testing.TB, gz []byte) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// TestArchiveTimelineOfVendorExample replays the page's own example with a
+// scenario's default settings: hour 2018112717 (Beijing) is answered at
+// timestamp 1543314322601 (18:25:22 +08:00) with a link whose Expires is
+// 1543316122 (message_historical.html). Before end of hour + archive_delay
+// and after retention the body is the vendor's one text, and the reason
+// says which of the two it is.
+func TestArchiveTimelineOfVendorExample(t *testing.T) {
+	spec, err := scenarios.Parse("example.yaml", []byte(`
+easemob:
+  apps:
+    - org: acme
+      app: chat
+      users: [alice, bob]
+      messages:
+        - {id: m1, from: alice, to: bob, at: "2018-11-27T09:10:00Z", type: txt, msg: hi}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, *spec, testBase)
+	hourEnd := time.Date(2018, 11, 27, 18, 0, 0, 0, beijing)
+	tests := []struct {
+		name   string
+		at     time.Time
+		status int
+		reason string // a prefix of X-Chatemu-Reason; "" for the 200
+	}{
+		{"hour not over", hourEnd.Add(-time.Minute), 400, "not archived yet (archived at 2018-11-27T10:25:00Z = end of hour + archive_delay 25m0s)"},
+		{"within the delay", hourEnd.Add(25*time.Minute - time.Second), 400, "not archived yet (archived at 2018-11-27T10:25:00Z"},
+		{"the page's example", time.UnixMilli(1543314322601), 200, ""},
+		{"last moment of retention", hourEnd.Add(-time.Hour).Add(72 * time.Hour), 200, ""},
+		{"past retention", hourEnd.Add(-time.Hour).Add(72*time.Hour + time.Second), 400, "expired (retention 72h0m0s): hour 2018112717"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.clock.Set(tt.at)
+			rec := e.do(getWithToken(chatmessages("acme", "chat", "2018112717"), e.token("acme", "chat", "")))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s (%s)", rec.Code, tt.status, rec.Body, rec.Header().Get("X-Chatemu-Reason"))
+			}
+			if tt.status != 200 {
+				if got := rec.Header().Get("X-Chatemu-Reason"); !strings.HasPrefix(got, tt.reason) {
+					t.Errorf("reason %q, want prefix %q", got, tt.reason)
+				}
+				if want := "illegal arguments: appkey: acme#chat, time: 2018112717, maybe chat message history is expired or unstored"; !strings.Contains(rec.Body.String(), want) {
+					t.Errorf("body %s lacks the vendor's text", rec.Body)
+				}
+				return
+			}
+			var out struct {
+				Timestamp int64 `json:"timestamp"`
+				Data      []struct {
+					URL string `json:"url"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Data) != 1 {
+				t.Fatalf("body %s: %v", rec.Body, err)
+			}
+			if out.Timestamp != tt.at.UnixMilli() {
+				t.Errorf("timestamp %d, want %d", out.Timestamp, tt.at.UnixMilli())
+			}
+			if tt.name == "the page's example" && !strings.Contains(out.Data[0].URL, "?Expires=1543316122&") {
+				t.Errorf("link %s, want the page's Expires=1543316122", out.Data[0].URL)
+			}
+		})
+	}
 }

@@ -142,26 +142,96 @@ func Compile(r Rule) (*Fault, error) {
 	default:
 		return nil, &Error{"kind", fmt.Sprintf("want rate_limit, server_error, unauthorized or drop, got %q", r.Kind)}
 	}
-	if r.Status != 0 {
-		if r.Status < 100 || r.Status > 999 {
-			return nil, &Error{"status", fmt.Sprintf("want an HTTP status (100..999), got %d", r.Status)}
-		}
-		if r.Kind != "" {
-			return nil, &Error{"status", fmt.Sprintf("a raw status and kind %q exclude each other: the kind renders its own status", r.Kind)}
-		}
+	if err := checkStatus(r); err != nil {
+		return nil, err
 	}
-	if r.Status == 0 && (r.Body != "" || len(r.Headers) > 0) {
-		return nil, &Error{"body", "body and headers go with a raw status; set status too"}
-	}
-	for k := range r.Headers {
-		if k == "" || strings.ContainsAny(k, " \t\r\n:") {
-			return nil, &Error{"headers", fmt.Sprintf("%q is not a header name", k)}
-		}
+	if err := checkHeaders(r.Headers); err != nil {
+		return nil, err
 	}
 	if r.Kind == "" && r.Status == 0 && f.delay == 0 {
 		return nil, &Error{"kind", "the fault has no effect: give kind, status or delay"}
 	}
 	return f, nil
+}
+
+// MinStatus and MaxStatus bound a raw fault's status. Below: the 1xx
+// statuses are interim answers, after which net/http sends a final status of
+// its own (100 would reach the client as 100 Continue and then a 200 nobody
+// asked for). Above: three digits, all that an HTTP/1.1 status line and
+// net/http carry; Qiniu sends statuses past 599 (608, 612, 614, 630, 631,
+// 640, 701: https://developer.qiniu.com/kodo/3928/error-responses).
+const (
+	MinStatus = 200
+	MaxStatus = 999
+)
+
+// checkStatus refuses a raw status a fault cannot honestly send.
+func checkStatus(r Rule) *Error {
+	switch {
+	case r.Status == 0:
+		if r.Body != "" || len(r.Headers) > 0 {
+			return &Error{"body", "body and headers go with a raw status; set status too"}
+		}
+		return nil
+	case r.Status >= 100 && r.Status < MinStatus:
+		return &Error{"status", fmt.Sprintf("%d is an interim (1xx) status: the server would follow it with a final status of its own; want a final status, %d to %d", r.Status, MinStatus, MaxStatus)}
+	case r.Status < MinStatus || r.Status > MaxStatus:
+		return &Error{"status", fmt.Sprintf("want an HTTP status, %d to %d, got %d", MinStatus, MaxStatus, r.Status)}
+	case r.Kind != "":
+		return &Error{"status", fmt.Sprintf("a raw status and kind %q exclude each other: the kind renders its own status", r.Kind)}
+	case r.Body != "" && !bodyAllowed(r.Status):
+		return &Error{"body", fmt.Sprintf("a %d answer carries no body (RFC 9110); drop the body or choose another status", r.Status)}
+	}
+	return nil
+}
+
+// bodyAllowed reports whether an answer of status may carry content: not
+// 204 No Content, 205 Reset Content or 304 Not Modified (RFC 9110 §15.3.5,
+// §15.3.6, §15.4.5). net/http would drop such a body, or cut the
+// connection over it.
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
+}
+
+// framingHeaders are the headers that say how the message is framed or
+// carried; the server sets them from the body, and a fault's own would make
+// the answer lie about its length or its connection.
+var framingHeaders = []string{"Connection", "Content-Length", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+// checkHeaders refuses headers that are not valid or that a fault may not
+// set.
+func checkHeaders(h map[string]string) *Error {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if !isToken(k) {
+			return &Error{"headers", fmt.Sprintf("%q is not a header name", k)}
+		}
+		if slices.Contains(framingHeaders, http.CanonicalHeaderKey(k)) {
+			return &Error{"headers", fmt.Sprintf("%s is set by the server from the body and the connection; a fault may not set it", http.CanonicalHeaderKey(k))}
+		}
+		if strings.ContainsFunc(h[k], func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return &Error{"headers", fmt.Sprintf("%s: a header value may not hold control characters (CR, LF, …)", http.CanonicalHeaderKey(k))}
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is an RFC 9110 token, what a header name is.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Matches reports whether the rule applies to a request of vendor with
@@ -178,7 +248,9 @@ func (f *Fault) WriteRaw(w http.ResponseWriter) {
 	for k, v := range f.Headers {
 		h.Set(k, v)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(f.Body)))
+	if f.Status != http.StatusNoContent && f.Status != http.StatusNotModified {
+		h.Set("Content-Length", strconv.Itoa(len(f.Body)))
+	}
 	h.Set("X-Chatemu-Reason", "fault "+f.ID+": raw status "+strconv.Itoa(f.Status))
 	w.WriteHeader(f.Status)
 	_, _ = w.Write([]byte(f.Body))

@@ -1,9 +1,11 @@
 package opapi
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,8 +102,26 @@ func BenchmarkWorldUserPage20(b *testing.B) {
 	q := world.UserQuery{Tenant: tenant, User: "alice", Descending: true, Limit: 20}
 	b.ReportAllocs()
 	for b.Loop() {
-		if msgs, _ := e.world.UserPage(q); len(msgs) != 20 {
+		if msgs, _, _ := e.world.UserPage(context.Background(), q); len(msgs) != 20 {
 			b.Fatal(len(msgs))
+		}
+	}
+}
+
+// BenchmarkUserMessageList20ColdInProcess is the handler alone on cold
+// pages (a different pageNum each time, deep in a large history).
+func BenchmarkUserMessageList20ColdInProcess(b *testing.B) {
+	e := newEnvOf(b, deepSpec())
+	h := e.srv.Config.Handler
+	target := publicURL + UserMessageListPath + "?" + listQuery
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, target, strings.NewReader(`{"userId":"alice","pageNum":`+strconv.Itoa(1_000_000+i)+`,"pageSize":20}`)))
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
 		}
 	}
 }

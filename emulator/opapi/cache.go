@@ -1,6 +1,7 @@
 package opapi
 
 import (
+	"context"
 	"encoding/binary"
 	"strconv"
 	"time"
@@ -37,17 +38,21 @@ func pageKey(b []byte, req *request, now time.Time) []byte {
 }
 
 // cachedList renders a valid request's answer, or reuses the body rendered
-// for the same key at the same world version.
-func (s *Surface) cachedList(app *world.EasemobApp, req *request) []byte {
+// for the same key at the same world version. It fails only when ctx is
+// done before the answer is computed.
+func (s *Surface) cachedList(ctx context.Context, app *world.EasemobApp, req *request) ([]byte, error) {
 	now := s.clock.Now()
 	version := s.world.Version() // before the page is computed: see pagecache.Put
 	var kb [128]byte
 	key := pageKey(kb[:0], req, now)
 	if b, ok := s.pages.Get(version, key); ok {
-		return b
+		return b, nil
 	}
-	env := s.list(app, req, now)
+	env, err := s.list(ctx, app, req, now)
+	if err != nil {
+		return nil, err
+	}
 	b := appendEnvelope(make([]byte, 0, 1024+1200*len(env.Data)), &env)
 	s.pages.Put(version, key, b)
-	return b
+	return b, nil
 }

@@ -3,6 +3,7 @@ package opapi
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -36,7 +37,7 @@ func appendEnvelope(b []byte, e *envelope) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, `{"total":`...)
-		b = strconv.AppendInt(b, int64(p.Total), 10)
+		b = strconv.AppendInt(b, p.Total, 10)
 		b = append(b, `,"page":`...)
 		b = strconv.AppendInt(b, int64(p.Page), 10)
 		b = append(b, `,"pageSize":`...)
@@ -66,35 +67,35 @@ func appendRecord(b []byte, r *record) []byte {
 	b = append(b, `,"form":`...)
 	b = appendString(b, r.Form)
 	b = append(b, `,"file_length":`...)
-	b = appendInt64Ptr(b, r.FileLength)
+	b = appendOptInt(b, r.FileLength)
 	b = append(b, `,"lng":`...)
-	b = appendFloatPtr(b, r.Lng)
+	b = appendOptFloat(b, r.Lng)
 	b = append(b, `,"addr":`...)
-	b = appendStringPtr(b, r.Addr)
+	b = appendOptString(b, r.Addr)
 	b = append(b, `,"type":`...)
 	b = appendString(b, r.Type)
 	b = append(b, `,"msg":`...)
-	b = appendStringPtr(b, r.Msg)
+	b = appendOptString(b, r.Msg)
 	b = append(b, `,"ext":`...)
 	b = appendExt(b, r.Ext)
 	b = append(b, `,"url":`...)
-	b = appendStringPtr(b, r.URL)
+	b = appendOptString(b, r.URL)
 	b = append(b, `,"getUrl":`...)
-	b = appendStringPtr(b, r.GetURL)
+	b = appendOptString(b, r.GetURL)
 	b = append(b, `,"thumbsecret":`...)
-	b = appendStringPtr(b, r.ThumbSecret)
+	b = appendOptString(b, r.ThumbSecret)
 	b = append(b, `,"length":`...)
-	b = appendInt64Ptr(b, r.Length)
+	b = appendOptInt(b, r.Length)
 	b = append(b, `,"filename":`...)
-	b = appendStringPtr(b, r.Filename)
+	b = appendOptString(b, r.Filename)
 	b = append(b, `,"secret":`...)
-	b = appendStringPtr(b, r.Secret)
+	b = appendOptString(b, r.Secret)
 	b = append(b, `,"userMessageId":`...)
 	b = appendString(b, r.UserMsgID)
 	b = append(b, `,"thumb":`...)
-	b = appendStringPtr(b, r.Thumb)
+	b = appendOptString(b, r.Thumb)
 	b = append(b, `,"lat":`...)
-	b = appendFloatPtr(b, r.Lat)
+	b = appendOptFloat(b, r.Lat)
 	b = append(b, `,"hxMsgId":`...)
 	b = appendString(b, r.HxMsgID)
 	b = append(b, `,"favorite":`...)
@@ -115,22 +116,53 @@ func appendRecord(b []byte, r *record) []byte {
 	return append(b, '}')
 }
 
-// appendExt writes the ext object; arbitrary scenario values go through
-// encoding/json (keys sorted, as it sorts map keys).
-func appendExt(b []byte, ext map[string]any) []byte {
+// appendExt writes the ext object, {} when there is none; arbitrary
+// scenario values go through encoding/json (keys sorted, as it sorts map
+// keys).
+func appendExt(b []byte, ext extObject) []byte {
 	if len(ext) == 0 {
-		if ext == nil {
-			return append(b, "null"...)
-		}
 		return append(b, "{}"...)
 	}
-	v, err := marshalNoEscape(ext)
+	if b, ok := appendStringMap(b, ext); ok {
+		return b
+	}
+	v, err := marshalNoEscape(map[string]any(ext))
 	if err != nil {
 		// A scenario cannot produce an unencodable ext (YAML and JSON
 		// values only); keep the wire shape valid regardless.
 		return append(b, "{}"...)
 	}
 	return append(b, v...)
+}
+
+// appendStringMap writes an object of string values (a generated ext, a
+// nickname) as encoding/json does, keys sorted, without its reflection;
+// false, having written nothing, when a value is not a string or the map
+// is larger than the few keys it is for.
+func appendStringMap(b []byte, m map[string]any) ([]byte, bool) {
+	var keys [4]string
+	if len(m) > len(keys) {
+		return b, false
+	}
+	n := 0
+	for k, v := range m {
+		if _, ok := v.(string); !ok {
+			return b, false
+		}
+		keys[n] = k
+		n++
+	}
+	slices.Sort(keys[:n])
+	b = append(b, '{')
+	for i, k := range keys[:n] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, m[k].(string))
+	}
+	return append(b, '}'), true
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
@@ -151,11 +183,11 @@ type jsonBuffer struct{ b []byte }
 
 func (j *jsonBuffer) Write(p []byte) (int, error) { j.b = append(j.b, p...); return len(p), nil }
 
-func appendStringPtr(b []byte, s *string) []byte {
-	if s == nil {
+func appendOptString(b []byte, s opt[string]) []byte {
+	if !s.ok {
 		return append(b, "null"...)
 	}
-	return appendString(b, *s)
+	return appendString(b, s.v)
 }
 
 func appendIntPtr(b []byte, n *int) []byte {
@@ -165,19 +197,19 @@ func appendIntPtr(b []byte, n *int) []byte {
 	return strconv.AppendInt(b, int64(*n), 10)
 }
 
-func appendInt64Ptr(b []byte, n *int64) []byte {
-	if n == nil {
+func appendOptInt(b []byte, n opt[int64]) []byte {
+	if !n.ok {
 		return append(b, "null"...)
 	}
-	return strconv.AppendInt(b, *n, 10)
+	return strconv.AppendInt(b, n.v, 10)
 }
 
-// appendFloatPtr formats as encoding/json does (ES6 number formatting).
-func appendFloatPtr(b []byte, f *float64) []byte {
-	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) {
+// appendOptFloat formats as encoding/json does (ES6 number formatting).
+func appendOptFloat(b []byte, f opt[float64]) []byte {
+	if !f.ok || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 		return append(b, "null"...)
 	}
-	v := *f
+	v := f.v
 	abs := math.Abs(v)
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

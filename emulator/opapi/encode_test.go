@@ -2,6 +2,7 @@ package opapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 )
@@ -13,7 +14,10 @@ func TestEncoderMatchesJSON(t *testing.T) {
 	s := New(Config{World: e.world, Clock: e.clock, PublicURL: publicURL})
 	app, _ := e.world.EasemobAppOf(tenant)
 	c, _ := e.world.OpClient(clientID)
-	full := s.list(app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now())
+	full, err := s.list(context.Background(), app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	odd := []string{"", "plain", "<b>&amp;</b>", "quote\" back\\slash", "ctl\x00\x01\x1f\n\r\t\b\f", "中文😀", "bad\xff\xfeutf8",
 		"line\u2028sep\u2029", "\x7f"}
 	floats := []float64{0, -0.0, 39.9042, 116.407396, 1e-7, -1e-7, 1e21, 123456789.125, 5e-324}
@@ -21,8 +25,10 @@ func TestEncoderMatchesJSON(t *testing.T) {
 	for i, str := range odd {
 		f := floats[i%len(floats)]
 		n := int64(i)
-		recs = append(recs, &record{To: str, Form: str, Msg: &str, Addr: &str, Lat: &f, Lng: &floats[(i+1)%len(floats)],
-			Length: &n, Ext: map[string]any{"k" + str: str, "n": 1.5, "list": []any{true, nil}}, Mark: []string{str, ""}})
+		recs = append(recs, &record{To: str, Form: str, Msg: some(str), Addr: some(str), Lat: some(f), Lng: some(floats[(i+1)%len(floats)]),
+			Length: some(n), Ext: map[string]any{"k" + str: str, "n": 1.5, "list": []any{true, nil}}, Mark: []string{str, ""}},
+			&record{To: str, URL: some(""), FileLength: some(-n), Ext: map[string]any{}},
+			&record{Form: str, Ext: map[string]any{"b" + str: str, "a": "<&>", "": "\u2028", str + "z": "x"}})
 	}
 	for _, env := range []envelope{
 		full,

@@ -153,7 +153,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	w, err := world.New(testSpec(t), t0)
+	return newEnvOf(t, testSpec(t))
+}
+
+// newEnvOf is newEnv over another world.
+func newEnvOf(t testing.TB, spec world.Spec) *env {
+	t.Helper()
+	w, err := world.New(spec, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,9 +254,10 @@ type wireEnvelope struct {
 }
 
 type wirePage struct {
-	Total, Page, PageSize, Count int
-	Next                         bool
-	StartIndex                   *int
+	Total                 int64
+	Page, PageSize, Count int
+	Next                  bool
+	StartIndex            *int
 }
 
 type wireFootLine struct {

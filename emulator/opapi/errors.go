@@ -27,32 +27,28 @@ const (
 // The envelope messages, in Chinese like the page's "成功". Parameter
 // errors share code 400 and say which parameter is at fault.
 const (
-	MsgOK                = "成功"
-	MsgClientInvalid     = "client无效"
-	MsgTokenInvalid      = "token无效"
-	MsgSignInvalid       = "签名错误"
-	MsgUserNotFound      = "用户不存在"
-	MsgMethodNotAllowed  = "不支持的请求方法"
-	MsgBodyTooLarge      = "请求体过大"
-	MsgInternal          = "系统错误"
-	MsgBodyMissing       = "参数错误: 请求体不能为空"
-	MsgBodyNotJSON       = "参数错误: 请求体不是合法的JSON对象"
-	MsgBadQuery          = "参数错误: 查询参数编码错误"
-	MsgAPIVersion        = "参数错误: apiVersion不支持"
-	MsgUserIDMissing     = "参数错误: userId不能为空"
-	MsgUserIDType        = "参数错误: userId类型错误"
-	MsgPageNumMissing    = "参数错误: pageNum不能为空"
-	MsgPageNumType       = "参数错误: pageNum类型错误"
-	MsgPageNumRange      = "参数错误: pageNum必须大于等于1"
-	MsgPageSizeMissing   = "参数错误: pageSize不能为空"
-	MsgPageSizeType      = "参数错误: pageSize类型错误"
-	MsgPageSizeRange     = "参数错误: pageSize必须在1到100之间"
-	MsgNeedMarkType      = "参数错误: needMark类型错误"
-	MsgNeedFavoriteType  = "参数错误: needFavorite类型错误"
-	MsgCreatTimeFormat   = "参数错误: creatTime格式错误，应为yyyy-MM-dd HH:mm:ss.S"
-	MsgCreatTimeMissing  = "参数错误: action为MORE或NEW时creatTime不能为空"
-	MsgCreatTimeWithInit = "参数错误: action为INIT时不能传creatTime"
-	MsgActionInvalid     = "参数错误: action取值错误，应为INIT、MORE或NEW"
+	MsgOK               = "成功"
+	MsgClientInvalid    = "client无效"
+	MsgTokenInvalid     = "token无效"
+	MsgSignInvalid      = "签名错误"
+	MsgUserNotFound     = "用户不存在"
+	MsgMethodNotAllowed = "不支持的请求方法"
+	MsgBodyTooLarge     = "请求体过大"
+	MsgInternal         = "系统错误"
+	MsgBodyMissing      = "参数错误: 请求体不能为空"
+	MsgBodyNotJSON      = "参数错误: 请求体不是合法的JSON对象"
+	MsgBadQuery         = "参数错误: 查询参数编码错误"
+	MsgAPIVersion       = "参数错误: apiVersion不支持"
+	MsgUserIDMissing    = "参数错误: userId不能为空"
+	MsgUserIDType       = "参数错误: userId类型错误"
+	MsgPageNumType      = "参数错误: pageNum类型错误"
+	MsgPageNumRange     = "参数错误: pageNum必须大于等于1"
+	MsgPageSizeType     = "参数错误: pageSize类型错误"
+	MsgPageSizeRange    = "参数错误: pageSize必须在1到1000之间"
+	MsgNeedMarkType     = "参数错误: needMark类型错误"
+	MsgNeedFavoriteType = "参数错误: needFavorite类型错误"
+	MsgCreatTimeFormat  = "参数错误: creatTime格式错误，应为yyyy-MM-dd HH:mm:ss.S"
+	MsgActionInvalid    = "参数错误: action取值错误，应为INIT、MORE或NEW"
 	// MsgUnknownField, MsgUnknownParam and MsgDuplicateParam are followed
 	// by the name at fault.
 	MsgUnknownField   = "参数错误: 不支持的字段 "
@@ -60,10 +56,16 @@ const (
 	MsgDuplicateParam = "参数错误: 参数重复 "
 )
 
-// Paging limits. The page gives none; 1..100 is chatemu's documented range.
+// Paging defaults and limits. The page's own test request sends only userId
+// and its example answer shows page 1 and pageSize 20: those are the
+// defaults of an absent (or null) pageNum and pageSize. The page states no
+// maximum; MaxPageSize is chatemu's safety cap, so that one answer's memory
+// stays bounded (about 1.2 MB of JSON), refused in the envelope.
 const (
-	MinPageSize = 1
-	MaxPageSize = 100
+	DefaultPageNum  = 1
+	DefaultPageSize = 20
+	MinPageSize     = 1
+	MaxPageSize     = 1000
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes = 1 << 20
 )
@@ -101,11 +103,11 @@ type envelope struct {
 }
 
 type page struct {
-	Total    int  `json:"total"`
-	Page     int  `json:"page"`
-	PageSize int  `json:"pageSize"`
-	Count    int  `json:"count"`
-	Next     bool `json:"next"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"pageSize"`
+	Count    int   `json:"count"`
+	Next     bool  `json:"next"`
 	// StartIndex is always null, as in the page's only example.
 	StartIndex *int `json:"startIndex"`
 }

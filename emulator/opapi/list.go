@@ -1,6 +1,7 @@
 package opapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -28,7 +29,7 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
-	if e := checkSign(client, q, body); e != nil {
+	if e := checkSign(client, q, body, s.reveal); e != nil {
 		s.writeError(w, r, e)
 		return
 	}
@@ -46,21 +47,35 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
 		return
 	}
-	writeBody(w, http.StatusOK, s.cachedList(app, &req))
+	b, err := s.cachedList(r.Context(), app, &req)
+	if err != nil {
+		// The client has gone (the request's context is done): the work
+		// stopped and nobody reads an answer.
+		s.log.Debug("op api request cancelled", "path", r.URL.Path, "err", err)
+		return
+	}
+	writeBody(w, http.StatusOK, b)
 }
 
-// list answers a valid request.
+// list answers a valid request. creatTime is the page's "起始消息的创建时间"
+// (the starting message's creation time) and may be absent for every
+// action (可为空: 是):
 //
-//   - INIT: the user's records newest first;
-//   - MORE: those strictly older than creatTime, newest first;
-//   - NEW: those strictly newer than creatTime, oldest first, so that a
-//     client can continue from the last record it got.
+//   - INIT (首次加载初始化): the user's records newest first; with
+//     creatTime, those created at or before it (a first load pinned to a
+//     moment, so that its pages stay put while messages arrive);
+//   - MORE (下拉加载更多): records strictly older than creatTime, newest
+//     first; without creatTime there is nothing to be older than, so it
+//     starts from the newest, as INIT does;
+//   - NEW (增量更新): records strictly newer than creatTime, oldest first,
+//     so that a client can continue from the last record it got; without
+//     creatTime, the whole history oldest first (a first sync).
 //
 // pageNum and pageSize page the result by offset; needMark and needFavorite
 // restrict it to the user's marked and favorited messages (both: to those
 // marked and favorited).
-func (s *Surface) list(app *world.EasemobApp, req *request, now time.Time) envelope {
-	v := &userView{app: app, client: req.client, now: now,
+func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request, now time.Time) (envelope, error) {
+	v := &userView{app: app, client: req.client, now: now, files: s.chatfilesPrefix(app),
 		marks: map[string][]string{}, favorites: map[string]bool{}}
 	for _, m := range req.client.Marks {
 		if m.User == req.userID && len(m.Marks) > 0 {
@@ -74,34 +89,33 @@ func (s *Surface) list(app *world.EasemobApp, req *request, now time.Time) envel
 	}
 
 	q := world.UserQuery{Tenant: app.Tenant(), User: req.userID, Descending: req.action != ActionNew}
-	switch req.action {
-	case ActionMore:
-		q.Before = req.creatTime
-	case ActionNew:
-		q.After = req.creatTime
+	if !req.creatTime.IsZero() {
+		switch req.action {
+		case ActionInit: // at or before: bounds are exclusive, at ms precision
+			q.Before = req.creatTime.Add(time.Millisecond)
+		case ActionMore:
+			q.Before = req.creatTime
+		case ActionNew:
+			q.After = req.creatTime
+		}
 	}
-	offset := (req.pageNum - 1) * req.pageSize
+	offset := int64(req.pageNum-1) * int64(req.pageSize)
 
 	var msgs []world.Message
-	var total int
+	var total int64
 	if req.needMark || req.needFavorite {
 		msgs, total = s.overlayPage(app, req, v, q, offset)
 	} else {
-		if offset > 0 {
-			// Count first (arithmetic), so that a page past the end costs
-			// nothing instead of a walk over the whole history.
-			_, total = s.world.UserPage(world.UserQuery{Tenant: q.Tenant, User: q.User, After: q.After, Before: q.Before})
-		}
-		if offset == 0 || offset < total {
-			q.Offset, q.Limit = offset, req.pageSize
-			msgs, total = s.world.UserPage(q)
+		// The world seeks to the offset: a deep page costs what the first
+		// one costs, and a page past the end only a count.
+		q.Offset, q.Limit = offset, req.pageSize
+		var err error
+		if msgs, total, err = s.world.UserPage(ctx, q); err != nil {
+			return envelope{}, err
 		}
 	}
 
-	data := make([]*record, 0, len(msgs))
-	for i := range msgs {
-		data = append(data, s.record(v, &msgs[i]))
-	}
+	data := s.records(v, msgs)
 	return envelope{
 		Code:    CodeOK,
 		Message: MsgOK,
@@ -111,17 +125,17 @@ func (s *Surface) list(app *world.EasemobApp, req *request, now time.Time) envel
 			Page:     req.pageNum,
 			PageSize: req.pageSize,
 			Count:    len(data),
-			Next:     offset+len(data) < total,
+			Next:     offset+int64(len(data)) < total,
 		},
 		Foot: s.footAt(now),
-	}
+	}, nil
 }
 
 // overlayPage pages the user's marked and/or favorited messages. Marks and
 // favorites are a small overlay (DESIGN §2), so they are resolved, filtered
 // and sorted in memory; ids the world does not hold, or messages the user
 // cannot see, are skipped.
-func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, q world.UserQuery, offset int) ([]world.Message, int) {
+func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, q world.UserQuery, offset int64) ([]world.Message, int64) {
 	seen := map[string]bool{}
 	var ids []string
 	for id := range v.marks {
@@ -164,11 +178,11 @@ func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, 
 		}
 		return c
 	})
-	total := len(msgs)
+	total := int64(len(msgs))
 	if offset >= total {
 		return nil, total
 	}
-	return msgs[offset:min(total, offset+req.pageSize)], total
+	return msgs[offset:min(total, offset+int64(req.pageSize))], total
 }
 
 // sees reports whether user sees m: one-to-one messages the user sent or

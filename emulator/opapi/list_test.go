@@ -36,6 +36,15 @@ func TestUserMessageListGolden(t *testing.T) {
 		{"last_page", fmt.Sprintf(`{"userId":"alice","pageNum":%d,"pageSize":8}`, (len(hist)+7)/8), (len(hist)-1)%8 + 1, false},
 		{"past_last_page", `{"userId":"alice","pageNum":99,"pageSize":8}`, 0, false},
 		{"coerced", `{"userId":` + numericUID + `,"pageNum":"1","pageSize":"3","needMark":"false","action":"INIT"}`, 2, false},
+		// The page's own test request sends only userId; its example
+		// answer shows page 1 and pageSize 20.
+		{"defaults", `{"userId":"alice"}`, 20, true},
+		{"defaults_null", `{"userId":"alice","pageNum":null,"pageSize":null,"action":"MORE"}`, 20, true},
+		// creatTime is nullable for every action.
+		{"more_without_creat_time", `{"userId":"alice","pageNum":2,"pageSize":5,"action":"MORE"}`, 5, true},
+		{"new_without_creat_time", `{"userId":"alice","pageNum":1,"pageSize":5,"action":"NEW"}`, 5, true},
+		{"init_with_creat_time", `{"userId":"alice","pageNum":1,"pageSize":5,"creatTime":"` + beijingTime(mid.At) + `","action":"INIT"}`, 5, true},
+		{"page_size_over_100", `{"userId":"alice","pageSize":101}`, len(hist), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +58,9 @@ func TestUserMessageListGolden(t *testing.T) {
 			}
 			if env.Page.Count != tt.count || len(env.Data) != tt.count || env.Page.Next != tt.next || env.Page.StartIndex != nil {
 				t.Errorf("page %+v with %d records, want count %d next %v", *env.Page, len(env.Data), tt.count, tt.next)
+			}
+			if strings.HasPrefix(tt.name, "defaults") && (env.Page.Page != DefaultPageNum || env.Page.PageSize != DefaultPageSize || DefaultPageNum != 1 || DefaultPageSize != 20) {
+				t.Errorf("page %+v: the page's example answers its userId-only request with page 1 and pageSize 20", *env.Page)
 			}
 			if env.Foot.OperationTime != "2026-03-08 17:29:17" || env.Foot.ServicePhone != "400800400" || env.Foot.Host != "chatemu" {
 				t.Errorf("foot %+v", *env.Foot)
@@ -77,12 +89,12 @@ func TestActionsOrderAndBounds(t *testing.T) {
 		total := 0
 		for p := 1; ; p++ {
 			body := fmt.Sprintf(`{"userId":"alice","pageNum":%d,"pageSize":4,"creatTime":%q,"action":%q}`, p, creat, action)
-			if action == "INIT" {
-				body = fmt.Sprintf(`{"userId":"alice","pageNum":%d,"pageSize":4}`, p)
+			if creat == "" {
+				body = fmt.Sprintf(`{"userId":"alice","pageNum":%d,"pageSize":4,"action":%q}`, p, action)
 			}
 			env := decode(t, e.list(t, listQuery, body))
 			got = append(got, ids(env.Data)...)
-			total = env.Page.Total
+			total = int(env.Page.Total)
 			if !env.Page.Next {
 				return got, total
 			}
@@ -100,6 +112,24 @@ func TestActionsOrderAndBounds(t *testing.T) {
 	}
 	if got, total := all("INIT", ""); !slices.Equal(got, want) || total != len(hist) {
 		t.Errorf("INIT pages: %d ids (total %d), want all %d newest first", len(got), total, len(hist))
+	}
+	// creatTime may be absent for every action, and INIT may carry one.
+	if got, total := all("MORE", ""); !slices.Equal(got, want) || total != len(hist) {
+		t.Errorf("MORE without creatTime: %d ids (total %d), want INIT's %d, newest first", len(got), total, len(hist))
+	}
+	oldest := slices.Clone(want)
+	slices.Reverse(oldest)
+	if got, total := all("NEW", ""); !slices.Equal(got, oldest) || total != len(hist) {
+		t.Errorf("NEW without creatTime: %d ids (total %d), want all %d oldest first", len(got), total, len(hist))
+	}
+	atOrBefore := append([]string{}, older...)
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].At.Equal(mid.At) {
+			atOrBefore = append([]string{hist[i].ID}, atOrBefore...)
+		}
+	}
+	if got, total := all("INIT", beijingTime(mid.At)); !slices.Equal(got, atOrBefore) || total != len(atOrBefore) {
+		t.Errorf("INIT with creatTime: %d ids (total %d), want the %d at or before it, newest first", len(got), total, len(atOrBefore))
 	}
 }
 

@@ -37,6 +37,10 @@ type Config struct {
 	// request URI, so it must be the base clients actually use.
 	PublicURL string
 	Logger    *slog.Logger
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Op API. It keeps no run-time state: marks and
@@ -45,6 +49,7 @@ type Surface struct {
 	world     *world.World
 	clock     *clock.Clock
 	publicURL string
+	reveal    bool // Config.RevealSecrets
 	log       *slog.Logger
 	beijing   *time.Location
 	// pages keeps rendered answers by request, clock second and world
@@ -59,10 +64,20 @@ const Host = "chatemu"
 // ServicePhone is the foot's "servicePhone", copied from the page.
 const ServicePhone = "400800400"
 
-// LinkTTL is how long a getUrl link stays valid. Qiniu leaves it to the
-// issuer; the page's example does not show it (its e is a year after its
-// operationTime, so it is not a fixed small TTL either). [guess]
-const LinkTTL = time.Hour
+// DefaultLinkTTL is how long a getUrl link stays valid unless the client's
+// link_ttl says otherwise. Qiniu leaves the deadline to the issuer; the
+// page's example shows it: its getUrl has e=1615109357 and its
+// foot.operationTime is 2016-03-08 17:29:17 (+08:00, Unix 1457429357), so
+// the backend signed its links for 157,680,000 s, five 365-day years.
+const DefaultLinkTTL = 157_680_000 * time.Second
+
+// linkTTL is c's getUrl lifetime.
+func linkTTL(c *world.OpClient) time.Duration {
+	if c.LinkTTL > 0 {
+		return c.LinkTTL
+	}
+	return DefaultLinkTTL
+}
 
 // Route paths.
 const (
@@ -80,6 +95,7 @@ func New(cfg Config) *Surface {
 		world:     cfg.World,
 		clock:     cfg.Clock,
 		publicURL: cfg.PublicURL,
+		reveal:    cfg.RevealSecrets,
 		log:       log.With("vendor", "op"),
 		// Beijing has kept +08:00 without daylight saving since 1991; a
 		// fixed zone needs no tz database on the host.

@@ -1,14 +1,17 @@
 package opapi
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/internal/servecontent"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -21,6 +24,9 @@ const (
 	QiniuBodyNotFound = `{"error":"no such file or directory"}`
 	// QiniuBodyMethod answers a method other than GET or HEAD [guess].
 	QiniuBodyMethod = `{"error":"method not allowed"}`
+	// QiniuBodyRange answers a Range the file cannot satisfy [guess: Qiniu
+	// documents 416 for it, not the body].
+	QiniuBodyRange = `{"error":"invalid range"}`
 )
 
 // qiniuDownload is GET /_qiniu/{key}?e=…&token=AK:sig: the re-hosted
@@ -40,7 +46,7 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 	err := sign.QiniuVerify(full, s.clock.Now(), s.qiniuSecret)
 	var qe sign.QiniuError
 	if errors.As(err, &qe) {
-		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.Reason+" (verified URL "+full+")")
+		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.RevealedReason(s.reveal)+" (verified URL "+full+")")
 		return
 	} else if err != nil {
 		s.writeQiniu(w, r, http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error())
@@ -54,14 +60,20 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 		s.writeQiniu(w, r, http.StatusNotFound, QiniuBodyNotFound, fmt.Sprintf("no attachment with key %q (file id + \".\" + extension) among the apps of the clients with access key %q", key, ak))
 		return
 	}
+	// As Kodo serves an object: its length, Qiniu's hash as the ETag
+	// (sign.QiniuEtag), Accept-Ranges, and Range answered with 206 (416
+	// when unsatisfiable). The Go SDK's concurrent downloader relies on
+	// exactly these: it splits a file into ranges only when a HEAD shows
+	// Accept-Ranges: bytes and a length, and keeps a part only when its ETag
+	// matches the HEAD's (qiniu/go-sdk storagev2/downloader).
 	b := s.world.Bytes(a)
 	h := w.Header()
 	h.Set("Content-Type", a.MIME)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		w.Write(b)
-	}
+	h.Set("ETag", `"`+sign.QiniuEtag(b)+`"`)
+	servecontent.Serve(w, r, key, time.Time{}, bytes.NewReader(b), func(w http.ResponseWriter) {
+		s.writeQiniu(w, r, http.StatusRequestedRangeNotSatisfiable, QiniuBodyRange,
+			fmt.Sprintf("Range %q is not satisfiable: the file is %d bytes", r.Header.Get("Range"), len(b)))
+	})
 }
 
 // qiniuSecret finds the secret key of an access key among the Op clients.

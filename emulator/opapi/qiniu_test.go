@@ -6,12 +6,14 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -35,7 +37,7 @@ func TestQiniuReferenceVector(t *testing.T) {
 	// QiniuURL over the vector's base with a key that is the vector's path.
 	a := &world.Attachment{FileID: "resource/flower", Ext: "jpg"}
 	c := &world.OpClient{Qiniu: world.QiniuKeys{AccessKey: "MY_ACCESS_KEY", SecretKey: "MY_SECRET_KEY"}}
-	link := s.QiniuURL(c, a, time.Unix(1451491200, 0).Add(-LinkTTL))
+	link := s.QiniuURL(c, a, time.Unix(1451491200, 0).Add(-DefaultLinkTTL))
 	base := "http://78re52.com1.z0.glb.clouddn.com/_qiniu/resource/flower.jpg?e=1451491200"
 	if want := base + "&token=" + refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", base); link != want {
 		t.Fatalf("link\n got %s\nwant %s", link, want)
@@ -65,7 +67,7 @@ func mediaRecords(t *testing.T, e *env) ([]wireRecord, []*world.Attachment) {
 func TestGetURLMatchesIndependentSigner(t *testing.T) {
 	e := newEnv(t)
 	recs, atts := mediaRecords(t, e)
-	deadline := strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	deadline := strconv.FormatInt(t0.Add(DefaultLinkTTL).Unix(), 10)
 	for i, r := range recs {
 		base := publicURL + "/_qiniu/" + atts[i].FileID
 		if atts[i].Ext != "" {
@@ -112,7 +114,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		}
 		return string(b)
 	}
-	unknownKey := publicURL + "/_qiniu/00000000-0000-1000-8000-000000000000.jpg?e=" + strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	unknownKey := publicURL + "/_qiniu/00000000-0000-1000-8000-000000000000.jpg?e=" + strconv.FormatInt(t0.Add(DefaultLinkTTL).Unix(), 10)
 	tests := []struct {
 		name, method, url string
 		advance           time.Duration
@@ -126,7 +128,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		{"deadline_tampered", "GET", strings.Replace(link, "?e=1", "?e=2", 1), 0, 401, `{"error":"download token auth failed"}`},
 		{"key_tampered", "GET", strings.Replace(link, "/_qiniu/", "/_qiniu/x", 1), 0, 401, `{"error":"download token auth failed"}`},
 		{"access_key_unknown", "GET", base + "&token=nobody:" + sig, 0, 401, `{"error":"download token auth failed"}`},
-		{"expired", "GET", link, time.Hour + time.Second, 401, `{"error":"token out of date"}`},
+		{"expired", "GET", link, DefaultLinkTTL + time.Second, 401, `{"error":"token out of date"}`},
 		{"unknown_key", "GET", unknownKey + "&token=" + refQiniuToken(qiniuAK, qiniuSK, unknownKey), 0, 404, QiniuBodyNotFound},
 		{"method", "POST", link, 0, 405, QiniuBodyMethod},
 	}
@@ -145,8 +147,104 @@ func TestQiniuDownloadErrors(t *testing.T) {
 		})
 	}
 	// The link is still valid at its deadline, exactly.
-	e.clock.Set(t0.Add(time.Hour))
+	e.clock.Set(t0.Add(DefaultLinkTTL))
 	if r := e.do(t, "GET", link, ""); r.status != 200 {
 		t.Errorf("at the deadline: %d %s", r.status, r.body)
+	}
+}
+
+// TestQiniuDownloadLikeKodo: a download carries Qiniu's hash as its ETag and
+// Accept-Ranges, and answers Range with 206 (416 in Qiniu's JSON shape when
+// unsatisfiable), as the Go SDK's concurrent downloader expects.
+func TestQiniuDownloadLikeKodo(t *testing.T) {
+	e := newEnv(t)
+	recs, atts := mediaRecords(t, e)
+	link, size := *recs[0].GetURL, atts[0].Size
+	full := e.world.Bytes(atts[0])
+	etag := `"` + sign.QiniuEtag(full) + `"`
+	tests := []struct {
+		method, rng string
+		status      int
+		body        string // "" for a part of the file
+		first, last int64
+	}{
+		{"GET", "", 200, "", 0, size - 1},
+		{"HEAD", "", 200, "", 0, size - 1},
+		{"GET", "bytes=0-9", 206, "", 0, 9},
+		{"GET", "bytes=-7", 206, "", size - 7, size - 1},
+		{"GET", "bytes=" + strconv.FormatInt(size, 10) + "-", 416, QiniuBodyRange, 0, 0},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, link, nil)
+		if tt.rng != "" {
+			req.Header.Set("Range", tt.rng)
+		}
+		res, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Fatalf("%s %q: %d, want %d", tt.method, tt.rng, res.StatusCode, tt.status)
+		}
+		if tt.status == 416 {
+			if string(body) != tt.body || res.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("416: %q %q", res.Header.Get("Content-Type"), body)
+			}
+			continue
+		}
+		want := full[tt.first : tt.last+1]
+		if (tt.method == "GET" && string(body) != string(want)) || res.Header.Get("Content-Length") != strconv.Itoa(len(want)) {
+			t.Errorf("%s %q: %d bytes, Content-Length %s; want %d", tt.method, tt.rng, len(body), res.Header.Get("Content-Length"), len(want))
+		}
+		if res.Header.Get("ETag") != etag || res.Header.Get("Accept-Ranges") != "bytes" {
+			t.Errorf("%s %q: ETag %q Accept-Ranges %q, want %s bytes", tt.method, tt.rng, res.Header.Get("ETag"), res.Header.Get("Accept-Ranges"), etag)
+		}
+	}
+}
+
+// TestGetURLLifetime: by default a getUrl lives what the page's example
+// shows (its e=1615109357 minus its operationTime 2016-03-08 17:29:17
+// +08:00 is 157,680,000 s); an Op client's LinkTTL (scenario link_ttl)
+// replaces it.
+func TestGetURLLifetime(t *testing.T) {
+	s := New(Config{PublicURL: "http://7xkq6j.com1.z0.glb.clouddn.com"})
+	a := &world.Attachment{FileID: "u0001a46607f873f0428d8fc07119fa05fac7", Ext: "jpg"}
+	operationTime, err := time.ParseInLocation("2006-01-02 15:04:05", "2016-03-08 17:29:17", time.FixedZone("CST", 8*3600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want string
+	}{
+		{0, "?e=1615109357&token="}, // the page's example
+		{90 * time.Minute, "?e=" + strconv.FormatInt(operationTime.Unix()+5400, 10) + "&token="},
+	} {
+		c := &world.OpClient{LinkTTL: tc.ttl, Qiniu: world.QiniuKeys{AccessKey: "1pd5YXbBmYR7QQqodYuItP927L99-O4qNLAynsmp", SecretKey: "sk"}}
+		if link := s.QiniuURL(c, a, operationTime); !strings.Contains(link, tc.want) {
+			t.Errorf("link_ttl %v: %s, want %s", tc.ttl, link, tc.want)
+		}
+	}
+	if DefaultLinkTTL != 5*365*24*time.Hour {
+		t.Errorf("DefaultLinkTTL %v, want five 365-day years", DefaultLinkTTL)
+	}
+}
+
+// TestClientLinkTTLExpires: a client with a short link_ttl hands out links
+// that expire then, through the surface.
+func TestClientLinkTTLExpires(t *testing.T) {
+	spec := testSpec(t)
+	spec.Op[0].LinkTTL = 10 * time.Minute
+	e := newEnvOf(t, spec)
+	recs, _ := mediaRecords(t, e)
+	link := *recs[0].GetURL
+	if want := "?e=" + strconv.FormatInt(t0.Add(10*time.Minute).Unix(), 10) + "&"; !strings.Contains(link, want) {
+		t.Fatalf("getUrl %s, want %s", link, want)
+	}
+	e.clock.Set(t0.Add(10*time.Minute + time.Second))
+	if r := e.do(t, "GET", link, ""); r.status != 401 || string(r.body) != `{"error":"token out of date"}` {
+		t.Errorf("after the client's link_ttl: %d %s", r.status, r.body)
 	}
 }

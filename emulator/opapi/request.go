@@ -45,7 +45,7 @@ type request struct {
 	pageSize     int
 	needMark     bool
 	needFavorite bool
-	// creatTime bounds MORE (older than) and NEW (newer than); zero for INIT.
+	// creatTime bounds the action (list.go); zero when absent.
 	creatTime time.Time
 	action    Action
 }
@@ -86,8 +86,9 @@ func (s *Surface) parseQuery(r *http.Request) (*world.OpClient, url.Values, *Err
 }
 
 // checkSign applies the client's sign rule (vendor-notes §4: the real
-// algorithm is unknown, so the scenario picks one).
-func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
+// algorithm is unknown, so the scenario picks one). The expected sign goes
+// into the reason only with reveal (sign.Reason).
+func checkSign(c *world.OpClient, q url.Values, body []byte, reveal bool) *Error {
 	switch c.Sign {
 	case "", world.SignAny:
 		return nil
@@ -95,8 +96,9 @@ func checkSign(c *world.OpClient, q url.Values, body []byte) *Error {
 		want := SignMD5(q, body, c.Secret)
 		got := q.Get("sign")
 		if !sign.Equal(strings.ToLower(got), want) { // want is lowercase hex
-			return fail(CodeBadSign, MsgSignInvalid, fmt.Sprintf(
-				"expected sign %s = md5(%q + body + secret of %s), got %q", want, signedQuery(q), c.Client, got))
+			return fail(CodeBadSign, MsgSignInvalid, sign.Reason(fmt.Sprintf(
+				"sign mismatch: lowercase hex md5(%q + body + secret of %s) is not the provided %q", signedQuery(q), c.Client, got),
+				"expected sign "+want, reveal))
 		}
 		return nil
 	}
@@ -152,7 +154,7 @@ var bodyFields = map[string]bool{
 // as its digits, null is absent; the last of duplicated keys wins.
 func (s *Surface) parseBody(body []byte, req *request) *Error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fail(CodeBadParam, MsgBodyMissing, "the body is empty; the page requires a JSON object with userId, pageNum and pageSize")
+		return fail(CodeBadParam, MsgBodyMissing, "the body is empty; the page wants a JSON object with at least userId")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -189,17 +191,18 @@ func (s *Surface) parseBody(body []byte, req *request) *Error {
 	req.userID = userID
 
 	var e *Error
-	if req.pageNum, e = jsonInt(fields["pageNum"], "pageNum", MsgPageNumMissing, MsgPageNumType); e != nil {
+	if req.pageNum, e = jsonInt(fields["pageNum"], DefaultPageNum, "pageNum", MsgPageNumType); e != nil {
 		return e
 	}
 	if req.pageNum < 1 {
 		return fail(CodeBadParam, MsgPageNumRange, fmt.Sprintf("pageNum is %d; pages count from 1", req.pageNum))
 	}
-	if req.pageSize, e = jsonInt(fields["pageSize"], "pageSize", MsgPageSizeMissing, MsgPageSizeType); e != nil {
+	if req.pageSize, e = jsonInt(fields["pageSize"], DefaultPageSize, "pageSize", MsgPageSizeType); e != nil {
 		return e
 	}
 	if req.pageSize < MinPageSize || req.pageSize > MaxPageSize {
-		return fail(CodeBadParam, MsgPageSizeRange, fmt.Sprintf("pageSize is %d; chatemu accepts %d..%d", req.pageSize, MinPageSize, MaxPageSize))
+		return fail(CodeBadParam, MsgPageSizeRange, fmt.Sprintf(
+			"pageSize is %d; the page states no maximum, chatemu serves %d..%d records a page so that one answer's memory stays bounded", req.pageSize, MinPageSize, MaxPageSize))
 	}
 	if req.needMark, ok = jsonBool(fields["needMark"]); !ok {
 		return fail(CodeBadParam, MsgNeedMarkType, "needMark must be true, false, \"true\" or \"false\": got "+string(fields["needMark"]))
@@ -231,12 +234,6 @@ func (s *Surface) parseBody(body []byte, req *request) *Error {
 			return fail(CodeBadParam, MsgCreatTimeFormat, err.Error())
 		}
 		req.creatTime = t
-	}
-	switch {
-	case req.action == ActionInit && !req.creatTime.IsZero():
-		return fail(CodeBadParam, MsgCreatTimeWithInit, "INIT loads the newest page and takes no creatTime; chatemu refuses it rather than ignore it")
-	case req.action != ActionInit && req.creatTime.IsZero():
-		return fail(CodeBadParam, MsgCreatTimeMissing, fmt.Sprintf("action %s needs creatTime (yyyy-MM-dd HH:mm:ss.S, Beijing time)", req.action))
 	}
 	return nil
 }
@@ -283,11 +280,11 @@ func jsonString(raw json.RawMessage, numbers bool) (string, bool) {
 	return "", false
 }
 
-// jsonInt reads a required Integer: a JSON integer or a string of decimal
-// digits (Jackson's default coercion), within int32.
-func jsonInt(raw json.RawMessage, name, missing, badType string) (int, *Error) {
+// jsonInt reads an Integer: a JSON integer or a string of decimal digits
+// (Jackson's default coercion), within int32; absent or null is def.
+func jsonInt(raw json.RawMessage, def int, name, badType string) (int, *Error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return 0, fail(CodeBadParam, missing, name+" is absent or null")
+		return def, nil
 	}
 	text := string(raw)
 	if raw[0] == '"' {

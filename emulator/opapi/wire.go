@@ -16,27 +16,57 @@ import (
 // the page's table fields the example lacks follow (hxMsgId, favorite,
 // mark). Absent values are null, as in the example.
 type record struct {
-	To          string         `json:"to"`
-	CreateTime  string         `json:"createTime"`
-	Form        string         `json:"form"`
-	FileLength  *int64         `json:"file_length"`
-	Lng         *float64       `json:"lng"`
-	Addr        *string        `json:"addr"`
-	Type        string         `json:"type"`
-	Msg         *string        `json:"msg"`
-	Ext         map[string]any `json:"ext"`
-	URL         *string        `json:"url"`
-	GetURL      *string        `json:"getUrl"`
-	ThumbSecret *string        `json:"thumbsecret"`
-	Length      *int64         `json:"length"`
-	Filename    *string        `json:"filename"`
-	Secret      *string        `json:"secret"`
-	UserMsgID   string         `json:"userMessageId"`
-	Thumb       *string        `json:"thumb"`
-	Lat         *float64       `json:"lat"`
-	HxMsgID     string         `json:"hxMsgId"`
-	Favorite    bool           `json:"favorite"`
-	Mark        []string       `json:"mark"`
+	To          string       `json:"to"`
+	CreateTime  string       `json:"createTime"`
+	Form        string       `json:"form"`
+	FileLength  opt[int64]   `json:"file_length"`
+	Lng         opt[float64] `json:"lng"`
+	Addr        opt[string]  `json:"addr"`
+	Type        string       `json:"type"`
+	Msg         opt[string]  `json:"msg"`
+	Ext         extObject    `json:"ext"`
+	URL         opt[string]  `json:"url"`
+	GetURL      opt[string]  `json:"getUrl"`
+	ThumbSecret opt[string]  `json:"thumbsecret"`
+	Length      opt[int64]   `json:"length"`
+	Filename    opt[string]  `json:"filename"`
+	Secret      opt[string]  `json:"secret"`
+	UserMsgID   string       `json:"userMessageId"`
+	Thumb       opt[string]  `json:"thumb"`
+	Lat         opt[float64] `json:"lat"`
+	HxMsgID     string       `json:"hxMsgId"`
+	Favorite    bool         `json:"favorite"`
+	Mark        []string     `json:"mark"`
+}
+
+// opt is a value that may be null, held without a pointer so that a
+// record costs no allocation per field.
+type opt[T any] struct {
+	v  T
+	ok bool
+}
+
+func some[T any](v T) opt[T] { return opt[T]{v: v, ok: true} }
+
+// MarshalJSON writes null or the value, as the hand-written encoder does
+// (encode.go), for encoding/json in tests.
+func (o opt[T]) MarshalJSON() ([]byte, error) {
+	if !o.ok {
+		return []byte("null"), nil
+	}
+	return marshalNoEscape(o.v)
+}
+
+// extObject is a record's ext: the message's Easemob payload.ext, and {}
+// (never null) when it has none.
+type extObject map[string]any
+
+// MarshalJSON writes {} for no ext, as the hand-written encoder does.
+func (e extObject) MarshalJSON() ([]byte, error) {
+	if len(e) == 0 {
+		return []byte("{}"), nil
+	}
+	return marshalNoEscape(map[string]any(e))
 }
 
 // TypeName is the Easemob body type of a kind, the record's "type"
@@ -71,8 +101,13 @@ func TypeName(k world.Kind) string {
 // example's "u0001a46607f873f0428d8fc07119fa05fac7". It is stable for a
 // message and differs across apps.
 func UserMessageID(t world.TenantID, msgID string) string {
-	sum := md5.Sum([]byte(string(t) + "\x00" + msgID))
-	return "u0001" + hex.EncodeToString(sum[:])
+	var in [128]byte // on the stack for the usual tenant and id lengths
+	b := append(append(append(in[:0], t...), 0), msgID...)
+	sum := md5.Sum(b)
+	var id [5 + 2*md5.Size]byte
+	copy(id[:], "u0001")
+	hex.Encode(id[5:], sum[:])
+	return string(id[:])
 }
 
 // QiniuKey is the key a re-hosted attachment has in the Qiniu bucket: its
@@ -91,13 +126,24 @@ type userView struct {
 	marks     map[string][]string // msg id → the user's marks
 	favorites map[string]bool
 	now       time.Time
+	// files is the app's chatfiles URL prefix, "{public_url}/{org}/{app}/chatfiles/".
+	files string
 }
 
-func ptr[T any](v T) *T { return &v }
+// records renders msgs for the user, in one allocation of records.
+func (s *Surface) records(v *userView, msgs []world.Message) []*record {
+	recs := make([]record, len(msgs))
+	out := make([]*record, len(msgs))
+	for i := range msgs {
+		s.fillRecord(&recs[i], v, &msgs[i])
+		out[i] = &recs[i]
+	}
+	return out
+}
 
-// record renders m for the user.
-func (s *Surface) record(v *userView, m *world.Message) *record {
-	rec := &record{
+// fillRecord renders m for the user into rec.
+func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
+	*rec = record{
 		To:         m.To,
 		CreateTime: m.At.In(s.beijing).Format(dateTime),
 		Form:       m.From,
@@ -108,64 +154,66 @@ func (s *Surface) record(v *userView, m *world.Message) *record {
 		Favorite:   v.favorites[m.ID],
 		Mark:       v.marks[m.ID],
 	}
-	if rec.Ext == nil {
-		rec.Ext = map[string]any{}
-	}
 	switch m.Kind {
 	case world.Text, world.Tip, world.Robot:
-		rec.Msg = ptr(m.Text)
+		rec.Msg = some(m.Text)
 	case world.Command:
-		rec.Msg = ptr(m.Action)
+		rec.Msg = some(m.Action)
 	case world.Custom:
 		if m.Custom != nil {
-			rec.Msg = ptr(m.Custom.Event)
+			rec.Msg = some(m.Custom.Event)
 		}
 	case world.Combine:
 		if m.Combine != nil {
-			rec.Msg = ptr(m.Combine.Title)
+			rec.Msg = some(m.Combine.Title)
 		}
 	case world.Location:
 		if p := m.Location; p != nil {
-			rec.Addr, rec.Lat, rec.Lng = ptr(p.Address), ptr(p.Lat), ptr(p.Lng)
+			rec.Addr, rec.Lat, rec.Lng = some(p.Address), some(p.Lat), some(p.Lng)
 		}
 	}
 	a := m.Attachment
 	if a == nil || !m.Kind.HasAttachment() {
-		return rec
+		return
 	}
-	rec.URL = ptr(s.chatfileURL(v.app, a))
-	rec.GetURL = ptr(s.QiniuURL(v.client, a, v.now))
-	rec.Filename = ptr(a.Name)
-	rec.Secret = ptr(a.Secret)
-	rec.Thumb, rec.ThumbSecret = ptr(""), ptr("")
+	rec.URL = some(v.files + url.PathEscape(a.FileID))
+	rec.GetURL = some(s.QiniuURL(v.client, a, v.now))
+	rec.Filename = some(a.Name)
+	rec.Secret = some(a.Secret)
+	rec.Thumb, rec.ThumbSecret = some(""), some("")
 	if t := a.Thumb; t != nil {
-		rec.Thumb, rec.ThumbSecret = ptr(s.chatfileURL(v.app, t)), ptr(t.Secret)
+		rec.Thumb, rec.ThumbSecret = some(v.files+url.PathEscape(t.FileID)), some(t.Secret)
 	}
 	switch m.Kind {
 	case world.Audio:
-		rec.Length = ptr(int64(a.Duration / time.Second))
+		rec.Length = some(int64(a.Duration / time.Second))
 	case world.Video:
-		rec.FileLength = ptr(a.Size)
+		rec.FileLength = some(a.Size)
 	}
-	return rec
 }
 
-// chatfileURL is the attachment's Easemob URL, the same the Easemob
-// archives show: {public_url}/{org}/{app}/chatfiles/{uuid}.
-func (s *Surface) chatfileURL(app *world.EasemobApp, a *world.Attachment) string {
-	return s.publicURL + "/" + url.PathEscape(app.Org) + "/" + url.PathEscape(app.App) + "/chatfiles/" + url.PathEscape(a.FileID)
+// chatfilesPrefix is the app's attachment URL prefix, the one the Easemob
+// archives show: {public_url}/{org}/{app}/chatfiles/, followed by the
+// file's uuid.
+func (s *Surface) chatfilesPrefix(app *world.EasemobApp) string {
+	return s.publicURL + "/" + url.PathEscape(app.Org) + "/" + url.PathEscape(app.App) + "/chatfiles/"
 }
 
 // QiniuURL is an attachment's getUrl: a Qiniu private download URL for
 // {public_url}/_qiniu/{QiniuKey} signed with the client's Qiniu keys and
-// valid for LinkTTL from now (vendor-notes §5).
+// valid for the client's link lifetime from now (DefaultLinkTTL unless
+// its link_ttl says otherwise; the signing is Qiniu's "下载凭证",
+// https://developer.qiniu.com/kodo/manual/1202).
 func (s *Surface) QiniuURL(c *world.OpClient, a *world.Attachment, now time.Time) string {
 	base := s.publicURL + QiniuPathPrefix + escapeKey(QiniuKey(a))
-	return sign.QiniuURL(base, c.Qiniu.AccessKey, c.Qiniu.SecretKey, now.Add(LinkTTL))
+	return sign.QiniuURL(base, c.Qiniu.AccessKey, c.Qiniu.SecretKey, now.Add(linkTTL(c)))
 }
 
 // escapeKey escapes a key for a path, keeping "/" (Qiniu keys may hold it).
 func escapeKey(k string) string {
+	if !strings.Contains(k, "/") {
+		return url.PathEscape(k)
+	}
 	parts := strings.Split(k, "/")
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)

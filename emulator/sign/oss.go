@@ -6,7 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -40,25 +43,59 @@ func OSSSignature(secret, stringToSign string) string {
 }
 
 // OSSURL returns a V1 query-signed GET link for /{bucket}/{object}:
-// base + "/" + bucket + "/" + escaped object + "?Expires=…&OSSAccessKeyId=…&Signature=…".
-//
-// The query keeps the SDKs' order and escaping (url.QueryEscape with "+" as
-// "%20"), so the signature's + / = travel as %2B %2F %3D (vendor-notes §2.1,
-// §7). The object is escaped per path segment with url.PathEscape, keeping
-// "/" between segments as the Java SDK and the Go V4 path do; a verifier must
-// still accept the Go V1 SDK's %2F form (see OSSVerify). A trailing "/" on
-// base is dropped so that callers may pass either form.
+// base + "/" + bucket + "/" + escaped object + "?Expires=…&OSSAccessKeyId=…&Signature=…",
+// the link Easemob hands out (no sub-resource). See OSSPresign.
 func OSSURL(base, bucket, object, accessKeyID, secret string, expires time.Time) string {
-	exp := expires.Unix()
-	sig := OSSSignature(secret, OSSStringToSign("GET", exp, bucket, object))
+	return OSSPresign(http.MethodGet, base, bucket, object, accessKeyID, secret, expires, nil)
+}
+
+// OSSPresign returns a V1 query-signed link for method on /{bucket}/{object}
+// with the sub-resources in sub (e.g. response-content-type), signed into
+// the CanonicalizedResource as OSSCanonicalResource builds it.
+//
+// The query lists every parameter sorted by name, escaped like the Go SDK's
+// getURLParams (url.QueryEscape, then "+" as "%20"), so the signature's
+// + / = travel as %2B %2F %3D and a link without sub-resources keeps the
+// order Expires, OSSAccessKeyId, Signature of the Java SDK and of the link
+// in Easemob's example (aliyun-oss-go-sdk oss/conn.go getURLParams;
+// https://doc.easemob.com/document/server-side/message_historical.html). The object is escaped per path segment
+// with url.PathEscape, keeping "/" between segments as the Java SDK and the
+// Go V4 path do; a verifier must still accept the Go V1 SDK's %2F form (see
+// OSSVerifyRequest). A trailing "/" on base is dropped so that callers may
+// pass either form.
+func OSSPresign(method, base, bucket, object, accessKeyID, secret string, expires time.Time, sub url.Values) string {
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	sts := method + "\n\n\n" + exp + "\n" + OSSCanonicalResource(bucket, object, sub)
+	params := map[string]string{
+		OSSParamExpires:     exp,
+		OSSParamAccessKeyID: accessKeyID,
+		OSSParamSignature:   OSSSignature(secret, sts),
+	}
+	for k, v := range sub {
+		if _, auth := params[k]; !auth && len(v) > 0 {
+			params[k] = v[0]
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var q strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteByte('&')
+		}
+		q.WriteString(ossQueryEscape(k))
+		if params[k] != "" {
+			q.WriteString("=" + ossQueryEscape(params[k]))
+		}
+	}
 	segments := strings.Split(object, "/")
 	for i, s := range segments {
 		segments[i] = url.PathEscape(s)
 	}
-	return strings.TrimSuffix(base, "/") + "/" + url.PathEscape(bucket) + "/" + strings.Join(segments, "/") +
-		"?" + OSSParamExpires + "=" + strconv.FormatInt(exp, 10) +
-		"&" + OSSParamAccessKeyID + "=" + ossQueryEscape(accessKeyID) +
-		"&" + OSSParamSignature + "=" + ossQueryEscape(sig)
+	return strings.TrimSuffix(base, "/") + "/" + url.PathEscape(bucket) + "/" + strings.Join(segments, "/") + "?" + q.String()
 }
 
 // ossQueryEscape escapes a query value like the Go SDK's getURLParams:
@@ -67,10 +104,130 @@ func ossQueryEscape(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
-// OSSVerify checks a GET of /{bucket}/{object} signed in the query string.
-// rawQuery is the request's raw (still escaped) query; object is the decoded
-// key, so a caller serving the Go V1 SDK's "a%2Fb" paths decodes them first
-// (vendor-notes §2.1, §7). secretFor looks up an access key id's secret.
+// ossSubResources are the query parameters OSS signs into the
+// CanonicalizedResource of a V1 signature: the list Aliyun publishes ("OSS
+// 目前支持的子资源", https://developer.aliyun.com/ask/2588) completed by
+// the Go V1 SDK's signKeyList (aliyun-oss-go-sdk oss/conn.go) and the V2
+// SDK's requiredSignedParametersMap (alibabacloud-oss-go-sdk-v2
+// oss/signer/v1.go). Sorted, for binary search.
+var ossSubResources = []string{
+	"acl", "append", "asyncFetch", "bucketInfo", "callback", "callback-var", "cloudboxes", "cname", "comp",
+	"continuation-token", "cors", "delete", "encryption", "endTime", "img", "inventory", "inventoryId",
+	"lifecycle", "live", "location", "logging", "metaQuery", "objectMeta", "partNumber", "policy", "position",
+	"qos", "qosInfo", "referer", "regionList", "replication", "replicationLocation", "replicationProgress",
+	"requestPayment", "resourceGroup", "response-cache-control", "response-content-disposition",
+	"response-content-encoding", "response-content-language", "response-content-type", "response-expires",
+	"responseHeader", "restore", "rtc", "security-token", "sequential", "startTime", "stat", "status", "style",
+	"styleName", "symlink", "tagging", "transferAcceleration", "udf", "udfApplication", "udfApplicationLog",
+	"udfId", "udfImage", "udfImageDesc", "udfName", "uploadId", "uploads", "versionId", "versioning",
+	"versions", "vod", "website", "withHashContext", "worm", "wormExtend", "wormId",
+}
+
+// OSSIsSubResource reports whether query parameter key is signed into the
+// CanonicalizedResource: a listed sub-resource, or any "x-oss-" parameter,
+// as the V2 SDK signs them (alibabacloud-oss-go-sdk-v2 oss/signer/v1.go;
+// the V1 SDK's list names the x-oss- parameters of its day one by one).
+func OSSIsSubResource(key string) bool {
+	_, found := slices.BinarySearch(ossSubResources, key)
+	return found || strings.HasPrefix(key, "x-oss-")
+}
+
+// OSSCanonicalResource returns "/{bucket}/{object}", then, when query holds
+// sub-resources (OSSIsSubResource), "?" and each of them sorted by name and
+// joined by "&": "name=value" with the value decoded, or "name" alone when
+// the value is empty (https://developer.aliyun.com/ask/2588; the SDKs'
+// getSubResource / calcStringToSign). object is the raw, unescaped key.
+// Only a parameter's first value counts.
+func OSSCanonicalResource(bucket, object string, query url.Values) string {
+	var subs []string
+	for k, v := range query {
+		if !OSSIsSubResource(k) {
+			continue
+		}
+		if len(v) > 0 && v[0] != "" {
+			subs = append(subs, k+"="+v[0])
+		} else {
+			subs = append(subs, k)
+		}
+	}
+	res := "/" + bucket + "/" + object
+	if len(subs) == 0 {
+		return res
+	}
+	sort.Strings(subs)
+	return res + "?" + strings.Join(subs, "&")
+}
+
+// OSSRequest is what a V1 query signature covers: the method, the bucket
+// and the decoded object key, the raw query (auth parameters and
+// sub-resources) and the headers that enter the StringToSign
+// (Content-MD5, Content-Type and every x-oss- header).
+type OSSRequest struct {
+	Method   string
+	Bucket   string
+	Object   string
+	RawQuery string
+	Header   http.Header
+}
+
+// StringToSign returns the request's V1 StringToSign for the Expires value
+// expires (as sent): VERB, Content-MD5, Content-Type, Expires, one line
+// each, then the CanonicalizedOSSHeaders (x-oss- headers lower-cased,
+// sorted, "name:value\n" with the value trimmed) and the
+// CanonicalizedResource (https://developer.aliyun.com/ask/2588, /2589).
+func (r OSSRequest) StringToSign(expires string) string {
+	var b strings.Builder
+	b.WriteString(r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + expires + "\n")
+	var names []string
+	for k := range r.Header {
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-oss-") {
+			names = append(names, lk)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b.WriteString(n + ":" + strings.TrimSpace(r.Header.Get(n)) + "\n")
+	}
+	b.WriteString(OSSCanonicalResource(r.Bucket, r.Object, r.Query()))
+	return b.String()
+}
+
+// Query decodes the request's query, keeping each parameter's first value
+// (the first occurrence wins, https://developer.aliyun.com/ask/210565) and a value that does not
+// unescape as it was sent, so it fails later as a bad value rather than
+// disappearing; a name that does not unescape is dropped.
+func (r OSSRequest) Query() url.Values {
+	out := url.Values{}
+	for pair := range strings.SplitSeq(r.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			continue
+		}
+		if _, seen := out[key]; seen {
+			continue
+		}
+		if val, err := url.QueryUnescape(v); err == nil {
+			v = val
+		}
+		out[key] = []string{v}
+	}
+	return out
+}
+
+// OSSVerify checks a GET of /{bucket}/{object} signed in the query string,
+// with no signed headers; see OSSVerifyRequest.
+func OSSVerify(rawQuery, bucket, object string, now time.Time, secretFor func(accessKeyID string) (string, bool)) error {
+	return OSSVerifyRequest(OSSRequest{Method: http.MethodGet, Bucket: bucket, Object: object, RawQuery: rawQuery}, now, secretFor)
+}
+
+// OSSVerifyRequest checks a request signed in the query string (V1).
+// req.Object is the decoded key, so a caller serving the Go V1 SDK's
+// "a%2Fb" paths (aliyun-oss-go-sdk oss/conn.go buildURL) decodes them
+// first. secretFor looks up an access key id's secret.
 //
 // It returns nil or an *OSSError, checking in this order:
 //  1. each of Expires, OSSAccessKeyId, Signature is present and non-empty,
@@ -79,28 +236,28 @@ func ossQueryEscape(s string) string {
 //  2. Expires is a decimal integer, else InvalidArgument;
 //  3. now is not after Expires (now == Expires is still valid), else
 //     AccessDenied "Request has expired.": OSS checks expiry before the
-//     signature (vendor-notes §2.1), so an expired tampered link is "expired";
+//     signature (https://developer.aliyun.com/ask/210565), so an expired
+//     tampered link is "expired";
 //  4. the access key id is known, else InvalidAccessKeyId;
-//  5. the signature matches, else SignatureDoesNotMatch.
+//  5. the signature matches req.StringToSign, else SignatureDoesNotMatch:
+//     the method, the signed headers and every sub-resource count, so a
+//     link signed for GET does not serve a HEAD, and one signed without
+//     response-content-type does not serve it with one.
 //
-// A duplicated Expires, OSSAccessKeyId or Signature: the first occurrence
-// wins (vendor-notes §2.1). Other query parameters (OSS sub-resources such as
-// response-content-type) are not part of the StringToSign here: chatemu does
-// not emulate them, so the caller must refuse them rather than ignore them
-// (DESIGN §1).
-func OSSVerify(rawQuery, bucket, object string, now time.Time, secretFor func(accessKeyID string) (string, bool)) error {
-	params := ossFirstParams(rawQuery)
-	expiresRaw, hasExpires := params[OSSParamExpires]
-	akid, hasAKID := params[OSSParamAccessKeyID]
-	provided, hasSig := params[OSSParamSignature]
+// A duplicated parameter: the first occurrence wins; an empty Expires,
+// OSSAccessKeyId or Signature counts as absent (OSS has its own EC for an
+// empty Expires, 0002-00000068).
+func OSSVerifyRequest(req OSSRequest, now time.Time, secretFor func(accessKeyID string) (string, bool)) error {
+	params := req.Query()
+	expiresRaw, akid, provided := params.Get(OSSParamExpires), params.Get(OSSParamAccessKeyID), params.Get(OSSParamSignature)
 	switch {
-	case !hasExpires && !hasAKID && !hasSig:
-		return OSSAnonymous(bucket, object)
-	case !hasExpires:
+	case expiresRaw == "" && akid == "" && provided == "":
+		return OSSAnonymous(req.Bucket, req.Object)
+	case expiresRaw == "":
 		return OSSMissingParam(OSSParamExpires)
-	case !hasAKID:
+	case akid == "":
 		return OSSMissingParam(OSSParamAccessKeyID)
-	case !hasSig:
+	case provided == "":
 		return OSSMissingParam(OSSParamSignature)
 	}
 	expires, ok := ossParseExpires(expiresRaw)
@@ -114,42 +271,12 @@ func OSSVerify(rawQuery, bucket, object string, now time.Time, secretFor func(ac
 	if !ok {
 		return OSSInvalidAccessKeyID(akid)
 	}
-	sts := OSSStringToSign("GET", expires, bucket, object)
+	sts := req.StringToSign(expiresRaw)
 	expected := OSSSignature(secret, sts)
 	if !hmac.Equal([]byte(expected), []byte(provided)) {
 		return OSSSignatureMismatch(akid, sts, provided, expected)
 	}
 	return nil
-}
-
-// ossFirstParams decodes the three auth parameters of rawQuery, keeping the
-// first occurrence of each (vendor-notes §2.1) and treating an empty value as
-// absent (OSS has its own EC for an empty Expires, 0002-00000068). A value
-// that does not unescape is kept raw, so it fails later as a bad value rather
-// than disappearing.
-func ossFirstParams(rawQuery string) map[string]string {
-	out := make(map[string]string, 3)
-	for pair := range strings.SplitSeq(rawQuery, "&") {
-		k, v, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			continue
-		}
-		if key != OSSParamExpires && key != OSSParamAccessKeyID && key != OSSParamSignature {
-			continue
-		}
-		if _, seen := out[key]; seen {
-			continue
-		}
-		if val, err := url.QueryUnescape(v); err == nil {
-			v = val
-		}
-		if v == "" {
-			continue
-		}
-		out[key] = v
-	}
-	return out
 }
 
 // ossParseExpires accepts only unsigned decimal seconds: "+5", "-5", "1e9"
@@ -171,6 +298,42 @@ const (
 	OSSCodeInvalidAccessKeyID    = "InvalidAccessKeyId"
 	OSSCodeInvalidArgument       = "InvalidArgument"
 	OSSCodeNoSuchKey             = "NoSuchKey"
+	OSSCodeNotImplemented        = "NotImplemented"
+	OSSCodeMethodNotAllowed      = "MethodNotAllowed"
+	OSSCodeInvalidRange          = "InvalidRange"
+)
+
+// OSS error codes of the <EC> element and x-oss-ec header, where known. Each
+// names the Aliyun page https://help.aliyun.com/zh/oss/user-guide/{EC} that
+// describes it; the ones marked [guess] are the nearest page, not a capture
+// of this very case.
+const (
+	// ECExpired: "URL签名已过期", a V1 or V2 URL past its Expires.
+	ECExpired = "0002-00000069"
+	// ECInvalidExpires: "URL签名中的过期时间无效", Expires=abc.
+	ECInvalidExpires = "0002-00000070"
+	// ECEmptyExpires: "The signed URL does not include an expiration
+	// time", Expires= blank; for an absent Expires a [guess].
+	ECEmptyExpires = "0002-00000068"
+	// ECMissingAccessKeyID: "The OSSAccessKeyId field is missing from a
+	// signed URL request".
+	ECMissingAccessKeyID = "0002-00000071"
+	// ECMissingSignature: a signed URL without Signature
+	// (https://www.alibabacloud.com/help/en/oss/support/0002-00000074).
+	ECMissingSignature = "0002-00000074"
+	// ECUnknownAccessKeyID: "the AccessKeyId field in the Authorization
+	// header or signed URL is missing or unrecognized" [guess: the page's
+	// example is a header].
+	ECUnknownAccessKeyID = "0002-00000902"
+	// ECSignatureMismatch: the SignatureDoesNotMatch page's own capture
+	// (https://help.aliyun.com/zh/oss/support/0002-00000040) [guess for a
+	// V1 URL: its example is header-signed; V4 and S3-compatible URLs have
+	// codes of their own].
+	ECSignatureMismatch = "0002-00000040"
+	// ECNoSuchKey: NoSuchKey in alibabacloud-oss-go-sdk-v2's test vectors of
+	// a real answer (oss/client_mock_object_basic_test.go, x-oss-ec and the
+	// body's <EC>).
+	ECNoSuchKey = "0026-00000001"
 )
 
 // OSS error messages (the <Message> element). The first four are quoted from
@@ -185,6 +348,11 @@ const (
 	OSSMessageBucketACL             = "You have no right to access this object because of bucket acl."
 	OSSMessageMissingParam          = "Query-string authentication requires the Signature, Expires and OSSAccessKeyId parameters"
 	OSSMessageInvalidExpires        = "Invalid argument: Expires must be a Unix timestamp in seconds."
+	// The next three are S3's texts for the same codes (OSS keeps S3's
+	// codes); chatemu sends them only for what it does not emulate.
+	OSSMessageNotImplemented   = "A header you provided implies functionality that is not implemented."
+	OSSMessageMethodNotAllowed = "The specified method is not allowed against this resource."
+	OSSMessageInvalidRange     = "The requested range is not satisfiable"
 )
 
 // OSSError is every error the OSS surface returns: the vendor's code and
@@ -204,13 +372,28 @@ type OSSError struct {
 	Key   string // NoSuchKey
 	Param string // the missing or malformed query parameter, for callers and tests; not rendered
 
+	// EC is the error's <EC> and x-oss-ec (the EC constants); empty where
+	// the vendor's EC for the case is unknown, and then not sent.
+	EC string
+
+	// Reason is the plain-English explanation; it never holds a value that
+	// authenticates.
 	Reason string
+	// Expected is what would have authenticated ("expected signature …"),
+	// for RevealedReason; never rendered in the body.
+	Expected string
+}
+
+// RevealedReason is the X-Chatemu-Reason for e: Reason, plus Expected only
+// when reveal (see Reason).
+func (e *OSSError) RevealedReason(reveal bool) string {
+	return Reason(e.Reason, e.Expected, reveal)
 }
 
 // OSSExpired is the 403 for a link used after its Expires (vendor-notes §2.2).
 func OSSExpired(expires, now time.Time) *OSSError {
 	return &OSSError{
-		Code: OSSCodeAccessDenied, Message: OSSMessageRequestExpired,
+		Code: OSSCodeAccessDenied, Message: OSSMessageRequestExpired, EC: ECExpired,
 		// OSS reports whole seconds ("…T01:55:28.000Z", vendor-notes §2.2).
 		Expires: expires.UTC(), ServerTime: now.UTC().Truncate(time.Second),
 		Reason: fmt.Sprintf("link expired at %s, clock is %s",
@@ -224,8 +407,9 @@ func OSSExpired(expires, now time.Time) *OSSError {
 // Expires) does not state the Code or Message: AccessDenied and
 // OSSMessageMissingParam are a [guess].
 func OSSMissingParam(param string) *OSSError {
+	ec := map[string]string{OSSParamExpires: ECEmptyExpires, OSSParamAccessKeyID: ECMissingAccessKeyID, OSSParamSignature: ECMissingSignature}[param]
 	return &OSSError{
-		Code: OSSCodeAccessDenied, Message: OSSMessageMissingParam, Param: param,
+		Code: OSSCodeAccessDenied, Message: OSSMessageMissingParam, Param: param, EC: ec,
 		Reason: fmt.Sprintf("signed URL has no %s query parameter (or it is empty); a V1 link needs Expires, OSSAccessKeyId and Signature", param),
 	}
 }
@@ -243,7 +427,7 @@ func OSSAnonymous(bucket, object string) *OSSError {
 // (EC 0002-00000070; Code and Message are a [guess], see OSSMissingParam).
 func OSSInvalidExpires(value string) *OSSError {
 	return &OSSError{
-		Code: OSSCodeInvalidArgument, Message: OSSMessageInvalidExpires, Param: OSSParamExpires,
+		Code: OSSCodeInvalidArgument, Message: OSSMessageInvalidExpires, Param: OSSParamExpires, EC: ECInvalidExpires,
 		Reason: fmt.Sprintf("Expires=%q is not a Unix timestamp in seconds", value),
 	}
 }
@@ -252,20 +436,22 @@ func OSSInvalidExpires(value string) *OSSError {
 // know (vendor-notes §2.2).
 func OSSInvalidAccessKeyID(accessKeyID string) *OSSError {
 	return &OSSError{
-		Code: OSSCodeInvalidAccessKeyID, Message: OSSMessageInvalidAccessKeyID, AccessKeyID: accessKeyID,
+		Code: OSSCodeInvalidAccessKeyID, Message: OSSMessageInvalidAccessKeyID, AccessKeyID: accessKeyID, EC: ECUnknownAccessKeyID,
 		Reason: fmt.Sprintf("no OSS access key id %q in this world (see GET /_chatemu/tenants)", accessKeyID),
 	}
 }
 
 // OSSSignatureMismatch is the 403 for a wrong signature. The body echoes the
 // StringToSign OSS computed, as OSS does, so the client can diff it against
-// its own; Reason adds the expected signature, which OSS never reveals.
+// its own; Expected holds the expected signature, which OSS never reveals
+// and RevealedReason shows only where the server may.
 func OSSSignatureMismatch(accessKeyID, stringToSign, provided, expected string) *OSSError {
 	return &OSSError{
-		Code: OSSCodeSignatureDoesNotMatch, Message: OSSMessageSignatureDoesNotMatch,
+		Code: OSSCodeSignatureDoesNotMatch, Message: OSSMessageSignatureDoesNotMatch, EC: ECSignatureMismatch,
 		AccessKeyID: accessKeyID, StringToSign: stringToSign, SignatureProvided: provided,
-		Reason: fmt.Sprintf("expected signature %s = base64(HMAC-SHA1(secret of %s, StringToSign %q)), got %q",
-			expected, accessKeyID, stringToSign, provided),
+		Reason: fmt.Sprintf("signature mismatch: base64(HMAC-SHA1(secret of %s, StringToSign %q)) is not the provided %q",
+			accessKeyID, stringToSign, provided),
+		Expected: "expected signature " + expected,
 	}
 }
 
@@ -273,9 +459,33 @@ func OSSSignatureMismatch(accessKeyID, stringToSign, provided, expected string) 
 // not exist (vendor-notes §2.2, standard OSS).
 func OSSNoSuchKey(bucket, key string) *OSSError {
 	return &OSSError{
-		Code: OSSCodeNoSuchKey, Message: OSSMessageNoSuchKey, Key: key,
+		Code: OSSCodeNoSuchKey, Message: OSSMessageNoSuchKey, Key: key, EC: ECNoSuchKey,
 		Reason: fmt.Sprintf("bucket %s holds no object %q", bucket, key),
 	}
+}
+
+// OSSNotImplemented is chatemu's answer to a well-signed request for an
+// OSS feature it does not emulate (a sub-resource other than the response-*
+// overrides: acl, x-oss-process, versionId, …): 501 NotImplemented, S3's
+// code and text, rather than a plain download that would ignore it. [choice]
+func OSSNotImplemented(what string) *OSSError {
+	return &OSSError{Code: OSSCodeNotImplemented, Message: OSSMessageNotImplemented,
+		Reason: what + " is not emulated: chatemu's OSS serves GetObject and HeadObject, with the response-* overrides"}
+}
+
+// OSSMethodNotAllowed is chatemu's answer to a well-signed request with a
+// method other than GET or HEAD: the emulated buckets are read-only (S3's
+// 405 MethodNotAllowed). [choice]
+func OSSMethodNotAllowed(method string) *OSSError {
+	return &OSSError{Code: OSSCodeMethodNotAllowed, Message: OSSMessageMethodNotAllowed,
+		Reason: method + " is not emulated: chatemu's buckets are read-only (GET, HEAD)"}
+}
+
+// OSSInvalidRange is the 416 for a Range no byte of the object satisfies
+// (OSS answers S3's InvalidRange; the EC is unknown).
+func OSSInvalidRange(rangeHeader string, size int64) *OSSError {
+	return &OSSError{Code: OSSCodeInvalidRange, Message: OSSMessageInvalidRange,
+		Reason: fmt.Sprintf("Range %q is not satisfiable: the object is %d bytes", rangeHeader, size)}
 }
 
 // Error returns the code and the developer's reason.
@@ -290,6 +500,12 @@ func (e *OSSError) HTTPStatus() int {
 		return 400
 	case OSSCodeNoSuchKey:
 		return 404
+	case OSSCodeMethodNotAllowed:
+		return 405
+	case OSSCodeInvalidRange:
+		return 416
+	case OSSCodeNotImplemented:
+		return 501
 	default:
 		return 403
 	}
@@ -297,9 +513,12 @@ func (e *OSSError) HTTPStatus() int {
 
 // XML renders OSS's error body byte for byte (vendor-notes §2.2): the XML
 // declaration, then Code, Message, RequestId, HostId and the code's own
-// elements, two-space indented, one element a line. Element order follows
-// the real 2017 capture (johnlui/AliyunOSS#20); the newer <EC> element is not
-// rendered because OSS's EC for a query-string mismatch is unknown.
+// elements, two-space indented, one element a line, in the order of the real
+// 2017 capture (johnlui/AliyunOSS#20); then, where the EC is known, <EC> and
+// <RecommendDoc>, as today's OSS ends its errors (the NoSuchKey answer in
+// alibabacloud-oss-go-sdk-v2's test vectors; the SignatureDoesNotMatch
+// capture on https://help.aliyun.com/zh/oss/support/0002-00000040 shows
+// <EC> last).
 // StringToSignBytes is upper-case hex with a space after every byte, as in
 // Aliyun's sample (help.aliyun.com/knowledge_detail/108790.html).
 func (e *OSSError) XML(requestID, hostID string) []byte {
@@ -333,6 +552,10 @@ func (e *OSSError) XML(requestID, hostID string) []byte {
 		el("OSSAccessKeyId", e.AccessKeyID)
 	case OSSCodeNoSuchKey:
 		el("Key", e.Key)
+	}
+	if e.EC != "" {
+		el("EC", e.EC)
+		el("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
 	}
 	b.WriteString("</Error>\n")
 	return []byte(b.String())

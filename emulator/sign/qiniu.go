@@ -32,6 +32,15 @@ const (
 type QiniuError struct {
 	Body   string
 	Reason string
+	// Expected is what would have authenticated ("expected sign …"), for
+	// RevealedReason; never in the body.
+	Expected string
+}
+
+// RevealedReason is the X-Chatemu-Reason for e: Reason, plus Expected only
+// when reveal (see Reason).
+func (e QiniuError) RevealedReason(reveal bool) string {
+	return Reason(e.Reason, e.Expected, reveal)
 }
 
 // Error returns the body and the developer's reason.
@@ -80,7 +89,7 @@ func QiniuURL(baseURL, accessKey, secretKey string, deadline time.Time) string {
 func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string) (string, bool)) error {
 	qmark := strings.IndexByte(fullURL, '?')
 	if qmark < 0 {
-		return QiniuError{QiniuBodyTokenMissing, "the URL has no query, so no token parameter"}
+		return QiniuError{Body: QiniuBodyTokenMissing, Reason: "the URL has no query, so no token parameter"}
 	}
 	signed, token, found := "", "", false
 	var eValue *string // first e before the token
@@ -98,33 +107,55 @@ func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string)
 		}
 	}
 	if !found || token == "" {
-		return QiniuError{QiniuBodyTokenMissing, "the URL has no token parameter (or it is empty)"}
+		return QiniuError{Body: QiniuBodyTokenMissing, Reason: "the URL has no token parameter (or it is empty)"}
 	}
 	if t, err := url.QueryUnescape(token); err == nil {
 		token = t // tolerate a client that escaped the ':' or '='
 	}
 	ak, sig, ok := strings.Cut(token, ":")
 	if !ok || ak == "" || sig == "" {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("token %q is not AccessKey:EncodedSign", token)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("token %q is not AccessKey:EncodedSign", token)}
 	}
 	secret, ok := secretFor(ak)
 	if !ok {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("no Qiniu access key %q in this world (see GET /_chatemu/tenants)", ak)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("no Qiniu access key %q in this world (see GET /_chatemu/tenants)", ak)}
 	}
 	if expected := QiniuSign(secret, signed); !hmac.Equal([]byte(expected), []byte(sig)) {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf(
-			"expected sign %s = urlsafe_base64(HMAC-SHA1(secret key of %s, %q)), got %q", expected, ak, signed, sig)}
+		return QiniuError{Body: QiniuBodyAuthFailed,
+			Reason:   fmt.Sprintf("sign mismatch: urlsafe_base64(HMAC-SHA1(secret key of %s, %q)) is not the provided %q", ak, signed, sig),
+			Expected: "expected sign " + expected}
 	}
 	if eValue == nil {
-		return QiniuError{QiniuBodyAuthFailed, "no e (deadline) parameter before the token"}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: "no e (deadline) parameter before the token"}
 	}
 	deadline, err := strconv.ParseInt(*eValue, 10, 64)
 	if err != nil {
-		return QiniuError{QiniuBodyAuthFailed, fmt.Sprintf("e=%q is not a Unix timestamp in seconds", *eValue)}
+		return QiniuError{Body: QiniuBodyAuthFailed, Reason: fmt.Sprintf("e=%q is not a Unix timestamp in seconds", *eValue)}
 	}
 	if d := time.Unix(deadline, 0); now.After(d) {
-		return QiniuError{QiniuBodyExpired, fmt.Sprintf("link expired at %s, clock is %s",
+		return QiniuError{Body: QiniuBodyExpired, Reason: fmt.Sprintf("link expired at %s, clock is %s",
 			d.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
 	}
 	return nil
+}
+
+// qiniuEtagBlock is the block size of Qiniu's hash.
+const qiniuEtagBlock = 4 << 20
+
+// QiniuEtag returns Qiniu's hash of data, the value its downloads send as
+// ETag (https://github.com/qiniu/qetag; developer.qiniu.com/kodo/1231):
+// for at most 4 MiB, urlsafe_base64(0x16 + sha1(data)); above,
+// urlsafe_base64(0x96 + sha1(sha1(block 1) + sha1(block 2) + …)) over 4 MiB
+// blocks.
+func QiniuEtag(data []byte) string {
+	if len(data) <= qiniuEtagBlock {
+		sum := sha1.Sum(data)
+		return base64.URLEncoding.EncodeToString(append([]byte{0x16}, sum[:]...))
+	}
+	h := sha1.New()
+	for off := 0; off < len(data); off += qiniuEtagBlock {
+		sum := sha1.Sum(data[off:min(off+qiniuEtagBlock, len(data))])
+		h.Write(sum[:])
+	}
+	return base64.URLEncoding.EncodeToString(h.Sum([]byte{0x96}))
 }

@@ -1,6 +1,8 @@
 package world
 
 import (
+	"bytes"
+	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -331,6 +333,43 @@ func combineSummary(r *rand.Rand) string {
 	return b.String()
 }
 
+// file describes a's bytes to fixtures.
+func (a *Attachment) file() fixtures.File {
+	f := fixtures.File{Media: fixtures.DocumentFile, Ext: a.Ext, Seed: a.seed, Size: a.Size,
+		Width: a.Width, Height: a.Height, Duration: a.Duration}
+	switch a.kind {
+	case Image:
+		f.Media = fixtures.ImageFile
+	case Audio:
+		f.Media = fixtures.AudioFile
+	case Video:
+		f.Media = fixtures.VideoFile
+	}
+	return f
+}
+
+// bytes is a's file.
+func (a *Attachment) bytes() []byte {
+	if a.kind == Combine {
+		b := combineBytes(a.seed)
+		if pad := int(a.Size) - len(b); pad > 0 {
+			b = append(b, bytes.Repeat([]byte{' '}, pad)...) // JSON allows trailing whitespace
+		}
+		return b
+	}
+	return a.file().Bytes()
+}
+
+// fileMD5 is the md5 of a's bytes. A merged-forward file is a few KB and
+// hashed whole; every other file's md5 comes from the world's midstates
+// (fixtures.Sums), without making its bytes.
+func (w *World) fileMD5(a *Attachment) [16]byte {
+	if a.kind == Combine {
+		return md5.Sum(a.bytes())
+	}
+	return w.sums.MD5(a.file())
+}
+
 // combineBytes is a merged-forward message's file: the forwarded messages as
 // JSON lines.
 func combineBytes(seed uint64) []byte {
@@ -346,4 +385,23 @@ func combineBytes(seed uint64) []byte {
 func (t TenantID) Vendor() Vendor {
 	v, _, _ := strings.Cut(string(t), ":")
 	return Vendor(v)
+}
+
+// Thumbnail returns a smaller file for a: an image's own picture with its
+// longer side scaled to side pixels when the image is larger than minSize
+// bytes (smaller images are their own thumbnail), a video's thumbnail
+// attachment; other files have none (nil). mime is the bytes' media type.
+func (w *World) Thumbnail(a *Attachment, side int, minSize int64) (b []byte, mime string) {
+	switch a.kind {
+	case Image:
+		if a.Size <= minSize {
+			return a.bytes(), a.MIME
+		}
+		return a.file().Thumbnail(side), a.MIME
+	case Video:
+		if a.Thumb != nil {
+			return a.Thumb.bytes(), a.Thumb.MIME
+		}
+	}
+	return nil, ""
 }

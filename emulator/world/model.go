@@ -5,9 +5,11 @@
 // The world is a function, not a table (DESIGN.md §2): traffic streams are
 // described by a rate and a span, and message i of a stream is computed from
 // (seed, stream, i) on demand, so a world of millions of messages costs what a
-// world of ten costs, and a page costs what its page costs. Literal messages
-// from the scenario and messages injected at run time sit in a small sorted
-// index that is merged with the streams.
+// world of ten costs, and a page costs what its page costs, at any depth:
+// streams count their messages before any time by arithmetic, so a query
+// seeks to an offset rather than walking to it. Literal messages from the
+// scenario and messages injected at run time sit in sorted lists, one per
+// view a query reads (index.go), merged with the streams.
 //
 // world speaks Go types (time.Time, typed kinds). It imports no vendor
 // package and knows no wire format; it may import fixtures for content.

@@ -1,92 +1,184 @@
 package world
 
 import (
+	"context"
 	"iter"
 	"math"
-	"sort"
+	"sync/atomic"
 	"time"
 )
 
-// source walks one ordered run of messages (a stream or the literal index)
-// in one direction, skipping those its filter refuses.
-type source interface {
-	// peek returns the key of the current message; false when exhausted.
-	peek() (Key, bool)
-	// take returns the current message and moves on.
-	take() Message
-	// drop moves on without making the current message.
-	drop()
+// Work counts what the world's queries did, so that tests and benchmarks
+// can assert what a page costs by the work it does, never by time.
+type Work struct {
+	// Generated counts messages made for an answer: generated from a
+	// traffic stream or copied out of the literal store.
+	Generated int64
+	// Examined counts message keys a walk looked at: those it returned,
+	// those it passed over (another kind, an offset walked rather than
+	// sought) and the one that tells whether more follow.
+	Examined int64
+	// Probes counts the times a source (a stream, or a run of literal
+	// messages) was asked how many of its messages sort before a key: the
+	// work of totals and of seeking to a page's offset. A stream answers in
+	// O(1), a run by binary search.
+	Probes int64
 }
 
-// streamCursor walks stream indices [lo, hi) up or down.
-type streamCursor struct {
-	w     *World
-	s     *stream
-	i     int64 // current index
-	lo    int64
-	hi    int64
-	desc  bool
-	kinds kindSet
+// workCounters accumulates Work across queries.
+type workCounters struct {
+	generated, examined, probes atomic.Int64
 }
 
-func (c *streamCursor) valid() bool { return c.i >= c.lo && c.i < c.hi }
+// Work returns the work the world's queries have done since it was built.
+func (w *World) Work() Work {
+	return Work{Generated: w.work.generated.Load(), Examined: w.work.examined.Load(), Probes: w.work.probes.Load()}
+}
 
-func (c *streamCursor) skip() {
-	for c.valid() && !c.kinds.has(c.s.kind(c.i)) {
+// query is one query's context and the work it does, added to the world's
+// counters when it ends.
+type query struct {
+	w    *World
+	ctx  context.Context
+	work Work
+	err  error // the context's error, once seen
+	tick int   // keys examined since the context was last checked
+	// litSeq bounds the sequence numbers of the literal messages the
+	// query's sources hold (the store's count when they were taken).
+	litSeq uint64
+}
+
+// checkEvery is how many keys a walk examines between checks of its
+// context: a walk that skips many messages (a rare kind) stops soon after
+// its client has gone.
+const checkEvery = 1024
+
+func (w *World) query(ctx context.Context) *query {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	q := &query{w: w, ctx: ctx}
+	q.err = ctx.Err()
+	return q
+}
+
+// done adds the query's work to the world's counters.
+func (q *query) done() {
+	q.w.work.generated.Add(q.work.Generated)
+	q.w.work.examined.Add(q.work.Examined)
+	q.w.work.probes.Add(q.work.Probes)
+}
+
+// alive counts one examined key and reports whether the query may go on.
+func (q *query) alive() bool {
+	if q.err != nil {
+		return false
+	}
+	q.work.Examined++
+	if q.tick++; q.tick >= checkEvery {
+		q.tick = 0
+		q.err = q.ctx.Err()
+	}
+	return q.err == nil
+}
+
+// cursor walks one source of messages in key order, up or down: the
+// indices of a traffic stream, or a run of literal messages. Its bounds
+// [lo, hi) are positions in the source.
+type cursor struct {
+	q   *query
+	s   *stream // nil for a literal run
+	run run
+	// kinds is the filter the source needs: zero when every message of
+	// the source is selected.
+	kinds     kindSet
+	desc      bool
+	i, lo, hi int64
+	key       Key  // message i's key, when ready
+	ready     bool // i is a selected message and key is its key
+}
+
+func (c *cursor) len() int64 {
+	if c.s != nil {
+		return c.s.len()
+	}
+	return int64(len(c.run))
+}
+
+func (c *cursor) keyAt(i int64) Key {
+	if c.s != nil {
+		return c.s.key(i)
+	}
+	return c.run[i].Key
+}
+
+// before counts the source's messages whose key sorts before k, whatever
+// their kind.
+func (c *cursor) before(k Key) int64 {
+	c.q.work.Probes++
+	if c.s != nil {
+		return c.s.beforeKey(k)
+	}
+	return c.run.before(k)
+}
+
+// bound limits the cursor to keys in [lo, hi), placed at the first one in
+// its direction.
+func (c *cursor) bound(lo, hi Key) {
+	c.lo, c.hi = c.before(lo), c.before(hi)
+	c.i = c.lo
+	if c.desc {
+		c.i = c.hi - 1
+	}
+	c.ready = false
+}
+
+// peek returns the current message's key, passing over messages of other
+// kinds; false when the cursor is exhausted or the query was cancelled.
+func (c *cursor) peek() (Key, bool) {
+	if c.ready {
+		return c.key, true
+	}
+	for c.i >= c.lo && c.i < c.hi {
+		if !c.q.alive() {
+			return Key{}, false
+		}
+		if c.kinds == 0 || c.kinds.has(c.kind(c.i)) {
+			c.key, c.ready = c.keyAt(c.i), true
+			return c.key, true
+		}
 		c.step()
 	}
+	return Key{}, false
 }
 
-func (c *streamCursor) step() {
+func (c *cursor) kind(i int64) Kind {
+	if c.s != nil {
+		return c.s.kind(i)
+	}
+	return c.run[i].Kind
+}
+
+func (c *cursor) step() {
 	if c.desc {
 		c.i--
 	} else {
 		c.i++
 	}
+	c.ready = false
 }
 
-func (c *streamCursor) peek() (Key, bool) {
-	c.skip()
-	if !c.valid() {
-		return Key{}, false
+// take returns the current message and moves on.
+func (c *cursor) take() Message {
+	c.q.work.Generated++
+	var m Message
+	if c.s != nil {
+		m = c.q.w.generate(c.s, c.i)
+	} else {
+		m = *c.run[c.i]
 	}
-	return c.s.key(c.i), true
-}
-
-func (c *streamCursor) take() Message {
-	m := c.w.generate(c.s, c.i)
 	c.step()
 	return m
-}
-
-func (c *streamCursor) drop() { c.step() }
-
-// sliceCursor walks a snapshot of literal messages up or down.
-type sliceCursor struct {
-	msgs []Message
-	i    int
-	desc bool
-}
-
-func (c *sliceCursor) peek() (Key, bool) {
-	if c.i < 0 || c.i >= len(c.msgs) {
-		return Key{}, false
-	}
-	return c.msgs[c.i].Key, true
-}
-
-func (c *sliceCursor) take() Message {
-	m := c.msgs[c.i]
-	c.drop()
-	return m
-}
-
-func (c *sliceCursor) drop() {
-	if c.desc {
-		c.i--
-	} else {
-		c.i++
-	}
 }
 
 // selection says which messages a query wants.
@@ -94,9 +186,9 @@ type selection struct {
 	tenant TenantID
 	// stream decides statically whether a stream's messages belong.
 	stream func(*stream) bool
-	// message decides for one literal message.
-	message func(*Message) bool
-	kinds   kindSet
+	// lists are the literal lists whose messages belong.
+	lists []listKey
+	kinds kindSet
 	// lo and hi bound the keys: lo <= key < hi.
 	lo, hi Key
 }
@@ -105,6 +197,9 @@ var (
 	minKey = Key{At: math.MinInt64}
 	maxKey = Key{At: math.MaxInt64}
 )
+
+// next is the smallest key after k.
+func (k Key) next() Key { return Key{At: k.At, Src: k.Src, Seq: k.Seq + 1} }
 
 // timeBounds turns [from, to) into keys; zero times are unbounded.
 func timeBounds(from, to time.Time) (Key, Key) {
@@ -118,60 +213,96 @@ func timeBounds(from, to time.Time) (Key, Key) {
 	return lo, hi
 }
 
-// cursors opens one source per contributing stream plus one for the literal
-// messages, positioned at the first message in direction desc.
-func (w *World) cursors(sel selection, desc bool) []source {
-	var out []source
-	for _, s := range w.tenants.Load().byTenant[sel.tenant] {
+// sources opens a cursor per contributing stream and per run of the
+// selection's literal lists, unbounded. The runs are taken under the read
+// lock and walked without it: published runs never change.
+func (q *query) sources(sel selection, desc bool) []*cursor {
+	streams := q.w.tenants.Load().byTenant[sel.tenant]
+	all := make([]cursor, 0, len(streams)+4) // one allocation for the usual few runs
+	for _, s := range streams {
 		if s.len() == 0 || !s.hasKind(sel.kinds) || (sel.stream != nil && !sel.stream(s)) {
 			continue
 		}
-		c := &streamCursor{w: w, s: s, desc: desc, kinds: sel.kinds}
-		c.lo, c.hi = s.beforeKey(sel.lo), s.beforeKey(sel.hi)
-		if c.lo >= c.hi {
-			continue
+		c := cursor{q: q, s: s, desc: desc}
+		if !s.onlyKinds(sel.kinds) {
+			c.kinds = sel.kinds
 		}
-		c.i = c.lo
-		if desc {
-			c.i = c.hi - 1
-		}
-		out = append(out, c)
+		all = append(all, c)
 	}
-	w.mu.RLock()
-	var lits []Message
-	if idx := w.literals[sel.tenant]; idx != nil {
-		from := sort.Search(len(idx.msgs), func(k int) bool { return !idx.msgs[k].Key.Less(sel.lo) })
-		for _, m := range idx.msgs[from:] {
-			if !m.Key.Less(sel.hi) {
-				break
-			}
-			if sel.kinds.has(m.Kind) && (sel.message == nil || sel.message(m)) {
-				lits = append(lits, *m)
-			}
+	addRuns := func(l *list, kinds kindSet) {
+		for _, r := range l.runs {
+			all = append(all, cursor{q: q, run: r, kinds: kinds, desc: desc})
 		}
 	}
-	w.mu.RUnlock()
-	if len(lits) > 0 {
-		c := &sliceCursor{msgs: lits, desc: desc}
-		if desc {
-			c.i = len(lits) - 1
-		}
-		out = append(out, c)
+	q.w.mu.RLock()
+	q.litSeq = q.w.injected
+	if lits := q.w.literals[sel.tenant]; lits != nil {
+		addLists(lits, sel, addRuns)
 	}
-	return out
+	q.w.mu.RUnlock()
+	cs := make([]*cursor, len(all))
+	for i := range all {
+		cs[i] = &all[i]
+	}
+	return cs
 }
 
-// walker merges sources in key order, ascending or descending.
+// addLists hands sel's literal lists to add, with the kind filter each
+// needs. The caller holds the read lock.
+func addLists(lits *literals, sel selection, add func(*list, kindSet)) {
+	for _, k := range sel.lists {
+		l := lits.lists[k]
+		switch {
+		case l == nil:
+		case sel.kinds == 0 || l.kinds&^sel.kinds == 0:
+			add(l, 0) // every message of the list is of a kind asked for
+		case k.view == viewRoom:
+			// A room's lists by kind hold exactly the kinds asked for.
+			for _, kind := range Kinds {
+				if sel.kinds&l.kinds&(1<<uint(kind)) != 0 {
+					add(lits.lists[listKey{view: viewRoomKind, kind: kind, a: k.a, b: k.b}], 0)
+				}
+			}
+		default:
+			add(l, sel.kinds)
+		}
+	}
+}
+
+// countBefore counts the messages of the sources whose key sorts before k,
+// whatever their kind.
+func (q *query) countBefore(cs []*cursor, k Key) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.before(k)
+	}
+	return n
+}
+
+// walker merges cursors in key order, ascending or descending.
 type walker struct {
-	srcs []source
+	cs   []*cursor
 	desc bool
 }
 
-// head returns the source holding the next message, or nil at the end.
-func (m *walker) head() source {
-	var best source
+// walk bounds the cursors to [lo, hi) in direction desc and merges them.
+func walk(cs []*cursor, lo, hi Key, desc bool) walker {
+	live := cs[:0:0]
+	for _, c := range cs {
+		c.desc = desc
+		c.bound(lo, hi)
+		if c.lo < c.hi {
+			live = append(live, c)
+		}
+	}
+	return walker{cs: live, desc: desc}
+}
+
+// head returns the cursor holding the next message, or nil at the end.
+func (m *walker) head() *cursor {
+	var best *cursor
 	var bk Key
-	for _, c := range m.srcs {
+	for _, c := range m.cs {
 		k, ok := c.peek()
 		if !ok {
 			continue
@@ -183,10 +314,146 @@ func (m *walker) head() source {
 	return best
 }
 
-// merge yields the selected messages in key order, ascending or descending.
-func (w *World) merge(sel selection, desc bool) iter.Seq[Message] {
+// walkWithin is how many messages sharing one millisecond a seek steps
+// over one by one before it searches by source and sequence instead.
+const walkWithin = 64
+
+// keyAt returns the key of the message with exactly r messages of the
+// sources before it; that message must exist, with a key in [lo, hi), and
+// every source must count exactly (no kind filter). It costs O(log) probes
+// of each source whatever r is: a binary search for the millisecond, then
+// for the source and the sequence when many messages share it.
+func (q *query) keyAt(cs []*cursor, r int64, lo, hi Key) Key {
+	a, b := lo.At, hi.At
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, c := range cs {
+		if n := c.len(); n > 0 {
+			first, last = min(first, c.keyAt(0).At), max(last, c.keyAt(n-1).At)
+		}
+	}
+	a, b = max(a, first), min(b, last)
+	// Invariant: countBefore({a}) <= r, and the message is before {b+1}.
+	for a < b {
+		mid := a + (b-a+1)/2
+		if q.countBefore(cs, Key{At: mid}) <= r {
+			a = mid
+		} else {
+			b = mid - 1
+		}
+	}
+	start := Key{At: a}
+	if start.Less(lo) {
+		start = lo
+	}
+	if d := r - q.countBefore(cs, start); d <= walkWithin {
+		m := walk(cs, start, hi, false)
+		for c := m.head(); c != nil; c = m.head() {
+			if d == 0 {
+				return c.key
+			}
+			c.step()
+			d--
+		}
+		return start // cancelled: the caller sees the query's error
+	}
+	// Many messages share millisecond a (injected with one time): literal
+	// messages (source 0) come first, then the streams by number. The
+	// searches run over the sources' numbers and sequences only.
+	srcHi, seqHi := uint64(0), q.litSeq
+	for _, c := range cs {
+		if c.s != nil {
+			srcHi = max(srcHi, uint64(c.s.src))
+		}
+	}
+	src := uint64(start.Src)
+	for hi := srcHi; src < hi; {
+		mid := src + (hi-src+1)/2
+		if q.countBefore(cs, Key{At: a, Src: uint32(mid)}) <= r {
+			src = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	seq := uint64(0)
+	if uint32(src) == start.Src {
+		seq = start.Seq
+	}
+	for _, c := range cs {
+		if c.s != nil && uint64(c.s.src) == src {
+			seqHi = uint64(c.s.len())
+		}
+	}
+	for hi := seqHi; seq < hi; {
+		mid := seq + (hi-seq+1)/2
+		if q.countBefore(cs, Key{At: a, Src: uint32(src), Seq: mid}) <= r {
+			seq = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return Key{At: a, Src: uint32(src), Seq: seq}
+}
+
+// page collects up to limit messages of sel after skipping offset, whether
+// more follow, and, with count, how many sel holds. Sources that count
+// exactly (every selected message of a stream is of a kind asked for) are
+// sought, not walked: a deep page costs what the first one costs.
+// Messages skipped and the one that proves "more" are never generated.
+func (q *query) page(sel selection, desc bool, offset int64, limit int, count bool) (msgs []Message, more bool, total int64) {
+	cs := q.sources(sel, desc)
+	exact := true
+	for _, c := range cs {
+		exact = exact && c.kinds == 0
+	}
+	lo, hi := sel.lo, sel.hi
+	if exact && (count || offset > 0) {
+		nLo, nHi := q.countBefore(cs, lo), q.countBefore(cs, hi)
+		total = max(nHi-nLo, 0)
+		if offset >= total {
+			return nil, false, total
+		}
+		if offset > 0 {
+			r := nLo + offset
+			if desc {
+				r = nHi - 1 - offset
+			}
+			k := q.keyAt(cs, r, lo, hi)
+			if desc {
+				hi = k.next()
+			} else {
+				lo = k
+			}
+			offset = 0
+		}
+	}
+	m := walk(cs, lo, hi, desc)
+	for ; offset > 0; offset-- { // only with a kind filter, which no offset query uses
+		c := m.head()
+		if c == nil {
+			return nil, false, total
+		}
+		c.step()
+	}
+	msgs = make([]Message, 0, min(max(limit, 0), 128))
+	for len(msgs) < limit {
+		c := m.head()
+		if c == nil {
+			return msgs, false, total
+		}
+		msgs = append(msgs, c.take())
+	}
+	return msgs, m.head() != nil, total
+}
+
+// Range yields a tenant's messages with At in [from, to), oldest first.
+// It holds a position per source, never the range, and its consumer ends
+// it: the archive writer stops when a write to a gone client fails.
+func (w *World) Range(t TenantID, from, to time.Time) iter.Seq[Message] {
+	lo, hi := timeBounds(from, to)
 	return func(yield func(Message) bool) {
-		m := walker{srcs: w.cursors(sel, desc), desc: desc}
+		q := w.query(context.Background())
+		defer q.done()
+		m := walk(q.sources(selection{tenant: t, lists: []listKey{{view: viewAll}}}, false), lo, hi, false)
 		for c := m.head(); c != nil; c = m.head() {
 			if !yield(c.take()) {
 				return
@@ -195,41 +462,28 @@ func (w *World) merge(sel selection, desc bool) iter.Seq[Message] {
 	}
 }
 
-// Range yields a tenant's messages with At in [from, to), oldest first.
-// It holds one message per stream at a time, never the whole range.
-func (w *World) Range(t TenantID, from, to time.Time) iter.Seq[Message] {
-	lo, hi := timeBounds(from, to)
-	return w.merge(selection{tenant: t, lo: lo, hi: hi}, false)
-}
-
-// Count returns how many messages Range(t, from, to) yields, in time
-// proportional to the number of streams, not of messages.
+// Count returns how many messages Range(t, from, to) yields, with O(log)
+// probes of each source, whatever the number of messages, and no
+// allocation (archive and chatmessages requests ask it every time).
 func (w *World) Count(t TenantID, from, to time.Time) int {
 	lo, hi := timeBounds(from, to)
-	return w.count(selection{tenant: t, lo: lo, hi: hi})
-}
-
-// count counts a selection without a kind filter by arithmetic.
-func (w *World) count(sel selection) int {
-	n := 0
-	for _, s := range w.tenants.Load().byTenant[sel.tenant] {
-		if sel.stream != nil && !sel.stream(s) {
-			continue
-		}
-		if d := s.beforeKey(sel.hi) - s.beforeKey(sel.lo); d > 0 {
-			n += int(d)
-		}
+	var n, probes int64
+	for _, s := range w.tenants.Load().byTenant[t] {
+		n += s.beforeKey(hi) - s.beforeKey(lo)
+		probes += 2
 	}
 	w.mu.RLock()
-	if idx := w.literals[sel.tenant]; idx != nil {
-		for _, m := range idx.msgs {
-			if !m.Key.Less(sel.lo) && m.Key.Less(sel.hi) && (sel.message == nil || sel.message(m)) {
-				n++
+	if lits := w.literals[t]; lits != nil {
+		if l := lits.lists[listKey{view: viewAll}]; l != nil {
+			for _, r := range l.runs {
+				n += r.before(hi) - r.before(lo)
+				probes += 2
 			}
 		}
 	}
 	w.mu.RUnlock()
-	return n
+	w.work.probes.Add(probes)
+	return int(max(n, 0))
 }
 
 // RoomQuery asks for one sender's messages in a chat room, a page at a time.
@@ -248,50 +502,32 @@ type RoomQuery struct {
 }
 
 // RoomPage returns up to q.Limit messages and whether more follow. Paging is
-// keyset, so a walk stays exact while messages are injected during it.
-func (w *World) RoomPage(q RoomQuery) (msgs []Message, more bool) {
+// keyset, so a walk stays exact while messages are injected during it. It
+// stops early with ctx's error when ctx is done.
+func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, more bool, err error) {
 	sel := selection{
-		tenant: q.Tenant,
+		tenant: rq.Tenant,
 		stream: func(s *stream) bool {
-			return s.chat == ChatRoom && s.to == q.Room && s.from == q.Sender
+			return s.chat == ChatRoom && s.to == rq.Room && s.from == rq.Sender
 		},
-		message: func(m *Message) bool {
-			return m.ChatType == ChatRoom && m.To == q.Room && m.From == q.Sender
-		},
-		kinds: newKindSet(q.Kinds),
+		lists: []listKey{{view: viewRoom, a: rq.Room, b: rq.Sender}},
+		kinds: newKindSet(rq.Kinds),
 		lo:    minKey, hi: maxKey,
 	}
-	if q.After != nil {
-		if q.Descending {
-			sel.hi = *q.After
+	if rq.After != nil {
+		if rq.Descending {
+			sel.hi = *rq.After
 		} else {
-			sel.lo = Key{At: q.After.At, Src: q.After.Src, Seq: q.After.Seq + 1}
+			sel.lo = rq.After.next()
 		}
 	}
-	return w.page(sel, q.Descending, 0, q.Limit)
-}
-
-// page collects up to limit messages after skipping offset, and whether
-// more follow. Skipped messages and the one that proves "more" are never
-// generated, only their keys computed.
-func (w *World) page(sel selection, desc bool, offset, limit int) (msgs []Message, more bool) {
-	m := walker{srcs: w.cursors(sel, desc), desc: desc}
-	for n := 0; n < offset; n++ {
-		c := m.head()
-		if c == nil {
-			return nil, false
-		}
-		c.drop()
+	q := w.query(ctx)
+	defer q.done()
+	msgs, more, _ = q.page(sel, rq.Descending, 0, rq.Limit, false)
+	if q.err != nil {
+		return nil, false, q.err
 	}
-	msgs = make([]Message, 0, min(limit, 128))
-	for len(msgs) < limit {
-		c := m.head()
-		if c == nil {
-			return msgs, false
-		}
-		msgs = append(msgs, c.take())
-	}
-	return msgs, m.head() != nil
+	return msgs, more, nil
 }
 
 // UserQuery asks for the messages an Easemob user can see, a page at a time:
@@ -303,43 +539,52 @@ type UserQuery struct {
 	// After and Before bound the times, exclusive; zero is unbounded.
 	After, Before time.Time
 	Descending    bool
-	Offset, Limit int
+	// Offset skips that many messages: sought, not walked, so any offset
+	// costs what offset 0 costs.
+	Offset int64
+	Limit  int
 }
 
 // UserPage returns one page of a user's messages and the total that match.
-func (w *World) UserPage(q UserQuery) (msgs []Message, total int) {
-	app, ok := w.EasemobAppOf(q.Tenant)
+// It stops early with ctx's error when ctx is done.
+func (w *World) UserPage(ctx context.Context, uq UserQuery) (msgs []Message, total int64, err error) {
+	app, ok := w.EasemobAppOf(uq.Tenant)
 	if !ok {
-		return nil, 0
+		return nil, 0, nil
 	}
 	groups := map[string]bool{}
+	lists := []listKey{{view: viewUser, a: uq.User}}
 	for _, g := range app.Groups {
-		if g.Owner == q.User || contains(g.Members, q.User) {
+		if (g.Owner == uq.User || contains(g.Members, uq.User)) && !groups[g.ID] {
 			groups[g.ID] = true
+			lists = append(lists, listKey{view: viewGroup, a: g.ID})
 		}
-	}
-	sees := func(chat ChatType, from, to string) bool {
-		switch chat {
-		case Chat:
-			return from == q.User || to == q.User
-		case GroupChat:
-			return groups[to]
-		}
-		return false
 	}
 	sel := selection{
-		tenant:  q.Tenant,
-		stream:  func(s *stream) bool { return sees(s.chat, s.from, s.to) },
-		message: func(m *Message) bool { return sees(m.ChatType, m.From, m.To) },
-		lo:      minKey, hi: maxKey,
+		tenant: uq.Tenant,
+		stream: func(s *stream) bool {
+			switch s.chat {
+			case Chat:
+				return s.from == uq.User || s.to == uq.User
+			case GroupChat:
+				return groups[s.to]
+			}
+			return false
+		},
+		lists: lists,
+		lo:    minKey, hi: maxKey,
 	}
-	if !q.After.IsZero() {
-		sel.lo = Key{At: q.After.UnixMilli() + 1}
+	if !uq.After.IsZero() {
+		sel.lo = Key{At: uq.After.UnixMilli() + 1}
 	}
-	if !q.Before.IsZero() {
-		sel.hi = Key{At: q.Before.UnixMilli()}
+	if !uq.Before.IsZero() {
+		sel.hi = Key{At: uq.Before.UnixMilli()}
 	}
-	total = w.count(sel)
-	msgs, _ = w.page(sel, q.Descending, q.Offset, q.Limit)
-	return msgs, total
+	q := w.query(ctx)
+	defer q.done()
+	msgs, _, total = q.page(sel, uq.Descending, max(uq.Offset, 0), uq.Limit, true)
+	if q.err != nil {
+		return nil, 0, q.err
+	}
+	return msgs, total, nil
 }

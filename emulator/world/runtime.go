@@ -105,11 +105,11 @@ func (w *World) RemoveTenant(t TenantID) error {
 	// The tenant's streams stay numbered (ids must not shift) but orphaned;
 	// an Op client has neither streams nor messages of its own.
 	delete(ts.byTenant, t)
-	w.tenants.Store(ts)
-	w.version.Add(1)
 	w.mu.Lock()
+	w.tenants.Store(ts)
 	delete(w.literals, t)
 	w.mu.Unlock()
+	w.version.Add(1) // after the change is in place: see Reset
 	return nil
 }
 

@@ -108,6 +108,11 @@ func (s *stream) before(t int64) int64 {
 	if n == 0 || t <= s.first {
 		return 0
 	}
+	// Past the stream's end before subtracting: t may be the open bound
+	// math.MaxInt64, and t - first overflows when first is before 1970.
+	if t >= s.first+s.hours*hourMS {
+		return n
+	}
 	h := (t - s.first) / hourMS
 	if h >= s.hours {
 		return n
@@ -167,3 +172,17 @@ func newKindSet(kinds []Kind) kindSet {
 }
 
 func (s kindSet) has(k Kind) bool { return s == 0 || s&(1<<uint(k)) != 0 }
+
+// onlyKinds reports whether every kind the stream makes is in set (nil =
+// all), so that its messages need no filter.
+func (s *stream) onlyKinds(set kindSet) bool {
+	if set == 0 {
+		return true
+	}
+	for _, k := range s.kinds {
+		if !set.has(k) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,9 @@
 package world
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Cluster says which clock an Easemob app's archive hours follow.
 type Cluster string
@@ -180,6 +183,9 @@ type OpClient struct {
 	Sign       SignRule
 	EasemobApp TenantID // the app whose users and messages it serves
 	Qiniu      QiniuKeys
+	// LinkTTL is how long the getUrl links it hands out stay valid; zero
+	// means the Op surface's default.
+	LinkTTL    time.Duration
 	RateLimits RateLimits
 	Marks      []Mark
 	Favorites  []Favorite
@@ -206,4 +212,50 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Clone returns a copy of s that shares no slice with it, so that a caller
+// may change the copy (a test tweaking one tenant) without changing s or
+// any other copy. Messages are copied as values; their own contents are
+// read-only once in a spec.
+func (s *Spec) Clone() *Spec {
+	c := *s
+	c.Easemob = slices.Clone(s.Easemob)
+	for i := range c.Easemob {
+		a := &c.Easemob[i]
+		a.Users = slices.Clone(a.Users)
+		a.Groups = slices.Clone(a.Groups)
+		for j := range a.Groups {
+			a.Groups[j].Members = slices.Clone(a.Groups[j].Members)
+		}
+		a.Rooms = slices.Clone(a.Rooms)
+		a.Traffic = cloneTraffic(a.Traffic)
+		a.Messages = slices.Clone(a.Messages)
+	}
+	c.Yunxin = slices.Clone(s.Yunxin)
+	for i := range c.Yunxin {
+		a := &c.Yunxin[i]
+		a.Accounts = slices.Clone(a.Accounts)
+		a.Rooms = slices.Clone(a.Rooms)
+		a.Traffic = cloneTraffic(a.Traffic)
+		a.Messages = slices.Clone(a.Messages)
+	}
+	c.Op = slices.Clone(s.Op)
+	for i := range c.Op {
+		o := &c.Op[i]
+		o.Marks = slices.Clone(o.Marks)
+		for j := range o.Marks {
+			o.Marks[j].Marks = slices.Clone(o.Marks[j].Marks)
+		}
+		o.Favorites = slices.Clone(o.Favorites)
+	}
+	return &c
+}
+
+func cloneTraffic(ts []Traffic) []Traffic {
+	ts = slices.Clone(ts)
+	for i := range ts {
+		ts[i].Types = slices.Clone(ts[i].Types)
+	}
+	return ts
 }

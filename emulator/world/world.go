@@ -1,7 +1,6 @@
 package world
 
 import (
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,12 +33,17 @@ type World struct {
 	// tenants added or removed), so a surface may cache rendered answers.
 	version atomic.Uint64
 
+	// mu guards literals and injected. Readers hold it only to take the
+	// runs of the lists they read (index.go), never while they walk them.
 	mu       sync.RWMutex
-	literals map[TenantID]*literalIndex
+	literals map[TenantID]*literals
 	injected uint64 // messages injected since the last reset
+
+	work workCounters
 
 	md5mu    sync.Mutex
 	md5cache map[string]string
+	sums     *fixtures.Sums // attachments' md5 midstates (content.go)
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
@@ -70,13 +73,6 @@ func (ts *tenantSet) clone() *tenantSet {
 	return c
 }
 
-// literalIndex holds one tenant's literal and injected messages in key order.
-type literalIndex struct {
-	msgs   []*Message
-	byID   map[string]*Message
-	byFile map[string]*Attachment
-}
-
 // maxMD5Cache bounds the checksum cache; past it the cache starts over.
 const maxMD5Cache = 1 << 14
 
@@ -89,6 +85,7 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		seed:     spec.Seed,
 		anchor:   anchor.UTC(),
 		md5cache: map[string]string{},
+		sums:     fixtures.NewSums(0),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
@@ -175,11 +172,14 @@ func (ts *tenantSet) addStream(t TenantID, v Vendor, tr Traffic, anchor time.Tim
 func (w *World) Reset() error {
 	w.tmu.Lock()
 	defer w.tmu.Unlock()
-	w.tenants.Store(w.base)
-	w.version.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.literals = map[TenantID]*literalIndex{}
+	// The version moves after the change is in place, so that a surface
+	// that reads the version before computing a page never files a page of
+	// the old world under the new version.
+	defer w.version.Add(1)
+	w.tenants.Store(w.base)
+	w.literals = map[TenantID]*literals{}
 	w.injected = 0
 	for _, a := range w.base.easemob {
 		if _, err := w.insertLocked(a.Tenant(), a.Messages); err != nil {
@@ -209,7 +209,11 @@ func (w *World) Inject(t TenantID, msgs []Message, now time.Time) ([]Message, er
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.insertLocked(t, in)
+	out, err := w.insertLocked(t, in)
+	if err == nil {
+		w.version.Add(1) // after the messages are in: see Reset
+	}
+	return out, err
 }
 
 // HasTenant reports whether t names an Easemob or Yunxin app of the world.
@@ -225,27 +229,30 @@ func (w *World) HasTenant(t TenantID) bool {
 	return false
 }
 
+// insertLocked stores msgs in t's lists, all or none: a duplicate id
+// stores nothing. The caller holds w.mu for writing. Stored messages are
+// complete before they are published and never modified afterwards.
 func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 	idx := w.literals[t]
 	if idx == nil {
-		idx = &literalIndex{byID: map[string]*Message{}, byFile: map[string]*Attachment{}}
-		w.literals[t] = idx
+		idx = newLiterals()
 	}
-	out := make([]Message, 0, len(msgs))
-	w.version.Add(1)
+	stored := make([]*Message, 0, len(msgs))
+	batch := make(map[string]bool, len(msgs))
+	seq := w.injected
 	for _, in := range msgs {
 		m := in
 		m.Tenant = t
 		m.At = m.At.UTC().Truncate(time.Millisecond)
-		seq := w.injected
-		w.injected++
 		m.Key = Key{At: m.At.UnixMilli(), Src: 0, Seq: seq}
 		if m.ID == "" {
 			m.ID = messageID(m.Key.At, literalSrcBase|uint32(seq%literalSrcBase))
 		}
-		if _, dup := idx.byID[m.ID]; dup {
-			return out, fmt.Errorf("duplicate message id %q", m.ID)
+		seq++
+		if _, dup := idx.byID[m.ID]; dup || batch[m.ID] {
+			return nil, fmt.Errorf("duplicate message id %q", m.ID)
 		}
+		batch[m.ID] = true
 		seed := hash(w.seed, fnv64(string(t)+"\x00"+m.ID))
 		if m.ClientID == "" {
 			m.ClientID = uuid4(hash(seed, 10), hash(seed, 11))
@@ -259,19 +266,14 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 		}
 		r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
 		w.fill(&m, r, seed, func(part int) string { return uuid4(hash(seed, 100, uint64(part)), hash(seed, 101, uint64(part))) }, true)
-		p := &m
-		pos := sort.Search(len(idx.msgs), func(k int) bool { return p.Key.Less(idx.msgs[k].Key) })
-		idx.msgs = append(idx.msgs, nil)
-		copy(idx.msgs[pos+1:], idx.msgs[pos:])
-		idx.msgs[pos] = p
-		idx.byID[m.ID] = p
-		if a := m.Attachment; a != nil {
-			idx.byFile[a.FileID] = a
-			if a.Thumb != nil {
-				idx.byFile[a.Thumb.FileID] = a.Thumb
-			}
-		}
-		out = append(out, m)
+		stored = append(stored, &m)
+	}
+	w.injected = seq
+	w.literals[t] = idx
+	idx.publish(stored)
+	out := make([]Message, len(stored))
+	for i, m := range stored {
+		out[i] = *m
 	}
 	return out, nil
 }
@@ -406,20 +408,7 @@ func (w *World) Attachment(t TenantID, fileID string) (*Attachment, bool) {
 
 // Bytes returns an attachment's file: real bytes of its type, exactly Size
 // long.
-func (w *World) Bytes(a *Attachment) []byte {
-	switch a.kind {
-	case Image:
-		return fixtures.Fit(fixtures.Image(a.seed, a.Ext, a.Width, a.Height), a.Ext, int(a.Size))
-	case Audio:
-		return fixtures.Fit(fixtures.Audio(a.seed, a.Ext, a.Duration), a.Ext, int(a.Size))
-	case Video:
-		return fixtures.Fit(fixtures.Video(a.seed, a.Ext, a.Duration, a.Width, a.Height), a.Ext, int(a.Size))
-	case Combine:
-		return fixtures.Fit(combineBytes(a.seed), "json", int(a.Size))
-	default:
-		return fixtures.Fit(fixtures.Document(a.seed, a.Ext), a.Ext, int(a.Size))
-	}
-}
+func (w *World) Bytes(a *Attachment) []byte { return a.bytes() }
 
 // MD5 returns the lowercase hex md5 of an attachment's bytes, cached.
 func (w *World) MD5(a *Attachment) string {
@@ -429,7 +418,7 @@ func (w *World) MD5(a *Attachment) string {
 	if ok {
 		return sum
 	}
-	h := md5.Sum(w.Bytes(a))
+	h := w.fileMD5(a)
 	sum = hex.EncodeToString(h[:])
 	w.md5mu.Lock()
 	if len(w.md5cache) >= maxMD5Cache {

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
@@ -152,7 +153,10 @@ func TestRoomPagesWalkExactlyBothWays(t *testing.T) {
 				var got []Message
 				var after *Key
 				for pages := 0; ; pages++ {
-					page, more := w.RoomPage(RoomQuery{Tenant: ten, Room: "100", Sender: "u1", Kinds: kinds, Descending: desc, After: after, Limit: limit})
+					page, more, err := w.RoomPage(context.Background(), RoomQuery{Tenant: ten, Room: "100", Sender: "u1", Kinds: kinds, Descending: desc, After: after, Limit: limit})
+					if err != nil {
+						t.Fatal(err)
+					}
 					got = append(got, page...)
 					if !more {
 						break
@@ -222,8 +226,8 @@ func TestUserPageSeesChatsAndGroups(t *testing.T) {
 	slices.Reverse(want)
 	var got []Message
 	for off := 0; ; off += 10 {
-		page, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", Descending: true, Offset: off, Limit: 10})
-		if total != len(want) {
+		page, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", Descending: true, Offset: int64(off), Limit: 10})
+		if total != int64(len(want)) {
 			t.Fatalf("total %d, want %d", total, len(want))
 		}
 		got = append(got, page...)
@@ -240,11 +244,11 @@ func TestUserPageSeesChatsAndGroups(t *testing.T) {
 		}
 	}
 	cut := want[5].At
-	older, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", Before: cut, Descending: true, Limit: 1000})
-	if total != len(want)-6 || len(older) != total || older[0].ID != want[6].ID {
+	older, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", Before: cut, Descending: true, Limit: 1000})
+	if total != int64(len(want)-6) || int64(len(older)) != total || older[0].ID != want[6].ID {
 		t.Fatalf("Before: %d of %d, want %d", len(older), total, len(want)-6)
 	}
-	newer, total := w.UserPage(UserQuery{Tenant: ten, User: "bob", After: cut, Limit: 1000})
+	newer, total, _ := w.UserPage(context.Background(), UserQuery{Tenant: ten, User: "bob", After: cut, Limit: 1000})
 	if total != 5 || newer[0].ID != want[4].ID {
 		t.Fatalf("After: total %d, want 5", total)
 	}
@@ -372,8 +376,53 @@ func TestVersionMovesWithEveryChange(t *testing.T) {
 	step("AddYunxinApp", func() error { return w.AddYunxinApp(YunxinApp{AppKey: "v"}, anchor) })
 	step("RemoveTenant", func() error { return w.RemoveTenant(YunxinTenant("v")) })
 	step("Reset", w.Reset)
-	w.RoomPage(RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Limit: 5})
+	w.RoomPage(context.Background(), RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Limit: 5})
 	if w.Version() != v {
 		t.Fatal("a query moved the version")
+	}
+}
+
+func TestSpecCloneSharesNoSlice(t *testing.T) {
+	s := &Spec{
+		Easemob: []EasemobApp{{Org: "o", App: "a", Users: []string{"u"}, Groups: []Group{{ID: "g", Members: []string{"u"}}},
+			Traffic: []Traffic{{From: "u", To: "u", Types: []KindWeight{{Kind: Text, Weight: 1}}}}}},
+		Yunxin: []YunxinApp{{AppKey: "k", Accounts: []string{"a"}}},
+		Op:     []OpClient{{Client: "c", Marks: []Mark{{User: "u", Marks: []string{"m"}}}}},
+	}
+	c := s.Clone()
+	c.Easemob[0].Org = "x"
+	c.Easemob[0].Users[0] = "x"
+	c.Easemob[0].Groups[0].Members[0] = "x"
+	c.Easemob[0].Traffic[0].Types[0].Weight = 9
+	c.Yunxin[0].Accounts[0] = "x"
+	c.Op[0].Sign = SignMD5
+	c.Op[0].Marks[0].Marks[0] = "x"
+	if s.Easemob[0].Org != "o" || s.Easemob[0].Users[0] != "u" || s.Easemob[0].Groups[0].Members[0] != "u" ||
+		s.Easemob[0].Traffic[0].Types[0].Weight != 1 || s.Yunxin[0].Accounts[0] != "a" || s.Op[0].Sign != "" || s.Op[0].Marks[0].Marks[0] != "m" {
+		t.Fatalf("changing the clone changed the original: %+v", s)
+	}
+}
+
+// TestPagesBeforeTheEpoch: a clock near 1970 puts traffic before the epoch
+// (negative ms); the open bounds of a query must still count every message
+// (t - first once overflowed at math.MaxInt64 and emptied every page).
+func TestPagesBeforeTheEpoch(t *testing.T) {
+	at := time.Date(1970, 1, 1, 4, 30, 0, 0, time.UTC)
+	spec := Spec{Name: "epoch", Seed: 1, Easemob: []EasemobApp{{Org: "o", App: "a", Users: []string{"alice", "bob"},
+		Traffic: []Traffic{{From: "alice", To: "bob", ChatType: Chat, PerHour: 3, Since: 10 * time.Hour}}}}}
+	w, err := New(spec, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant := EasemobTenant("o", "a")
+	want := w.Count(tenant, at.Add(-24*time.Hour), at)
+	if want != 30 {
+		t.Fatalf("Count = %d, want 30 (10 hours × 3)", want)
+	}
+	for _, desc := range []bool{true, false} {
+		msgs, total, err := w.UserPage(context.Background(), UserQuery{Tenant: tenant, User: "alice", Descending: desc, Offset: 5, Limit: 4})
+		if err != nil || total != int64(want) || len(msgs) != 4 {
+			t.Errorf("desc %v: %d messages, total %d, err %v; want 4 of %d", desc, len(msgs), total, err, want)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	// Aliased: the package's tests have a helper named sign.
+	signing "github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -79,7 +81,9 @@ func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
 	}
 	want := CheckSum(app.AppSecret, nonce, curTime)
 	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return nil, authError(MsgCheckSum, fmt.Sprintf("CheckSum mismatch: expected sha1(AppSecret+Nonce+CurTime) = %s (lowercase hex), got %q", want, got))
+		return nil, authError(MsgCheckSum, signing.Reason(
+			fmt.Sprintf("CheckSum mismatch: lowercase hex sha1(AppSecret of %s + Nonce %q + CurTime %q) is not the provided %q", app.AppKey, nonce, curTime, got),
+			"expected CheckSum "+want, s.cfg.RevealSecrets))
 	}
 	return app, nil
 }

@@ -158,6 +158,40 @@ func TestAttachmentDownloads(t *testing.T) {
 	}
 }
 
+// TestAttachmentRanges: NOS answers Range with 206, and a Range no byte
+// satisfies with S3's 416 InvalidRange XML, never Go's text.
+func TestAttachmentRanges(t *testing.T) {
+	e := newEnv(t)
+	d, _ := page(t, e, newSDKClient(), query{app: appMain, room: "100", sender: "u1", limit: 100, types: []int{1}})
+	if len(d.Items) == 0 {
+		t.Fatal("no image in the page")
+	}
+	u, _ := d.Items[0].Attachment["url"].(string)
+	for _, tt := range []struct {
+		rng    string
+		status int
+		want   string // a substring of the body, "" for bytes
+	}{
+		{"bytes=0-9", 206, ""},
+		{"bytes=999999999-", 416, "<Code>InvalidRange</Code>"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Range", tt.rng)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || (tt.want == "" && len(b) != 10) || (tt.want != "" && !bytes.Contains(b, []byte(tt.want))) {
+			t.Errorf("Range %s: %d %q", tt.rng, resp.StatusCode, b)
+		}
+		if tt.status == 416 && (resp.Header.Get("Content-Type") != "application/xml" || resp.Header.Get(reasonHeader) == "") {
+			t.Errorf("416 headers %v", resp.Header)
+		}
+	}
+}
+
 // TestFileNotFound pins the download 404.
 func TestFileNotFound(t *testing.T) {
 	e := newEnv(t)

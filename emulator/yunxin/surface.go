@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
+	"github.com/chatemu/chatemu/emulator/internal/servecontent"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -27,6 +28,10 @@ type Config struct {
 	// urls), e.g. "http://127.0.0.1:8080", without a trailing slash.
 	PublicURL string
 	Logger    *slog.Logger
+	// RevealSecrets lets X-Chatemu-Reason show what would have
+	// authenticated a refused request (an expected signature); the server
+	// sets it only when it listens on loopback without a control token.
+	RevealSecrets bool
 }
 
 // Surface serves the Yunxin IM v2 chatroom history and the attachment files
@@ -167,10 +172,14 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	msgs, more := s.cfg.World.RoomPage(world.RoomQuery{
+	msgs, more, err := s.cfg.World.RoomPage(r.Context(), world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
 	})
+	if err != nil { // the client has gone (its context is done): nobody reads an answer
+		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
+		return nil
+	}
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
@@ -241,7 +250,12 @@ func (s *Surface) file(w http.ResponseWriter, r *http.Request) *Error {
 		w.Header().Set("Content-Type", a.MIME)
 	}
 	w.Header().Set("ETag", `"`+s.cfg.World.MD5(a)+`"`)
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(s.cfg.World.Bytes(a)))
+	b := s.cfg.World.Bytes(a)
+	servecontent.Serve(w, r, name, time.Time{}, bytes.NewReader(b), func(w http.ResponseWriter) {
+		// S3's InvalidRange, NOS being S3-compatible.
+		writeNOSError(w, r, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", "",
+			fmt.Sprintf("Range %q is not satisfiable: the file is %d bytes", r.Header.Get("Range"), len(b)))
+	})
 	return nil
 }
 

@@ -1,0 +1,33 @@
+package world
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// BenchmarkColdPageContent is the world's part of a cold history page of
+// 100: generating each message of a walk never asked before and the md5 of
+// each attachment, as the Yunxin surface asks for them (default mix).
+func BenchmarkColdPageContent(b *testing.B) {
+	spec := testSpec()
+	spec.Yunxin[0].Traffic[0].PerHour = 5000
+	spec.Yunxin[0].Traffic[0].Since = 96 * time.Hour
+	w, err := New(spec, anchor)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Descending: true, Limit: 100}
+	var msgs []Message
+	for b.Loop() {
+		if len(msgs) > 0 {
+			q.After = &msgs[len(msgs)-1].Key
+		}
+		msgs, _, _ = w.RoomPage(context.Background(), q)
+		for i := range msgs {
+			if a := msgs[i].Attachment; a != nil && msgs[i].Kind != Combine {
+				w.MD5(a)
+			}
+		}
+	}
+}
