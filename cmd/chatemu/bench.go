@@ -48,7 +48,8 @@ type benchConfig struct {
 	scenario     string
 	baseURL      string
 	controlToken string
-	journalSize  int // as emulator.Config.JournalSize
+	journalSize  int   // as emulator.Config.JournalSize
+	journalBytes int64 // as emulator.Config.JournalBytes
 	limit        int
 	walk         bool
 	user, room   string
@@ -85,6 +86,7 @@ type benchCmd struct {
 	BaseURL      string        `name:"base-url" env:"CHATEMU_BENCH_BASE_URL" placeholder:"URL" help:"A running chatemu to load instead of an in-process one (its memory is then not reported)."`
 	ControlToken string        `name:"control-token" env:"CHATEMU_BENCH_CONTROL_TOKEN" help:"The running chatemu's control token, to read its tenants and clock."`
 	JournalSize  int           `default:"${journal_size}" env:"CHATEMU_BENCH_JOURNAL_SIZE" help:"Vendor requests the in-process server's journal keeps; 0 turns the journal off (as serve's --journal-size)."`
+	JournalBytes int64         `default:"${journal_bytes}" env:"CHATEMU_BENCH_JOURNAL_BYTES" placeholder:"BYTES" help:"The in-process server's journal byte budget; 0 turns the journal off (as serve's --journal-bytes)."`
 	Limit        int           `default:"20" env:"CHATEMU_BENCH_LIMIT" help:"Page size (Yunxin limit, Op pageSize)."`
 	Walk         bool          `env:"CHATEMU_BENCH_WALK" help:"Every request a different page (follow next_token / pageNum / hours): the uncached path."`
 	WalkToEnd    bool          `name:"walk-to-end" env:"CHATEMU_BENCH_WALK_TO_END" help:"Walk every page once, one request after another, to the last (a history sync); prints p50/p99 and peak RSS."`
@@ -99,17 +101,17 @@ func (b *benchCmd) Validate() error {
 	if b.Op != "" && !slices.Contains(ops, b.Op) {
 		return fmt.Errorf("--op %q: %s offers %s", b.Op, b.Vendor, strings.Join(ops, ", "))
 	}
-	if b.Clients < 1 || b.Duration <= 0 || b.Limit < 1 || b.Requests < 0 || b.JournalSize < 0 {
-		return errors.New("--clients, --duration and --limit must be positive, --requests and --journal-size not negative")
+	if b.Clients < 1 || b.Duration <= 0 || b.Limit < 1 || b.Requests < 0 {
+		return errors.New("--clients, --duration and --limit must be positive, --requests not negative")
 	}
-	return nil
+	return checkJournal(b.JournalSize, b.JournalBytes)
 }
 
 // config is the run the flags ask for.
 func (b *benchCmd) config() benchConfig {
 	c := benchConfig{vendor: b.Vendor, op: b.Op, clients: b.Clients, duration: b.Duration, requests: b.Requests,
 		scenario: b.Scenario, baseURL: b.BaseURL, controlToken: b.ControlToken, journalSize: journalSize(b.JournalSize),
-		limit: b.Limit, walk: b.Walk, user: b.User, room: b.Room}
+		journalBytes: journalBytes(b.JournalBytes), limit: b.Limit, walk: b.Walk, user: b.User, room: b.Room}
 	if c.op == "" {
 		c.op = benchOps[c.vendor][0]
 	}
@@ -164,7 +166,7 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	var res benchResult
 	base := strings.TrimRight(c.baseURL, "/")
 	if base == "" {
-		b, stop, err := startInProcess(c.scenario, c.journalSize)
+		b, stop, err := startInProcess(c.scenario, c.journalSize, c.journalBytes)
 		if err != nil {
 			return res, err
 		}

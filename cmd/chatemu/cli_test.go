@@ -90,24 +90,42 @@ func TestBenchEnvTwins(t *testing.T) {
 	}
 }
 
-// TestJournalSizeZeroIsOff: --journal-size 0 turns the journal off in serve
-// and in bench alike (and the default keeps 1000 entries in both).
+// TestJournalSizeZeroIsOff: --journal-size 0 (and --journal-bytes 0) turns
+// the journal off in serve and in bench alike, and the defaults are the
+// same in both.
 func TestJournalSizeZeroIsOff(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want int // emulator.Config.JournalSize
-	}{{[]string{"--journal-size", "0"}, -1}, {nil, 1000}, {[]string{"--journal-size=5"}, 5}} {
+		args  []string
+		size  int   // emulator.Config.JournalSize
+		bytes int64 // emulator.Config.JournalBytes
+	}{
+		{[]string{"--journal-size", "0"}, -1, 8 << 20},
+		{[]string{"--journal-bytes", "0"}, 1000, -1},
+		{nil, 1000, 8 << 20},
+		{[]string{"--journal-size=5", "--journal-bytes=4096"}, 5, 4096},
+	} {
 		c, _ := parseArgs(t, nil, append([]string{"serve"}, tc.args...)...)
 		b, _ := parseArgs(t, nil, append([]string{"bench"}, tc.args...)...)
-		if s, b := journalSize(c.Serve.JournalSize), b.Bench.config().journalSize; s != tc.want || b != tc.want {
-			t.Errorf("%q: serve %d, bench %d, want %d", tc.args, s, b, tc.want)
+		bc := b.Bench.config()
+		if s, b := journalSize(c.Serve.JournalSize), bc.journalSize; s != tc.size || b != tc.size {
+			t.Errorf("%q: size serve %d, bench %d, want %d", tc.args, s, b, tc.size)
+		}
+		if s, b := journalBytes(c.Serve.JournalBytes), bc.journalBytes; s != tc.bytes || b != tc.bytes {
+			t.Errorf("%q: bytes serve %d, bench %d, want %d", tc.args, s, b, tc.bytes)
 		}
 	}
 	// Served: a vendor request leaves no entry.
-	addr, _ := startServe(t, nil, "--journal-size", "0")
+	for _, off := range []string{"--journal-size=0", "--journal-bytes=0"} {
+		addr, _ := startServe(t, nil, off)
+		fetch(t, "http://"+addr+"/_nos/chatemu-yunxin-demo/none.png")
+		if _, body := fetch(t, "http://"+addr+"/_chatemu/requests"); !strings.Contains(body, `"requests":[]`) {
+			t.Errorf("%s, yet: %s", off, body)
+		}
+	}
+	addr, _ := startServe(t, nil)
 	fetch(t, "http://"+addr+"/_nos/chatemu-yunxin-demo/none.png")
-	if _, body := fetch(t, "http://"+addr+"/_chatemu/requests"); !strings.Contains(body, `"requests":[]`) {
-		t.Errorf("journal off, yet: %s", body)
+	if _, body := fetch(t, "http://"+addr+"/_chatemu/requests"); strings.Contains(body, `"requests":[]`) {
+		t.Errorf("the default journal kept nothing: %s", body)
 	}
 }
 

@@ -32,6 +32,7 @@ type serveCmd struct {
 	ControlToken      string        `env:"CHATEMU_CONTROL_TOKEN" placeholder:"TOKEN" help:"Bearer token required by the /_chatemu/ control API (health stays open)."`
 	LogFormat         string        `default:"text" enum:"text,json" env:"CHATEMU_LOG_FORMAT" help:"Log format: text or json."`
 	JournalSize       int           `default:"${journal_size}" env:"CHATEMU_JOURNAL_SIZE" help:"Vendor requests the journal keeps (GET /_chatemu/requests); 0 turns the journal off."`
+	JournalBytes      int64         `default:"${journal_bytes}" env:"CHATEMU_JOURNAL_BYTES" placeholder:"BYTES" help:"The journal's byte budget: the oldest entries go when a new one would pass it; 0 turns the journal off."`
 	TLS               bool          `name:"tls" env:"CHATEMU_TLS" help:"Serve https (HTTP/2 and HTTP/1.1) with a self-signed certificate made at start; clients trust it through testkit or skip verification."`
 	TLSCert           string        `name:"tls-cert" env:"CHATEMU_TLS_CERT" placeholder:"FILE" help:"Serve https with this PEM certificate (with --tls-key) instead of a self-signed one."`
 	TLSKey            string        `name:"tls-key" env:"CHATEMU_TLS_KEY" placeholder:"FILE" help:"The PEM private key of --tls-cert."`
@@ -51,6 +52,7 @@ func defaultVars() kong.Vars {
 	dt := emulator.DefaultTimeouts()
 	return kong.Vars{
 		"journal_size":        strconv.Itoa(journal.DefaultSize),
+		"journal_bytes":       strconv.Itoa(journal.DefaultBytes),
 		"read_header_timeout": dt.ReadHeader.String(),
 		"read_timeout":        dt.Read.String(),
 		"idle_timeout":        dt.Idle.String(),
@@ -68,8 +70,8 @@ func (f *serveCmd) Validate() error {
 		}
 		f.now = t
 	}
-	if f.JournalSize < 0 {
-		return fmt.Errorf("--journal-size: want a count of 0 (off) or more, got %d", f.JournalSize)
+	if err := checkJournal(f.JournalSize, f.JournalBytes); err != nil {
+		return err
 	}
 	if (f.TLSCert == "") != (f.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key (or CHATEMU_TLS_CERT, CHATEMU_TLS_KEY) go together")
@@ -89,9 +91,30 @@ func (f *serveCmd) Validate() error {
 	return nil
 }
 
+// checkJournal checks the --journal-size and --journal-bytes of serve and
+// bench.
+func checkJournal(size int, bytes int64) error {
+	if size < 0 {
+		return fmt.Errorf("--journal-size: want a count of 0 (off) or more, got %d", size)
+	}
+	if bytes < 0 {
+		return fmt.Errorf("--journal-bytes: want a byte count of 0 (off) or more, got %d", bytes)
+	}
+	return nil
+}
+
 // journalSize maps the --journal-size of serve and bench to
 // emulator.Config.JournalSize: 0 is off, as in both commands' help.
 func journalSize(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// journalBytes maps the --journal-bytes of serve and bench to
+// emulator.Config.JournalBytes: 0 is off, as --journal-size 0.
+func journalBytes(n int64) int64 {
 	if n == 0 {
 		return -1
 	}
@@ -174,10 +197,8 @@ func (f *serveCmd) Run(e *runEnv) error {
 		return exitStatus(exitUsage)
 	}
 	cfg := emulator.Config{Spec: spec, ScenarioName: f.Scenario, ControlToken: f.ControlToken, Logger: log,
-		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), Seed: f.Seed, Now: f.now, Version: version()}
-	// TODO(coordinator): once the harden-journal branch is merged, add
-	// --journal-bytes (CHATEMU_JOURNAL_BYTES) for emulator.Config's journal
-	// byte budget here and in bench, with the name that branch reports.
+		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), JournalBytes: journalBytes(f.JournalBytes),
+		Seed: f.Seed, Now: f.now, Version: version()}
 
 	// Listen first: the start-up line is printed only once connections are
 	// accepted, and --addr :0 learns its port before the public URL is made.
