@@ -24,7 +24,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/opapi"
 )
 
-// The load check (issue #8): N keep-alive clients send one vendor
+// The load check: N keep-alive clients send one vendor
 // operation for a duration against an in-process server (or a running one
 // with --base-url), and the command prints requests/s, latency percentiles
 // and the server's peak memory. It is bounded by --duration and meant for
@@ -531,7 +531,7 @@ type yunxinClient struct {
 }
 
 func (c *yunxinClient) next() (*http.Request, error) {
-	// CheckSum is over wall-clock CurTime (vendor-notes §3.2); signing
+	// CheckSum is over wall-clock CurTime (emulator/yunxin/auth.go); signing
 	// every 30 s keeps it inside the window and off the client's profile.
 	if now := time.Now(); now.Sub(c.signed) > 30*time.Second {
 		c.signed = now
