@@ -1,8 +1,9 @@
 module github.com/chatemu/chatemu
 
-go 1.26.8
+go 1.25.0
 
 require (
+	github.com/alecthomas/kong v1.17.0
 	github.com/brianvoe/gofakeit/v7 v7.18.1
 	github.com/gorilla/mux v1.8.1
 	github.com/tidwall/gjson v1.20.1

@@ -73,6 +73,9 @@ type Config struct {
 	// (world.RateLimitsVendor or world.RateLimitsOff), runtime tenants
 	// included: --rate-limits.
 	RateLimits world.RateLimits
+	// Version is the build's version, reported by GET /_chatemu/health
+	// (omitted when empty).
+	Version string
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
@@ -185,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		Faults:     s.faults,
 		Journal:    s.journal,
 		RateLimits: cfg.RateLimits,
+		Version:    cfg.Version,
 	})
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns

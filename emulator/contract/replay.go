@@ -94,7 +94,7 @@ func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *wo
 	if opt.Wrap != nil {
 		h = opt.Wrap(h)
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	hs := emulator.NewHTTPServer(h, emulator.DefaultTimeouts(), nil)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

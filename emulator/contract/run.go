@@ -186,6 +186,11 @@ type session struct {
 	state   map[string]string
 }
 
+// ErrUnreachable is wrapped by Run's error when the base URL does not
+// answer at all (connection refused, no such host, a TLS failure): the
+// report would only repeat it once per probe.
+var ErrUnreachable = errors.New("cannot reach the base URL")
+
 // Run runs the probes of the given vendors against cfg.BaseURL.
 func Run(ctx context.Context, cfg Config, vendors ...string) (*Report, error) {
 	if cfg.BaseURL == "" {
@@ -215,7 +220,10 @@ func Run(ctx context.Context, cfg Config, vendors ...string) (*Report, error) {
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	rep := &Report{Target: base, Mode: "live"}
-	rep.Chatemu = isChatemu(ctx, client, base)
+	rep.Chatemu, err = isChatemu(ctx, client, base)
+	if err != nil {
+		return nil, fmt.Errorf("contract: %w %s: %w", ErrUnreachable, base, err)
+	}
 	var tenants gjson.Result
 	if rep.Chatemu {
 		tenants = chatemuTenants(ctx, client, base, cfg.ControlToken)
@@ -278,19 +286,20 @@ func (s *session) runProbe(ctx context.Context, p probe) Result {
 }
 
 // isChatemu reports whether base answers chatemu's health route; the probe
-// is a harmless GET (a 404 on a vendor).
-func isChatemu(ctx context.Context, client *http.Client, base string) bool {
+// is a harmless GET (a 404 on a vendor). The error is the transport's, when
+// base does not answer at all.
+func isChatemu(ctx context.Context, client *http.Client, base string) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_chatemu/health", nil)
 	if err != nil {
-		return false
+		return false, err
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return false
+		return false, err
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<10))
-	return res.StatusCode == http.StatusOK && gjson.GetBytes(b, "status").Str == "ok"
+	return res.StatusCode == http.StatusOK && gjson.GetBytes(b, "status").Str == "ok", nil
 }
 
 // chatemuTenants reads chatemu's GET /_chatemu/tenants (empty on failure).

@@ -112,6 +112,8 @@ type Config struct {
 	// RateLimits, when not empty, is forced on every runtime tenant (the
 	// server's --rate-limits).
 	RateLimits world.RateLimits
+	// Version is the build's version, reported by health.
+	Version string
 }
 
 // API serves the control routes. It is safe for concurrent use.
@@ -122,6 +124,7 @@ type API struct {
 	publicURL string
 	token     []byte
 	open      bool
+	version   string
 	log       *slog.Logger
 
 	faults     Faults
@@ -164,6 +167,7 @@ func New(cfg Config) *API {
 		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
 		token:      []byte(cfg.Token),
 		open:       cfg.Open && cfg.Token == "",
+		version:    cfg.Version,
 		log:        log,
 		faults:     fs,
 		journal:    j,

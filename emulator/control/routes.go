@@ -23,13 +23,15 @@ type Health struct {
 	// Warning is set when the control API is open to other hosts without a
 	// control token.
 	Warning string `json:"warning,omitempty"`
+	// Version is the server's build version (chatemu version).
+	Version string `json:"version,omitempty"`
 }
 
 // WarningOpen is health's warning for a control API open to other hosts.
 const WarningOpen = "the control API is reachable from other hosts without a control token: set --control-token"
 
 func (a *API) health(*http.Request) (response, *Error) {
-	h := Health{Status: "ok"}
+	h := Health{Status: "ok", Version: a.version}
 	if a.open {
 		h.Warning = WarningOpen
 	}
