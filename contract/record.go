@@ -160,8 +160,9 @@ func trimWalk(out *bytes.Buffer, v gjson.Result, path string, content map[string
 	}
 }
 
-// inputsOf merges the inputs of a vendor's recordings.
-func inputsOf(recs []Recording, vendor string) map[string]string {
+// RecordedInputs merges the inputs of a vendor's recordings: what a replay
+// must ask to put the same questions.
+func RecordedInputs(recs []Recording, vendor string) map[string]string {
 	in := map[string]string{}
 	for _, r := range recs {
 		if r.Vendor != vendor {
@@ -174,4 +175,40 @@ func inputsOf(recs []Recording, vendor string) map[string]string {
 		}
 	}
 	return in
+}
+
+// CompareRecording adds to a probe's result the differences between what
+// the target answered and the recording: status, recorded headers and the
+// body field by field, values the probe calls volatile compared by shape
+// only. A skipped or failed probe cannot be compared and is an error.
+func CompareRecording(res Result, rec Recording) Result {
+	if res.Verdict == Skip || res.Verdict == Error {
+		if res.Verdict == Skip {
+			res.Verdict, res.Reason = Error, "recorded, but skipped in the replay: "+res.Reason
+		}
+		return res
+	}
+	var fails []Failure
+	n := 1
+	if res.doc.Status != rec.Status {
+		fails = append(fails, Failure{Path: "(status)", Expected: "as recorded: HTTP " + strconv.Itoa(rec.Status), Observed: "HTTP " + strconv.Itoa(res.doc.Status)})
+	}
+	for name, v := range rec.Header {
+		n++
+		if got := res.doc.Header[name]; got != v {
+			fails = append(fails, Failure{Path: "(header " + name + ")", Expected: "as recorded: " + strconv.Quote(v), Observed: strconv.Quote(got)})
+		}
+	}
+	if !gjson.ValidBytes(rec.Body) {
+		fails = append(fails, Failure{Path: "(body)", Expected: "a JSON body in the recording", Observed: "invalid JSON"})
+	} else {
+		f, c := compareDocs(res.spec, gjson.ParseBytes(rec.Body), res.doc.JSON)
+		fails, n = append(fails, f...), n+c
+	}
+	res.Failures = fold(append(res.Failures, fails...))
+	res.Checks += n
+	if len(res.Failures) > 0 {
+		res.Verdict = Fail
+	}
+	return res
 }
