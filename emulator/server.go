@@ -313,21 +313,12 @@ func (s *Server) Tenants() control.Tenants { return s.control.Tenants() }
 // generated from the seed and a counter. It returns the created tenants (an
 // Op client without easemob_app comes with its new Easemob app).
 func (s *Server) AddTenant(vendor string, fields map[string]any) (control.Tenants, error) {
-	out, e := s.control.AddTenant(vendor, fields)
-	if e != nil {
-		return control.Tenants{}, e
-	}
-	return out, nil
+	return s.control.AddTenant(vendor, fields)
 }
 
 // RemoveTenant removes a runtime tenant ("easemob:ORG/APP", "yunxin:APPKEY",
 // "op:CLIENT"), as DELETE /_chatemu/tenants/{tenant} does.
-func (s *Server) RemoveTenant(t world.TenantID) error {
-	if e := s.control.RemoveTenant(t); e != nil {
-		return e
-	}
-	return nil
-}
+func (s *Server) RemoveTenant(t world.TenantID) error { return s.control.RemoveTenant(t) }
 
 // Faults returns the server's faults, as /_chatemu/faults shows them.
 func (s *Server) Faults() *faults.Set { return s.faults }
@@ -339,11 +330,7 @@ func (s *Server) Journal() *journal.Journal { return s.journal }
 // Inject stores literal messages for a tenant, as POST /_chatemu/messages
 // does, and returns their ids. Nothing is stored unless all are valid.
 func (s *Server) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([]string, error) {
-	ids, e := s.control.Inject(tenant, msgs...)
-	if e != nil {
-		return nil, e
-	}
-	return ids, nil
+	return s.control.Inject(tenant, msgs...)
 }
 
 // Reset puts the server back in its first state: the scenario's tenants and

@@ -6,9 +6,10 @@
 //
 // Each handler depends on the narrow interfaces below (World, Clock) and a
 // reset function rather than on the server, so the API is tested with stubs
-// (the Hoverfly model, DESIGN.md §4). Handlers return response values; one
-// adapter (serve) turns them into bytes, and every error is an *Error
-// rendered as {"error":"…"} with a 4xx status.
+// (the Hoverfly model). Handlers return response values; one adapter
+// (emulator/internal/respond, with render here) turns them into bytes, and
+// every error is an *Error rendered as {"error":"…"} with a 4xx status (a
+// panic, a 500).
 //
 // control imports world, faults, journal and scenarios (for the
 // literal-message and tenant forms); it imports no vendor package and not
@@ -31,6 +32,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -130,6 +132,8 @@ type API struct {
 	faults     Faults
 	journal    Journal
 	rateLimits world.RateLimits
+	// adapter renders every route's answer (Routes).
+	adapter *respond.Adapter[*Error]
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -160,7 +164,7 @@ func New(cfg Config) *API {
 	if j == nil {
 		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
-	return &API{
+	a := &API{
 		world:      cfg.World,
 		clock:      cfg.Clock,
 		reset:      reset,
@@ -173,6 +177,8 @@ func New(cfg Config) *API {
 		journal:    j,
 		rateLimits: cfg.RateLimits,
 	}
+	a.adapter = &respond.Adapter[*Error]{Log: log, Render: a.render, Internal: errInternal}
+	return a
 }
 
 // Error is a control API error: an HTTP status (4xx) and a message, written
@@ -180,9 +186,22 @@ func New(cfg Config) *API {
 type Error struct {
 	Status  int
 	Message string
+	// header holds the headers the error's answer carries (Allow,
+	// WWW-Authenticate).
+	header http.Header
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// asError returns e as an error: nil when e is nil. The exported methods
+// return error, not *Error, so that a nil *Error never becomes a non-nil
+// error in a caller's hands.
+func asError(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
 
 func errorf(status int, format string, args ...any) *Error {
 	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
@@ -232,8 +251,8 @@ func (a *API) Routes(r *mux.Router) {
 	for _, rt := range a.routes() {
 		r.Handle(Prefix+rt.path, a.endpoint(rt))
 	}
-	r.PathPrefix(Prefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		a.write(w, req, response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path))
+	r.PathPrefix(Prefix).Handler(a.adapter.Handle(func(req *http.Request) (respond.Response, *Error) {
+		return respond.Response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path)
 	}))
 }
 
@@ -245,28 +264,33 @@ func (a *API) endpoint(rt route) http.Handler {
 			allow = append(allow, m)
 		}
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := a.adapter.Handle(func(r *http.Request) (respond.Response, *Error) {
 		h, ok := rt.methods[r.Method]
 		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			a.write(w, r, response{}, errorf(http.StatusMethodNotAllowed, msgMethodNotAllowed))
-			return
+			e := errorf(http.StatusMethodNotAllowed, msgMethodNotAllowed)
+			e.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+			return respond.Response{}, e
 		}
 		if !rt.open && !a.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chatemu"`)
-			a.write(w, r, response{}, errorf(http.StatusUnauthorized, msgTokenRequired))
-			return
+			e := errorf(http.StatusUnauthorized, msgTokenRequired)
+			e.header = http.Header{"Www-Authenticate": {`Bearer realm="chatemu"`}}
+			return respond.Response{}, e
 		}
 		// A body over the limit is refused before it is read when its
 		// length is declared, and cut where it passes the limit otherwise
 		// (the server then closes the connection rather than read on).
 		if r.ContentLength > MaxBodyBytes {
-			a.write(w, r, response{}, errBodyTooLarge())
-			return
+			return respond.Response{}, errBodyTooLarge()
 		}
+		res, e := h(r)
+		if e != nil {
+			return respond.Response{}, e
+		}
+		return a.encode(res), nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		res, err := h(r)
-		a.write(w, r, res, err)
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -282,15 +306,26 @@ func (a *API) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), a.token) == 1
 }
 
-// write is the one place a control response becomes bytes.
-func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Error) {
-	if e != nil {
-		a.log.Debug("control error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Message)
-		res = response{status: e.Status, body: map[string]string{"error": e.Message}}
+// render is the one place a control error becomes its answer:
+// {"error": Message} with its status.
+func (a *API) render(_ *http.Request, e *Error) respond.Response {
+	res := a.encode(response{status: e.Status, body: map[string]string{"error": e.Message}})
+	for k, vs := range e.header {
+		res.Header[k] = vs
 	}
+	return res
+}
+
+// errInternal answers a bug of chatemu (a panic in a handler).
+func errInternal(reason string) *Error {
+	return &Error{Status: http.StatusInternalServerError, Message: reason}
+}
+
+// encode turns a handler's response into its answer: the body as JSON
+// (none when nil), not cached.
+func (a *API) encode(res response) respond.Response {
 	if res.body == nil {
-		w.WriteHeader(res.status)
-		return
+		return respond.Response{Status: res.status}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -303,12 +338,10 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Err
 		fmt.Fprintf(&buf, "{\"error\":%q}\n", "internal error encoding the response")
 		res.status = http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(res.status)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
+	h := make(http.Header, 2)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	return respond.Response{Status: res.status, Header: h, Body: buf.Bytes()}
 }
 
 // errBodyTooLarge refuses a body over MaxBodyBytes.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -56,75 +57,56 @@ type tokenRequest struct {
 // maxTokenBody bounds the token call's body.
 const maxTokenBody = 64 << 10
 
-// serveToken is POST /{org}/{app}/token: the client_credentials grant.
+// token is POST /{org}/{app}/token: the client_credentials grant.
 // Checks, in order: org/app, method, rate limit, media type, JSON, grant
 // type, client_id present, client_secret present, ttl, client_id match,
 // client_secret match. A stray "Authorization: Bearer " header (the Go SDK's)
 // is ignored.
-func (s *Surface) serveToken(w http.ResponseWriter, r *http.Request) {
-	app, ok := s.app(w, r)
-	if !ok {
-		return
-	}
-	if r.Method != http.MethodPost {
-		s.fail(w, r, errUnsupportedOperation(r.Method, uriPath(r)))
-		return
-	}
-	if !s.limit(w, r, app, "token", limitToken, limitTokenWindow) {
-		return
+func (s *Surface) token(r *http.Request) (respond.Response, *Error) {
+	app, e := s.enter(r, http.MethodPost, limitToken)
+	if e != nil {
+		return respond.Response{}, e
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			s.fail(w, r, errUnsupportedMediaType(ct))
-			return
+			return respond.Response{}, errUnsupportedMediaType(ct)
 		}
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxTokenBody+1))
 	if err != nil {
-		s.fail(w, r, errJSONParse("reading the body failed"))
-		return
+		return respond.Response{}, errJSONParse("reading the body failed")
 	}
 	if len(raw) > maxTokenBody {
-		s.fail(w, r, errJSONParse(fmt.Sprintf("body over %d bytes", maxTokenBody)))
-		return
+		return respond.Response{}, errJSONParse(fmt.Sprintf("body over %d bytes", maxTokenBody))
 	}
 	var req tokenRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&req); err != nil {
-		s.fail(w, r, errJSONParse(err.Error()))
-		return
+		return respond.Response{}, errJSONParse(err.Error())
 	}
 	if dec.More() {
-		s.fail(w, r, errJSONParse("trailing data after the JSON object"))
-		return
+		return respond.Response{}, errJSONParse("trailing data after the JSON object")
 	}
 	switch {
 	case req.GrantType == nil || *req.GrantType == "":
-		s.fail(w, r, errIllegalArgument(descGrantTypeMissing, "the body has no grant_type; app tokens use \"grant_type\":\"client_credentials\""))
-		return
+		return respond.Response{}, errIllegalArgument(descGrantTypeMissing, "the body has no grant_type; app tokens use \"grant_type\":\"client_credentials\"")
 	case *req.GrantType != "client_credentials":
-		s.fail(w, r, errUnsupportedGrant(*req.GrantType))
-		return
+		return respond.Response{}, errUnsupportedGrant(*req.GrantType)
 	case req.ClientID == nil || *req.ClientID == "":
-		s.fail(w, r, errIllegalArgument(descClientIDMissing, "the body has no client_id"))
-		return
+		return respond.Response{}, errIllegalArgument(descClientIDMissing, "the body has no client_id")
 	case req.ClientSecret == nil || *req.ClientSecret == "":
-		s.fail(w, r, errIllegalArgument(descClientSecretMissing, "the body has no client_secret"))
-		return
+		return respond.Response{}, errIllegalArgument(descClientSecretMissing, "the body has no client_secret")
 	}
 	ttl, terr := parseTTL(req.TTL, s.cfg.TokenTTL)
 	if terr != nil {
-		s.fail(w, r, terr)
-		return
+		return respond.Response{}, terr
 	}
 	if *req.ClientID != app.ClientID {
-		s.fail(w, r, errInvalidGrant(descClientIDMismatch, fmt.Sprintf("client_id %q is not %s/%s's (see GET /_chatemu/tenants)", *req.ClientID, app.Org, app.App)))
-		return
+		return respond.Response{}, errInvalidGrant(descClientIDMismatch, fmt.Sprintf("client_id %q is not %s/%s's (see GET /_chatemu/tenants)", *req.ClientID, app.Org, app.App))
 	}
 	if !sign.Equal(*req.ClientSecret, app.ClientSecret) {
-		s.fail(w, r, errInvalidGrant(descClientSecretMism, fmt.Sprintf("client_secret is not %s/%s's", app.Org, app.App)))
-		return
+		return respond.Response{}, errInvalidGrant(descClientSecretMism, fmt.Sprintf("client_secret is not %s/%s's", app.Org, app.App))
 	}
 	token, expiresIn := s.issue(app, ttl)
 	b := make([]byte, 0, 160)
@@ -135,7 +117,7 @@ func (s *Surface) serveToken(w http.ResponseWriter, r *http.Request) {
 	b = append(b, `,"application":`...)
 	b = appendString(b, app.UUID)
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	return jsonBody(http.StatusOK, b), nil
 }
 
 // parseTTL reads ttl: absent, null or "" mean the default; a number or a

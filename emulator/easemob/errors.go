@@ -102,6 +102,21 @@ func (e *Error) body(nowMS int64) []byte {
 	return b
 }
 
+// Easemob's 500, for the server_error fault preset and a bug of chatemu (a
+// panic). [guess] No generic Easemob 500 is documented; JAX-RS's
+// InternalServerErrorException gives internal_server_error by Usergrid's
+// class-name rule, and its default message.
+const (
+	codeInternalServerError = "internal_server_error"
+	excInternalServerError  = "javax.ws.rs.InternalServerErrorException"
+	descInternalServerError = "HTTP 500 Internal Server Error"
+)
+
+func errInternal(reason string) *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: codeInternalServerError, Exception: excInternalServerError,
+		Description: descInternalServerError, Reason: reason}
+}
+
 func errOrgAppNotFound(org, app, path string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: CodeOrgAppNotFound, Exception: excOrgAppNotFound,
 		Description: "Could not find application for " + org + "/" + app + " from URI: " + path,

@@ -88,7 +88,7 @@ var errorCases = []errorCase{
 		return tokenReq("acme", "chat", `{"grant_type":"client_credentials","client_id":"YXA6chatClientId","client_secret":"wrong"}`)
 	}, 400, CodeInvalidGrant},
 	{"token_rate_limited", func(e *env) *http.Request {
-		for range limitToken {
+		for range limitToken.calls {
 			e.token("acme", "limited", "")
 		}
 		a, _ := e.world.EasemobApp("acme", "limited")
@@ -142,7 +142,7 @@ var errorCases = []errorCase{
 	}, 404, CodeStorageObjectNotFound},
 	{"chatmessages_rate_limited", func(e *env) *http.Request {
 		tok := e.token("acme", "limited", "")
-		for range limitChatMessages {
+		for range limitChatMessages.calls {
 			e.do(getWithToken(chatmessages("acme", "limited", hourAgo(3)), tok))
 		}
 		return getWithToken(chatmessages("acme", "limited", hourAgo(3)), tok)

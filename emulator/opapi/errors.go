@@ -3,6 +3,8 @@ package opapi
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 )
 
 // Code is the envelope's "code". 200 is success; the vendor page lists no
@@ -121,23 +123,22 @@ type foot struct {
 // contentType is what Spring MVC writes for a JSON body [guess].
 const contentType = "application/json;charset=UTF-8"
 
-// writeJSON sends the envelope with status.
-func writeJSON(w http.ResponseWriter, status int, e *envelope) {
-	writeBody(w, status, appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e))
-}
-
-// writeBody sends an envelope's rendered bytes.
-func writeBody(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
+// envelopeResponse is an envelope's rendered bytes as an answer.
+func envelopeResponse(status int, b []byte) respond.Response {
+	h := make(http.Header, 2)
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
+	return respond.Response{Status: status, Header: h, Body: b}
 }
 
-// writeError renders e: the one place the Op error envelope is built.
-func (s *Surface) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
-	w.Header().Set("X-Chatemu-Reason", e.Reason)
-	s.log.Debug("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
-	writeJSON(w, e.HTTPStatus(), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
+// renderError is the one place the Op error envelope is built: HTTP 200,
+// the envelope with nulls, and the reason.
+func (s *Surface) renderError(_ *http.Request, e *Error) respond.Response {
+	env := &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()}
+	res := envelopeResponse(e.HTTPStatus(), appendEnvelope(make([]byte, 0, 1024), env))
+	res.Reason = e.Reason
+	return res
 }
+
+// errInternal is the envelope's code 500, for a bug of chatemu.
+func errInternal(reason string) *Error { return fail(CodeInternal, MsgInternal, reason) }

@@ -7,54 +7,48 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // userMessageList is POST /op/v2/userMessageList: parse → auth → world
 // query → records → envelope.
-func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
+func (s *Surface) userMessageList(r *http.Request) (respond.Response, *Error) {
 	if r.Method != http.MethodPost {
-		s.writeError(w, r, fail(CodeBadMethod, MsgMethodNotAllowed, fmt.Sprintf("method %s; the page says post", r.Method)))
-		return
+		return respond.Response{}, fail(CodeBadMethod, MsgMethodNotAllowed, fmt.Sprintf("method %s; the page says post", r.Method))
 	}
 	client, q, e := s.parseQuery(r)
 	if e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	journal.SetTenant(r, "op:"+client.Client)
 	body, e := readBody(r)
 	if e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	if e := checkSign(client, q, body, s.reveal); e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	req := request{client: client}
 	if e := s.parseBody(body, &req); e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	app, ok := s.world.EasemobAppOf(client.EasemobApp)
 	if !ok {
-		s.writeError(w, r, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)))
-		return
+		return respond.Response{}, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp))
 	}
 	if !app.HasUser(req.userID) {
-		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
-		return
+		return respond.Response{}, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App))
 	}
 	b, err := s.cachedList(r.Context(), app, &req)
 	if err != nil {
 		// The client has gone (the request's context is done): the work
 		// stopped and nobody reads an answer.
-		s.log.Debug("op api request cancelled", "path", r.URL.Path, "err", err)
-		return
+		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
+		return respond.Response{}, nil
 	}
-	writeBody(w, http.StatusOK, b)
+	return envelopeResponse(http.StatusOK, b), nil
 }
 
 // list answers a valid request. creatTime is the page's "起始消息的创建时间"

@@ -6,6 +6,7 @@
 //
 // Everything here is a pure function or a value: there is no package-level
 // mutable state and no wall clock, so callers pass the emulator's time as
-// now (DESIGN §1). The package imports only the standard library and nothing
-// else of chatemu, so every vendor package may depend on it.
+// now. The package imports the standard library and, of chatemu, only
+// emulator/internal/s3xml (the object-storage XML errors it shares with
+// Yunxin's NOS), so every vendor package may depend on it.
 package sign

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatemu/chatemu/emulator/internal/s3xml"
 )
 
 // OSS query parameter names of a V1 signed URL, in the order the Go and Java
@@ -506,6 +507,10 @@ func (e *OSSError) HTTPStatus() int {
 		return 416
 	case OSSCodeNotImplemented:
 		return 501
+	case s3xml.CodeInternalError:
+		return 500
+	case s3xml.CodeSlowDown:
+		return 503
 	default:
 		return 403
 	}
@@ -522,49 +527,31 @@ func (e *OSSError) HTTPStatus() int {
 // StringToSignBytes is upper-case hex with a space after every byte, as in
 // Aliyun's sample (help.aliyun.com/knowledge_detail/108790.html).
 func (e *OSSError) XML(requestID, hostID string) []byte {
-	var b strings.Builder
-	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n")
-	el := func(name, text string) {
-		b.WriteString("  <" + name + ">")
-		b.WriteString(xmlEscape(text))
-		b.WriteString("</" + name + ">\n")
-	}
-	el("Code", e.Code)
-	el("Message", e.Message)
-	el("RequestId", requestID)
-	el("HostId", hostID)
+	el := []s3xml.Element{{Name: "Code", Text: e.Code}, {Name: "Message", Text: e.Message},
+		{Name: "RequestId", Text: requestID}, {Name: "HostId", Text: hostID}}
 	switch e.Code {
 	case OSSCodeAccessDenied:
 		if !e.Expires.IsZero() {
-			el("Expires", e.Expires.UTC().Format(ossExpiresTimeFormat))
-			el("ServerTime", e.ServerTime.UTC().Format(ossExpiresTimeFormat))
+			el = append(el, s3xml.Element{Name: "Expires", Text: e.Expires.UTC().Format(ossExpiresTimeFormat)},
+				s3xml.Element{Name: "ServerTime", Text: e.ServerTime.UTC().Format(ossExpiresTimeFormat)})
 		}
 	case OSSCodeSignatureDoesNotMatch:
-		el("OSSAccessKeyId", e.AccessKeyID)
-		el("SignatureProvided", e.SignatureProvided)
-		el("StringToSign", e.StringToSign)
 		var hex strings.Builder
 		for i := 0; i < len(e.StringToSign); i++ {
 			fmt.Fprintf(&hex, "%02X ", e.StringToSign[i])
 		}
-		el("StringToSignBytes", hex.String())
+		el = append(el, s3xml.Element{Name: "OSSAccessKeyId", Text: e.AccessKeyID},
+			s3xml.Element{Name: "SignatureProvided", Text: e.SignatureProvided},
+			s3xml.Element{Name: "StringToSign", Text: e.StringToSign},
+			s3xml.Element{Name: "StringToSignBytes", Text: hex.String()})
 	case OSSCodeInvalidAccessKeyID:
-		el("OSSAccessKeyId", e.AccessKeyID)
+		el = append(el, s3xml.Element{Name: "OSSAccessKeyId", Text: e.AccessKeyID})
 	case OSSCodeNoSuchKey:
-		el("Key", e.Key)
+		el = append(el, s3xml.Element{Name: "Key", Text: e.Key})
 	}
 	if e.EC != "" {
-		el("EC", e.EC)
-		el("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
+		el = append(el, s3xml.Element{Name: "EC", Text: e.EC},
+			s3xml.Element{Name: "RecommendDoc", Text: "https://api.aliyun.com/troubleshoot?q=" + e.EC})
 	}
-	b.WriteString("</Error>\n")
-	return []byte(b.String())
-}
-
-// xmlEscape escapes element text with encoding/xml, so a key or
-// StringToSign with & < > or control characters stays well-formed.
-func xmlEscape(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
-	return b.String()
+	return s3xml.Document(true, el...)
 }

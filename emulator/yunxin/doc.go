@@ -10,7 +10,8 @@
 //
 // Handlers are thin: parse → auth → rate limit → parameters → world query →
 // wire items → body. Every failure is an *Error, rendered in one place
-// (writeError) with the vendor's body and an X-Chatemu-Reason header.
+// (renderError, through the adapter of routes.go) with the vendor's body and an
+// X-Chatemu-Reason header.
 //
 // The package imports world, clock, faults and journal (the server's fault
 // presets and request journal, both vendor-neutral), gorilla/mux and the

@@ -49,14 +49,20 @@ type Response struct {
 	Reason string
 }
 
+// Error is what a surface's error type must be: an error whose zero value
+// (nil, for the pointer types every surface uses) means no error.
+type Error interface {
+	comparable
+	error
+}
+
 // Handler is a handler of a surface whose errors are of type E: it returns
 // the answer, or the error for the adapter to render.
-type Handler[E comparable] func(r *http.Request) (Response, E)
+type Handler[E Error] func(r *http.Request) (Response, E)
 
 // Adapter turns a surface's handler values into answers. E is the
-// surface's error type (a pointer type: its zero value, nil, means no
-// error).
-type Adapter[E comparable] struct {
+// surface's error type.
+type Adapter[E Error] struct {
 	// Log receives one line for each refused request (debug) and each
 	// panic (error). Nil discards them.
 	Log *slog.Logger
@@ -81,18 +87,21 @@ func (a *Adapter[E]) Handle(h Handler[E]) http.Handler {
 		res, e := h(r)
 		var none E
 		if e != none {
-			res = a.Render(r, e)
+			a.Fail(w, r, e)
+			return
 		}
 		a.write(w, r, res, &started)
 	})
 }
 
-// Fail writes e as the surface renders it: for an error found while an
-// answer is being streamed, before its status is written (a download's
-// unsatisfiable Range).
+// Fail writes e as the surface renders it, and logs it: the error a handler
+// returns, an error found while an answer is being streamed but before its
+// status is written (a download's unsatisfiable Range), or a fault preset.
 func (a *Adapter[E]) Fail(w http.ResponseWriter, r *http.Request, e E) {
+	res := a.Render(r, e)
+	a.log().Debug("refused", "method", r.Method, "path", r.URL.Path, "status", res.Status, "error", e.Error())
 	started := false
-	a.write(w, r, a.Render(r, e), &started)
+	a.write(w, r, res, &started)
 }
 
 // recovered answers a panic of a handler with the surface's 500, or drops
@@ -107,9 +116,7 @@ func (a *Adapter[E]) recovered(w http.ResponseWriter, r *http.Request, p any, st
 	if started {
 		panic(http.ErrAbortHandler)
 	}
-	res := a.Render(r, a.Internal(fmt.Sprintf("chatemu bug: panic: %v", p)))
-	started = false
-	a.write(w, r, res, &started)
+	a.write(w, r, a.Render(r, a.Internal(fmt.Sprintf("chatemu bug: panic: %v", p))), new(bool))
 }
 
 // write sends res; started is set once the answer's status may have gone.
@@ -122,9 +129,7 @@ func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response,
 		h[k] = vs
 	}
 	if res.Reason != "" {
-		reason := Reason(res.Reason)
-		h.Set(ReasonHeader, reason)
-		a.log().Debug("refused", "method", r.Method, "path", r.URL.Path, "status", res.Status, "reason", reason)
+		h.Set(ReasonHeader, Reason(res.Reason))
 	}
 	*started = true
 	if res.Status == 0 {
@@ -139,8 +144,10 @@ func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response,
 		res.Stream(w)
 		return
 	}
-	// A write error is the client leaving: nothing to answer it with.
-	_, _ = w.Write(res.Body)
+	if len(res.Body) > 0 {
+		// A write error is the client leaving: nothing to answer it with.
+		_, _ = w.Write(res.Body)
+	}
 }
 
 func (a *Adapter[E]) log() *slog.Logger {
