@@ -17,10 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/control"
@@ -79,10 +76,11 @@ type Config struct {
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
-// vendor package follows: New(Config) *Surface, Routes, Reset, and
-// WriteFault for the fault presets).
+// vendor package follows: New(Config) *Surface; Handler, the handler of
+// each of its routes in the route table; Reset; and WriteFault for the
+// fault presets).
 type surface interface {
-	Routes(r *mux.Router)
+	Handler(name string) http.Handler
 	Reset()
 	faultWriter
 }
@@ -190,9 +188,6 @@ func New(cfg Config) (*Server, error) {
 		RateLimits: cfg.RateLimits,
 		Version:    cfg.Version,
 	})
-	// The order is the routing order: control first, then the surfaces
-	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
-	// and unknown-API catch-all would otherwise shadow them.
 	// A refused credential's reason may show what would have authenticated
 	// only where nobody else can read it: loopback and no control token.
 	reveal := cfg.ControlToken == "" && !cfg.Exposed
@@ -202,48 +197,6 @@ func New(cfg Config) (*Server, error) {
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
 	s.router = &lazyRouter{build: s.routes}
 	return s, nil
-}
-
-// routes builds the router: the control API's and every surface's routes.
-func (s *Server) routes() *mux.Router {
-	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
-	// slash with its own 301; every vendor answers such paths itself.
-	r := mux.NewRouter().SkipClean(true)
-	r.Use(nameOperation)
-	s.control.Routes(r)
-	for _, v := range s.surfaces {
-		v.Routes(r)
-	}
-	if r.NotFoundHandler == nil {
-		r.NotFoundHandler = http.HandlerFunc(notFound)
-	}
-	return r
-}
-
-// lazyRouter builds the router on the first request: compiling the route
-// patterns is most of New's cost, and a test that starts an emulator often
-// sends it few requests, or none.
-type lazyRouter struct {
-	once  sync.Once
-	build func() *mux.Router
-	r     *mux.Router
-}
-
-func (l *lazyRouter) get() *mux.Router {
-	l.once.Do(func() { l.r = l.build() })
-	return l.r
-}
-
-// ServeHTTP serves r with the router.
-func (l *lazyRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.get().ServeHTTP(w, r) }
-
-// Match reports whether a route matches r, as mux.Router.Match.
-func (l *lazyRouter) Match(r *http.Request, m *mux.RouteMatch) bool { return l.get().Match(r, m) }
-
-// notFound answers a path that no surface claims.
-func notFound(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Chatemu-Reason", "no emulated API serves "+r.Method+" "+r.URL.Path)
-	http.NotFound(w, r)
 }
 
 // publicURL checks and normalizes Config.PublicURL.

@@ -33,6 +33,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -223,41 +224,51 @@ type response struct {
 // handler handles one method of one route.
 type handler func(r *http.Request) (response, *Error)
 
-// route is one control path and its handlers by method.
-type route struct {
-	path    string
+// endpoint is one control route's handlers by method.
+type endpoint struct {
 	open    bool // no token needed
 	methods map[string]handler
 }
 
-func (a *API) routes() []route {
-	return []route{
-		{path: "health", open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
-		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
-		{path: "tenants/{tenant:.+}", methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
-		{path: "faults", methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
-		{path: "faults/{id}", methods: map[string]handler{http.MethodDelete: a.deleteFault}},
-		{path: "requests", methods: map[string]handler{http.MethodGet: a.getRequests, http.MethodDelete: a.deleteRequests}},
-		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
-		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
-		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},
+// endpoints are the control routes' handlers by route name; their paths
+// are in the route table (emulator/internal/routes).
+func (a *API) endpoints() map[string]endpoint {
+	return map[string]endpoint{
+		routes.ControlHealth:   {open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
+		routes.ControlTenants:  {methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
+		routes.ControlTenant:   {methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
+		routes.ControlFaults:   {methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
+		routes.ControlFault:    {methods: map[string]handler{http.MethodDelete: a.deleteFault}},
+		routes.ControlRequests: {methods: map[string]handler{http.MethodGet: a.getRequests, http.MethodDelete: a.deleteRequests}},
+		routes.ControlClock:    {methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
+		routes.ControlMessages: {methods: map[string]handler{http.MethodPost: a.postMessages}},
+		routes.ControlReset:    {methods: map[string]handler{http.MethodPost: a.postReset}},
 	}
 }
 
-// Routes registers the control routes on r, and a catch-all that answers
-// 404 for any other path under Prefix (so that no vendor pattern registered
-// after them sees a control path).
+// Routes registers the control routes of the route table on r, the last
+// of them a catch-all that answers 404 for any other path under Prefix (so
+// that no vendor pattern mounted after them sees a control path).
 func (a *API) Routes(r *mux.Router) {
-	for _, rt := range a.routes() {
-		r.Handle(Prefix+rt.path, a.endpoint(rt))
+	routes.Mount(r, routes.Handlers{routes.Control: a.Handler})
+}
+
+// Handler returns the handler of the table's control route name, nil for
+// a name that is not the control API's.
+func (a *API) Handler(name string) http.Handler {
+	if name == routes.ControlUnknown {
+		return a.adapter.Handle(func(req *http.Request) (respond.Response, *Error) {
+			return respond.Response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path)
+		})
 	}
-	r.PathPrefix(Prefix).Handler(a.adapter.Handle(func(req *http.Request) (respond.Response, *Error) {
-		return respond.Response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path)
-	}))
+	if ep, ok := a.endpoints()[name]; ok {
+		return a.endpoint(ep)
+	}
+	return nil
 }
 
 // endpoint checks the method and the token, then runs the route's handler.
-func (a *API) endpoint(rt route) http.Handler {
+func (a *API) endpoint(rt endpoint) http.Handler {
 	allow := make([]string, 0, len(rt.methods))
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete} {
 		if _, ok := rt.methods[m]; ok {

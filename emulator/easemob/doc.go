@@ -10,8 +10,13 @@
 // Where the vendor is silent the choice is marked [guess] in a comment and
 // listed in the README's fidelity notes.
 //
+// Handlers return values (emulator/internal/respond); routes.go turns the
+// route table's Easemob rows (emulator/internal/routes) into handlers and
+// holds the two adapters, the REST API's and the archive downloads'.
+//
 // The package depends on world, clock and sign, on faults and journal (the
-// server's fault presets and request journal, both vendor-neutral), and on
-// nothing of another vendor. It holds no package-level mutable state:
+// server's fault presets and request journal, both vendor-neutral), on the
+// server's internal respond, routes and s3xml, and on nothing of another
+// vendor. It holds no package-level mutable state:
 // tokens, rate-limit windows and request counters hang off a *Surface.
 package easemob

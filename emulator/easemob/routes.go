@@ -8,32 +8,39 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// Routes registers the Easemob routes on r. The server registers Easemob
-// last: its /{org}/{app}/… catch-all answers every unmatched path of three or
-// more segments whose first segment does not start with "_" (the emulator's
-// own prefixes), as the vendor's unknown-API error.
-//
-// Multi-segment variables match "(?s:.+)", not ".+": a key or path may hold
-// a newline (%0A), which "." would not match, leaving the request to the
-// server's plain 404 instead of the vendor's answer.
-//
-// Routes carry no method restriction: a wrong method on a known path is the
-// vendor's 500 unsupported_service_operation, decided in the handler, not
-// gorilla/mux's 405.
+// Routes registers the Easemob routes of the route table
+// (emulator/internal/routes) on r. The server mounts Easemob last: its
+// /{org}/{app}/… catch-all answers every unmatched path of three or more
+// segments whose first segment does not start with "_", as the vendor's
+// unknown-API error. No route restricts a method: a wrong method on a
+// known path is the vendor's 500 unsupported_service_operation, decided in
+// the handler, not gorilla/mux's 405.
 func (s *Surface) Routes(r *mux.Router) {
-	r.Handle("/_oss/{bucket}/{object:(?s:.+)}", s.oss.Handle(s.archiveDownload)).Name(string(journal.EasemobArchiveDownload))
-	// An org never starts with "_": /_… paths are chatemu's own (/_chatemu,
-	// /_oss, /_nos, /_qiniu), and one unknown there is the server's 404.
-	const org = "/{org:[^_/][^/]*}"
-	r.Handle(org+"/{app}/token", s.rest.Handle(s.token)).Name(string(journal.EasemobToken))
-	r.Handle(org+"/{app}/chatmessages/{time}", s.rest.Handle(s.chatMessages)).Name(string(journal.EasemobChatMessages))
-	r.Handle(org+"/{app}/chatfiles/{uuid}", s.rest.Handle(s.chatFile)).Name(string(journal.EasemobChatFiles))
-	r.Handle(org+"/{app}/{rest:(?s:.+)}", s.rest.Handle(s.unknownAPI)).Name(string(journal.EasemobUnknown))
+	routes.Mount(r, routes.Handlers{routes.Easemob: s.Handler})
+}
+
+// Handler returns the handler of the table's Easemob route name, nil for
+// a name that is not Easemob's.
+func (s *Surface) Handler(name string) http.Handler {
+	switch journal.Operation(name) {
+	case journal.EasemobArchiveDownload:
+		return s.oss.Handle(s.archiveDownload)
+	case journal.EasemobToken:
+		return s.rest.Handle(s.token)
+	case journal.EasemobChatMessages:
+		return s.rest.Handle(s.chatMessages)
+	case journal.EasemobChatFiles:
+		return s.rest.Handle(s.chatFile)
+	case journal.EasemobUnknown:
+		return s.rest.Handle(s.unknownAPI)
+	}
+	return nil
 }
 
 // adapters builds the surface's two adapters: the REST API's, whose errors

@@ -7,19 +7,32 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
 )
 
-// Routes registers userMessageList (any method: a wrong one gets the
-// envelope's 405, not a mux 405), the Qiniu download route, and the
-// envelope's 404 for every other path under /op/.
+// Routes registers the Op routes of the route table
+// (emulator/internal/routes) on r: userMessageList (any method: a wrong one
+// gets the envelope's 405, not a mux 405), the Qiniu downloads, and the
+// envelope's 404 for every other path under /op/, so that the Easemob
+// catch-all mounted after them never answers a mistyped Op path with an
+// Easemob body.
 func (s *Surface) Routes(r *mux.Router) {
-	r.Handle(UserMessageListPath, s.api.Handle(s.userMessageList)).Name(string(journal.OpUserMessageList))
-	r.Handle(QiniuPathPrefix+"{key:(?s:.+)}", s.qiniu.Handle(s.qiniuDownload)).Name(string(journal.OpQiniuDownload))
-	// Any other path under /op/ is the Op backend's, not Easemob's: without
-	// this, the Easemob catch-all registered later would answer a mistyped
-	// Op path with an Easemob body.
-	r.PathPrefix("/op/").Handler(s.api.Handle(s.unknownAPI)).Name(string(journal.OpUnknown))
+	routes.Mount(r, routes.Handlers{routes.Op: s.Handler})
+}
+
+// Handler returns the handler of the table's Op route name, nil for a name
+// that is not Op's.
+func (s *Surface) Handler(name string) http.Handler {
+	switch journal.Operation(name) {
+	case journal.OpUserMessageList:
+		return s.api.Handle(s.userMessageList)
+	case journal.OpQiniuDownload:
+		return s.qiniu.Handle(s.qiniuDownload)
+	case journal.OpUnknown:
+		return s.api.Handle(s.unknownAPI)
+	}
+	return nil
 }
 
 // adapters builds the surface's two adapters: userMessageList's, whose

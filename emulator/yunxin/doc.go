@@ -14,7 +14,7 @@
 // X-Chatemu-Reason header.
 //
 // The package imports world, clock, faults and journal (the server's fault
-// presets and request journal, both vendor-neutral), gorilla/mux and the
-// standard library; it imports nothing of another vendor and holds no
+// presets and request journal, both vendor-neutral), the server's internal
+// respond, routes and s3xml, gorilla/mux and the standard library; it imports nothing of another vendor and holds no
 // package-level mutable state. The README's fidelity notes list where the vendor is silent and what was chosen.
 package yunxin

@@ -7,37 +7,33 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
 )
 
-// historyPaths are the chatroom history's routes: /im/v2 (the doc page)
-// and /im/v2.1 (the current list and both SDKs), each bare and under the
-// Go SDK's /nimserver prefix (the SDKs' chatroom_message v2 url contexts;
-// src/core/base/constants.go of github.com/netease-im/yunxin-server-sdk-golang).
-var historyPaths = []string{
-	"/im/v2/chatrooms/{room_id}/messages",
-	"/im/v2.1/chatrooms/{room_id}/messages",
-	"/nimserver/im/v2/chatrooms/{room_id}/messages",
-	"/nimserver/im/v2.1/chatrooms/{room_id}/messages",
-}
-
-// Routes registers the surface on r: the chatroom history (a method other
-// than GET is the 405 of history: POST there is the vendor's send-message
+// Routes registers the Yunxin routes of the route table
+// (emulator/internal/routes) on r: the chatroom history (a method other
+// than GET is the history's 405: POST there is the vendor's send-message
 // API, which chatemu does not emulate), the attachment files under /_nos/,
 // and a Yunxin-shaped 404 for every other path under /im/v2/, /im/v2.1/
-// and /nimserver/ so that a later catch-all (Easemob's /{org}/{app}/…)
+// and /nimserver/, so that a later catch-all (Easemob's /{org}/{app}/…)
 // never answers a Yunxin client in another vendor's format.
 func (s *Surface) Routes(r *mux.Router) {
-	for _, p := range historyPaths {
-		r.Handle(p, s.api.Handle(s.history)).Name(string(journal.YunxinChatroomHistory))
+	routes.Mount(r, routes.Handlers{routes.Yunxin: s.Handler})
+}
+
+// Handler returns the handler of the table's Yunxin route name, nil for a
+// name that is not Yunxin's.
+func (s *Surface) Handler(name string) http.Handler {
+	switch journal.Operation(name) {
+	case journal.YunxinChatroomHistory:
+		return s.api.Handle(s.history)
+	case journal.YunxinDownload:
+		return s.nos.Handle(s.download)
+	case journal.YunxinUnknown:
+		return s.api.Handle(s.unknownAPI)
 	}
-	r.Handle("/_nos/{appkey}/{file}", s.nos.Handle(s.download)).Name(string(journal.YunxinDownload))
-	// Every other request under /_nos/ is NOS's too: a key of another shape
-	// (a/b, ../x), answered in S3's XML rather than the server's plain 404.
-	r.PathPrefix("/_nos/").Handler(s.nos.Handle(s.download)).Name(string(journal.YunxinDownload))
-	for _, p := range []string{"/im/v2/", "/im/v2.1/", "/nimserver/"} {
-		r.PathPrefix(p).Handler(s.api.Handle(s.unknownAPI)).Name(string(journal.YunxinUnknown))
-	}
+	return nil
 }
 
 // adapters builds the surface's two adapters: the history API's, whose
