@@ -95,42 +95,6 @@ func fail(code Code, msg, reason string) *Error {
 	return &Error{Code: code, Message: msg, Reason: reason}
 }
 
-// envelope is the response body, in the page's key order.
-type envelope struct {
-	Code    Code      `json:"code"`
-	Message string    `json:"message"`
-	Data    []*record `json:"data"`
-	Page    *page     `json:"page"`
-	Foot    foot      `json:"foot"`
-}
-
-type page struct {
-	Total    int64 `json:"total"`
-	Page     int   `json:"page"`
-	PageSize int   `json:"pageSize"`
-	Count    int   `json:"count"`
-	Next     bool  `json:"next"`
-	// StartIndex is always null, as in the page's only example.
-	StartIndex *int `json:"startIndex"`
-}
-
-type foot struct {
-	OperationTime string `json:"operationTime"`
-	ServicePhone  string `json:"servicePhone"`
-	Host          string `json:"host"`
-}
-
-// contentType is what Spring MVC writes for a JSON body [guess].
-const contentType = "application/json;charset=UTF-8"
-
-// envelopeResponse is an envelope's rendered bytes as an answer.
-func envelopeResponse(status int, b []byte) respond.Response {
-	h := make(http.Header, 2)
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	return respond.Response{Status: status, Header: h, Body: b}
-}
-
 // renderError is the one place the Op error envelope is built: HTTP 200,
 // the envelope with nulls, and the reason.
 func (s *Surface) renderError(_ *http.Request, e *Error) respond.Response {
