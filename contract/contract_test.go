@@ -3,7 +3,6 @@ package contract
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +17,6 @@ import (
 	"github.com/chatemu/chatemu/scenarios"
 	"github.com/chatemu/chatemu/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the recorded fixtures under fixtures/recorded")
 
 // recordedDir is where the committed recordings live.
 const recordedDir = "../fixtures/recorded"

@@ -16,19 +16,19 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/golden"
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/sign"
@@ -549,28 +549,10 @@ func mustPath(t testing.TB, target string) string {
 	return u.Path
 }
 
-// badGolden compares got with testdata/badinput/NAME.golden, or rewrites
-// it under -update (the package's flag; looked up so that this file does
-// not depend on which file declares it).
+// badGolden compares got with testdata/badinput/NAME.golden.
 func badGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "badinput", name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s (-update rewrites it)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "badinput", name+".golden"), []byte(got))
 }
 
 // The vendor-documented 5xx answers: the only 5xx an emulator answer may

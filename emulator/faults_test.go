@@ -5,25 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/chatemu/chatemu/internal/golden"
+
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // live is a Server behind a real HTTP listener, its clock frozen at t0.
 type live struct {
@@ -128,24 +126,6 @@ func dump(res *http.Response, body string) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
-}
-
 // faultTargets is one request per vendor format a preset renders in.
 var faultTargets = []struct {
 	name, vendor, method, path string
@@ -172,7 +152,7 @@ func TestFaultPresetBytes(t *testing.T) {
 					t.Fatal(err)
 				}
 				res, body := l.do(t, target.method, target.path, target.header, target.body)
-				golden(t, "fault_"+target.name+"_"+string(kind), dump(res, body))
+				golden.Check(t, filepath.Join("testdata", "fault_"+target.name+"_"+string(kind)+".golden"), []byte(dump(res, body)))
 				if n := len(l.srv.Faults().List()); n != 0 {
 					t.Errorf("%d faults left after times: 1", n)
 				}

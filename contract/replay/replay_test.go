@@ -3,19 +3,18 @@ package replay
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chatemu/chatemu/internal/golden"
+
 	"github.com/chatemu/chatemu/contract"
 	"github.com/chatemu/chatemu/scenarios"
 	"github.com/chatemu/chatemu/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the recorded fixtures under fixtures/recorded")
 
 // recordedDir is where the committed recordings live.
 const recordedDir = "../../fixtures/recorded"
@@ -69,7 +68,7 @@ func TestRecordThenReplayHasNoDrift(t *testing.T) {
 // TestRecordedFixtures replays the committed recordings (made from chatemu's
 // default scenario with -update) with zero drift.
 func TestRecordedFixtures(t *testing.T) {
-	if *update {
+	if golden.Update() {
 		for _, v := range contract.Vendors {
 			os.RemoveAll(filepath.Join(recordedDir, v))
 		}

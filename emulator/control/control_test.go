@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/golden"
 
 	"github.com/gorilla/mux"
 
@@ -21,8 +21,6 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
@@ -247,7 +245,7 @@ func TestTenants(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	golden(t, "tenants.json", body)
+	golden.Check(t, filepath.Join("testdata", "tenants.json"), []byte(body))
 	// Same spec, same bytes.
 	_, _, again := newFixture(t, "").do(t, "GET", "/_chatemu/tenants", "", "")
 	if again != body {
@@ -359,26 +357,6 @@ func TestExportedMethodsReturnNilOnSuccess(t *testing.T) {
 	// And their failures are *Error values with the route's status.
 	if _, err = f.api.AddTenant("nobody", nil); errorOf(err) == nil || errorOf(err).Status != http.StatusBadRequest {
 		t.Errorf("AddTenant of an unknown vendor: %v", err)
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\ngot  %s\nwant %s", path, got, want)
 	}
 }
 

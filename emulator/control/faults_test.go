@@ -3,8 +3,11 @@ package control
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/golden"
 
 	"github.com/gorilla/mux"
 
@@ -53,7 +56,7 @@ func TestRequestsAndFaultsWire(t *testing.T) {
 	f.srv = srv
 
 	_, _, body := f.do(t, "GET", "/_chatemu/requests?vendor=easemob&operation=easemob.chatmessages&tenant=easemob:o/a&status=4xx&since=6&limit=2&unmatched=false", "", "")
-	golden(t, "requests.json", body)
+	golden.Check(t, filepath.Join("testdata", "requests.json"), []byte(body))
 	status, _ := journal.ParseStatus("4xx")
 	if j.asked != (journal.Filter{Vendor: "easemob", Operation: journal.EasemobChatMessages, Tenant: "easemob:o/a", Status: status, Since: 6, Limit: 2, Matched: true}) {
 		t.Errorf("filter %+v", j.asked)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/internal/golden"
+
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
 	"github.com/chatemu/chatemu/scenarios"
@@ -252,7 +254,7 @@ func TestErrors(t *testing.T) {
 					t.Errorf("body %s (%v), want error %s at %d", body, err, tc.code, e.clock.Now().UnixMilli())
 				}
 			}
-			golden(t, "error_"+tc.name, render(rec.Code, rec.Header(), body))
+			golden.Check(t, goldenPath("error_"+tc.name), render(rec.Code, rec.Header(), body))
 		})
 	}
 }
@@ -360,11 +362,11 @@ func TestSuccessGoldens(t *testing.T) {
 	e := newEnv(t, testSpec(), testBase)
 	a, _ := e.world.EasemobApp("acme", "gold")
 	rec := e.do(tokenReq("acme", "gold", tokenBody(*a, "")))
-	golden(t, "token_ok", render(rec.Code, rec.Header(), rec.Body.Bytes()))
+	golden.Check(t, goldenPath("token_ok"), render(rec.Code, rec.Header(), rec.Body.Bytes()))
 	tok := e.token("acme", "gold", "")
 
 	rec = e.do(getWithToken(chatmessages("acme", "gold", "2026111905"), tok))
-	golden(t, "chatmessages_ok", render(rec.Code, rec.Header(), rec.Body.Bytes()))
+	golden.Check(t, goldenPath("chatmessages_ok"), render(rec.Code, rec.Header(), rec.Body.Bytes()))
 	if got := keyOrder(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"action", "application", "uri", "data", "timestamp", "duration", "organization", "applicationName"}) {
 		t.Errorf("chatmessages key order %v", got)
 	}
@@ -381,7 +383,7 @@ func TestSuccessGoldens(t *testing.T) {
 	var lines bytes.Buffer
 	zr := gunzipRaw(t, rec.Body.Bytes())
 	lines.Write(zr)
-	golden(t, "archive_ok", append(hdr, lines.Bytes()...))
+	golden.Check(t, goldenPath("archive_ok"), append(hdr, lines.Bytes()...))
 	if !bytes.HasSuffix(zr, []byte("}\n")) {
 		t.Error("the last record should end in a newline")
 	}
@@ -396,14 +398,14 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), plain) {
 		t.Fatalf("download with overrides: %d, %d bytes (want %d)", rec.Code, rec.Body.Len(), len(plain))
 	}
-	golden(t, "archive_overrides", render(rec.Code, rec.Header(), nil))
+	golden.Check(t, goldenPath("archive_overrides"), render(rec.Code, rec.Header(), nil))
 
 	// A link signed for HEAD: the headers, no body.
 	rec = e.do(ossRequest(http.MethodHead, e.presign(http.MethodHead, "2026111905", nil)))
 	if rec.Code != 200 || rec.Body.Len() != 0 {
 		t.Fatalf("HEAD: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "archive_head", render(rec.Code, rec.Header(), nil))
+	golden.Check(t, goldenPath("archive_head"), render(rec.Code, rec.Header(), nil))
 
 	req := getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", tok)
 	req.Header.Set("share-secret", "2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX")
@@ -411,7 +413,7 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+	golden.Check(t, goldenPath("chatfiles_ok"), render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 
 	// The same file with the secret appended to its url, as the upload page
 	// tells history consumers to: the same answer.
@@ -419,7 +421,7 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles ?share-secret=: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+	golden.Check(t, goldenPath("chatfiles_ok"), render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 }
 
 // TestBodiesFollowVendorExamples compares every body of the gold archive

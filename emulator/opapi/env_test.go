@@ -1,16 +1,12 @@
 package opapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,8 +17,6 @@ import (
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/world"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // t0 is 2026-03-08 17:29:17 in Beijing, the page example's operationTime
 // ten years on.
@@ -279,26 +273,4 @@ func ids(recs []wireRecord) []string {
 		out[i] = r.HxMsgID
 	}
 	return out
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file\n got: %s\nwant: %s", name, got, want)
-	}
 }

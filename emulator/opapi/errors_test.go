@@ -4,9 +4,12 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 func md5hex(s string) string {
@@ -98,7 +101,7 @@ func TestErrors(t *testing.T) {
 			if !strings.HasPrefix(string(r.body), `{"code":`+strconv.Itoa(int(tt.code))+`,"message":`) || !strings.Contains(string(r.body), `"data":null,"page":null,"foot":{`) {
 				t.Errorf("body %s", r.body)
 			}
-			golden(t, "errors/"+tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", "errors/"+tt.name+".json"), r.body)
 		})
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/golden"
 
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -65,7 +68,7 @@ func TestUserMessageListGolden(t *testing.T) {
 			if env.Foot.OperationTime != "2026-03-08 17:29:17" || env.Foot.ServicePhone != "400800400" || env.Foot.Host != "chatemu" {
 				t.Errorf("foot %+v", *env.Foot)
 			}
-			golden(t, tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", tt.name+".json"), r.body)
 		})
 	}
 }

@@ -8,10 +8,13 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/golden"
 
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -143,7 +146,7 @@ func TestQiniuDownloadErrors(t *testing.T) {
 			if r.header.Get("X-Chatemu-Reason") == "" {
 				t.Error("no X-Chatemu-Reason")
 			}
-			golden(t, "qiniu/"+tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", "qiniu/"+tt.name+".json"), r.body)
 		})
 	}
 	// The link is still valid at its deadline, exactly.

@@ -7,18 +7,16 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/chatemu/chatemu/internal/golden"
+)
 
 // The Aliyun example secret of vendor-notes §2.3.
 const aliyunSecret = "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV"
@@ -343,19 +341,7 @@ func TestOSSErrorXML(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
 			got := tt.err.XML(requestID, hostID)
-			path := filepath.Join("testdata", tt.golden)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("XML differs from %s:\n got:\n%s\nwant:\n%s", path, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.golden), got)
 			if s := tt.err.HTTPStatus(); s != tt.status {
 				t.Fatalf("HTTPStatus = %d, want %d", s, tt.status)
 			}

@@ -3,27 +3,25 @@ package yunxin
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/internal/golden"
+
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/world"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // t0 is the emulator clock's frozen start in every test.
 var t0 = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
@@ -298,26 +296,9 @@ func page(t testing.TB, e *env, c client, q query) (wireData, []byte) {
 	return d, body
 }
 
-// golden compares got with testdata/name, the emulator's URL replaced by
-// http://chatemu.test, and rewrites it under -update.
-func golden(t *testing.T, e *env, name string, got []byte) {
+// goldenBody compares a body with testdata/NAME, the emulator's URL in it
+// replaced by http://chatemu.test.
+func goldenBody(t *testing.T, e *env, name string, got []byte) {
 	t.Helper()
-	got = bytes.ReplaceAll(got, []byte(e.srv.URL), []byte("http://chatemu.test"))
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file\n got: %s\nwant: %s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), bytes.ReplaceAll(got, []byte(e.srv.URL), []byte("http://chatemu.test")))
 }

@@ -118,7 +118,7 @@ func TestErrors(t *testing.T) {
 				if !strings.Contains(reason, row.reason) {
 					t.Errorf("reason %q lacks %q", reason, row.reason)
 				}
-				golden(t, e, "errors/"+row.name+".json", body)
+				goldenBody(t, e, "errors/"+row.name+".json", body)
 			})
 		}
 	}
