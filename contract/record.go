@@ -114,50 +114,22 @@ func trimContent(body json.RawMessage, content map[string]string) json.RawMessag
 		return body
 	}
 	var out bytes.Buffer
-	trimWalk(&out, gjson.ParseBytes(body), "", content)
-	return out.Bytes()
-}
-
-func trimWalk(out *bytes.Buffer, v gjson.Result, path string, content map[string]string) {
-	switch {
-	case v.IsObject():
-		out.WriteByte('{')
-		first := true
-		v.ForEach(func(k, val gjson.Result) bool {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			kb, _ := json.Marshal(k.Str)
-			out.Write(kb)
-			out.WriteByte(':')
-			trimWalk(out, val, join(path, gjson.Escape(k.Str)), content)
-			return true
-		})
-		out.WriteByte('}')
-	case v.IsArray():
+	jsonRewrite{keep: func(path string) func(gjson.Result) bool {
 		kindPath, isContent := content[pattern(path)]
-		var seen []string
-		out.WriteByte('[')
-		n := 0
-		for i, el := range v.Array() {
-			if isContent {
-				k := el.Get(kindPath).Raw
-				if slices.Contains(seen, k) {
-					continue
-				}
-				seen = append(seen, k)
-			}
-			if n > 0 {
-				out.WriteByte(',')
-			}
-			n++
-			trimWalk(out, el, join(path, strconv.Itoa(i)), content)
+		if !isContent {
+			return nil
 		}
-		out.WriteByte(']')
-	default:
-		out.WriteString(v.Raw)
-	}
+		var seen []string
+		return func(el gjson.Result) bool {
+			k := el.Get(kindPath).Raw
+			if slices.Contains(seen, k) {
+				return false
+			}
+			seen = append(seen, k)
+			return true
+		}
+	}}.write(&out, gjson.ParseBytes(body), "", "")
+	return out.Bytes()
 }
 
 // RecordedInputs merges the inputs of a vendor's recordings: what a replay
