@@ -3,7 +3,6 @@ package yunxin
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"net/url"
 	"strconv"
 
@@ -248,18 +247,10 @@ func (s *Surface) FileURL(appKey string, a *world.Attachment) string {
 	return u
 }
 
-// appendDouble writes f the way Java's Double.toString does for
-// coordinates: always with a fraction ("120.0", not "120").
+// appendDouble writes f as the vendor does for coordinates: always with a
+// fraction ("120.0", not "120"), never in scientific notation.
 func appendDouble(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
-	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if bytes.IndexByte(b[n:], '.') < 0 {
-		b = append(b, ".0"...)
-	}
-	return b
+	return javajson.AppendDouble(b, f, javajson.PlainDouble)
 }
 
 // appendString writes s as a JSON string the way the vendor's Java JSON
