@@ -41,21 +41,6 @@ import (
 // listener got.
 const badPublic = "http://127.0.0.1:8080"
 
-// The default scenario's credentials (scenarios/builtin/default.yaml).
-const (
-	emClientID     = "YXA6ChatemuDemoClientId001"
-	emClientSecret = "YXA6ChatemuDemoClientSecret0001"
-	emBucket       = "chatemu-history"
-	emOSSKeyID     = "LTAI5tChatemuDemoKey0001"
-	emOSSSecret    = "ChatemuDemoOssAccessKeySecret1"
-	yxAppKey       = "chatemu-yunxin-demo"
-	yxSecret       = "c0ffee123456"
-	opQuery        = "apiVersion=01&client=chatemu-op&token=chatemu-op-token-0001&sign=x"
-	qnAccessKey    = "ChatemuQiniuDemoAccessKey000000000000001"
-	qnSecretKey    = "ChatemuQiniuDemoSecretKey000000000000001"
-	emTokenBody    = `{"grant_type":"client_credentials","client_id":"` + emClientID + `","client_secret":"` + emClientSecret + `"}`
-)
-
 // badStart is the default scenario's clock.start, where the catalogue's
 // clock stays.
 var badStart = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -235,11 +220,14 @@ func ctl(msg string) string { return `{"error":` + strconv.Quote(msg) + "}\n" }
 const (
 	hourOK     = "2026112016"
 	archiveKey = "history/chatemu/demo/" + hourOK + ".gz"
-	ossPath    = "/_oss/" + emBucket + "/" + archiveKey
 	yxPath     = "/im/v2/chatrooms/10001/messages"
 	opPath     = "/op/v2/userMessageList"
-	opTarget   = opPath + "?" + opQuery
 	opBodyOK   = `{"userId":"alice","pageNum":1,"pageSize":1}`
+)
+
+var (
+	ossPath  = "/_oss/" + emBucket + "/" + archiveKey
+	opTarget = opPath + "?" + opQuery
 )
 
 func badRows() []badRow {
@@ -402,7 +390,7 @@ func badRows() []badRow {
 		{name: "op_query_unknown", method: "POST", target: opTarget + "&pageNum=1", body: opBodyOK, status: 200, want: opParam("不支持的参数 pageNum")},
 		{name: "op_api_version", method: "POST", target: strings.Replace(opTarget, "apiVersion=01", "apiVersion=02", 1), body: opBodyOK, status: 200, want: opParam("apiVersion不支持")},
 		{name: "op_client_missing", method: "POST", target: opPath + "?token=x", body: opBodyOK, status: 200, want: opErr(401, "client无效")},
-		{name: "op_token_wrong", method: "POST", target: strings.Replace(opTarget, "token=chatemu-op-token-0001", "token=x", 1), body: opBodyOK, status: 200, want: opErr(401, "token无效")},
+		{name: "op_token_wrong", method: "POST", target: strings.Replace(opTarget, "token="+opToken, "token=x", 1), body: opBodyOK, status: 200, want: opErr(401, "token无效")},
 		{name: "op_body_empty", method: "POST", target: opTarget, status: 200, want: opParam("请求体不能为空")},
 		{name: "op_body_null", method: "POST", target: opTarget, body: "null", status: 200, want: opParam("请求体不是合法的JSON对象")},
 		{name: "op_body_array", method: "POST", target: opTarget, body: "[]", status: 200, want: opParam("请求体不是合法的JSON对象")},

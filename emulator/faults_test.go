@@ -133,11 +133,11 @@ var faultTargets = []struct {
 	body                       string
 }{
 	{"easemob", "easemob", "GET", "/chatemu/demo/chatmessages/2026112009", http.Header{"Authorization": {"Bearer x"}}, ""},
-	{"oss", "easemob", "GET", "/_oss/chatemu-history/history/chatemu/demo/2026112009.gz?Expires=1795140000&OSSAccessKeyId=LTAI5tChatemuDemoKey0001&Signature=x",
+	{"oss", "easemob", "GET", "/_oss/" + emBucket + "/history/chatemu/demo/2026112009.gz?Expires=1795140000&OSSAccessKeyId=" + emOSSKeyID + "&Signature=x",
 		http.Header{"Host": {"emu.test"}}, ""},
 	{"yunxin", "yunxin", "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=10", http.Header{"AppKey": {"chatemu-yunxin-demo"}}, ""},
 	{"nos", "yunxin", "GET", "/_nos/chatemu-yunxin-demo/abc.png", nil, ""},
-	{"op", "op", "POST", "/op/v2/userMessageList?client=chatemu-op&token=chatemu-op-token-0001", nil, `{"userId":"alice","pageNum":1,"pageSize":10}`},
+	{"op", "op", "POST", "/op/v2/userMessageList?client=" + opClient + "&token=" + opToken, nil, `{"userId":"alice","pageNum":1,"pageSize":10}`},
 	{"qiniu", "op", "GET", "/_qiniu/abc.png?e=1795140000&token=AK:sig", nil, ""},
 }
 
@@ -172,7 +172,7 @@ func TestFaultLeavesStateUnchanged(t *testing.T) {
 	a := startLive(t, emulator.Config{})
 	b := startLive(t, emulator.Config{})
 	a.srv.Faults().Add(faults.Rule{Path: "/token$", Kind: faults.ServerError, Times: 2})
-	token := `{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`
+	token := emTokenBody
 	h := http.Header{"Content-Type": {"application/json"}}
 	for range 2 {
 		if res, body := a.do(t, "POST", "/chatemu/demo/token", h, token); res.StatusCode != 500 {

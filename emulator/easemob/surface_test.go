@@ -17,6 +17,7 @@ import (
 
 	"github.com/chatemu/chatemu/internal/golden"
 
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
 	"github.com/chatemu/chatemu/scenarios"
@@ -242,7 +243,7 @@ func TestErrors(t *testing.T) {
 					t.Errorf("not OSS's %s: %v %s", tc.code, rec.Header(), body)
 				}
 			} else {
-				if got := keyOrder(t, body); !reflect.DeepEqual(got, []string{"error", "timestamp", "duration", "exception", "error_description"}) {
+				if got := surfacetest.ObjectKeys(t, body); !reflect.DeepEqual(got, []string{"error", "timestamp", "duration", "exception", "error_description"}) {
 					t.Errorf("key order %v", got)
 				}
 				var env struct {
@@ -317,7 +318,7 @@ func TestTokenAcceptsClientShapes(t *testing.T) {
 		if rec.Code != 200 {
 			t.Fatalf("ttl %s: %d %s", c.ttl, rec.Code, rec.Body)
 		}
-		if got := keyOrder(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"access_token", "expires_in", "application"}) {
+		if got := surfacetest.ObjectKeys(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"access_token", "expires_in", "application"}) {
 			t.Errorf("key order %v", got)
 		}
 		var out struct {
@@ -367,7 +368,7 @@ func TestSuccessGoldens(t *testing.T) {
 
 	rec = e.do(getWithToken(chatmessages("acme", "gold", "2026111905"), tok))
 	golden.Check(t, goldenPath("chatmessages_ok"), render(rec.Code, rec.Header(), rec.Body.Bytes()))
-	if got := keyOrder(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"action", "application", "uri", "data", "timestamp", "duration", "organization", "applicationName"}) {
+	if got := surfacetest.ObjectKeys(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"action", "application", "uri", "data", "timestamp", "duration", "organization", "applicationName"}) {
 		t.Errorf("chatmessages key order %v", got)
 	}
 	var cm struct {
@@ -440,7 +441,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 		"file": "body_file", "cmd": "body_cmd", "custom": "body_custom", "": "body_combine"}
 	seen := map[string]bool{}
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
-		if got := keyOrder(t, line); !reflect.DeepEqual(got, []string{"msg_id", "timestamp", "direction", "to", "from", "chat_type", "payload"}) {
+		if got := surfacetest.ObjectKeys(t, line); !reflect.DeepEqual(got, []string{"msg_id", "timestamp", "direction", "to", "from", "chat_type", "payload"}) {
 			t.Fatalf("record keys %v", got)
 		}
 		var rec struct {
@@ -466,7 +467,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen[name] = true
-		if got, want := keyOrder(t, body), keyOrder(t, s.Bodies[0]); !reflect.DeepEqual(got, want) {
+		if got, want := surfacetest.ObjectKeys(t, body), surfacetest.ObjectKeys(t, s.Bodies[0]); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: keys %v, vendor %v", name, got, want)
 		}
 		var gv, wv map[string]any
@@ -497,7 +498,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 		"error_401_corrupt":     {"error", "timestamp", "duration", "exception", "error_description"},
 	} {
 		sample, _ := fs.ReadFile(fixtures.Samples, "vendor/easemob/"+name+".json")
-		if want := keyOrder(t, sample); !reflect.DeepEqual(got, want) {
+		if want := surfacetest.ObjectKeys(t, sample); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: our order %v, vendor %v", name, got, want)
 		}
 	}

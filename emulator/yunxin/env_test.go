@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -222,16 +222,8 @@ func sign(e *env, req *http.Request, app, nonce string) {
 // do sends req and returns the status, body and reason header.
 func do(t testing.TB, req *http.Request) (int, []byte, string) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b, resp.Header.Get(reasonHeader)
+	res := surfacetest.Do(t, nil, req)
+	return res.Status, res.Body, res.Header.Get(reasonHeader)
 }
 
 // wirePage is the success body as the official Go SDK decodes it: numbers
