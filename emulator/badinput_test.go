@@ -28,11 +28,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/yunxin"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
 

@@ -16,11 +16,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // live is a Server behind a real HTTP listener, its clock frozen at t0.

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/contract"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 	"github.com/chatemu/chatemu/testkit"
 )

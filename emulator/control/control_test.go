@@ -12,13 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
 

@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // stubJournal serves fixed entries and records the filter it was asked.

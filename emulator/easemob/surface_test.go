@@ -15,11 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
 

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // beijingTime formats t as creatTime with milliseconds.

@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // refQiniuToken is an independent Qiniu download signer (vendor-notes §5,

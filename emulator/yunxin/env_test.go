@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatemu/chatemu/internal/golden"
-
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // t0 is the emulator clock's frozen start in every test.
