@@ -1,8 +1,9 @@
 // Package golden is the one golden-file helper of chatemu's tests, and
-// their one -update flag: `go test ./... -update` rewrites the golden files
-// of the packages it runs (wire formats, error bodies, validation output,
-// the contract recordings) instead of comparing against them. Review the
-// diff before committing it: a golden file is the contract.
+// their one -update flag: `go test ./emulator/yunxin -update` rewrites the
+// golden files of the package (wire formats, error bodies, validation
+// output, the contract recordings) instead of comparing against them. Only
+// the test binaries that import golden know the flag. Review the diff
+// before committing it: a golden file is the contract.
 //
 // It is imported only by tests, and imports only the standard library.
 package golden
