@@ -1,6 +1,6 @@
 package emulator_test
 
-// The bad-input catalogue (issue #9): every malformed request a buggy
+// The bad-input catalogue: every malformed request a buggy
 // client can send, answered exactly as the vendor would. Each row drives a
 // real HTTP server (emulator.New over the default scenario, clock frozen at
 // the scenario's start) as a client does and asserts the exact status and
@@ -318,7 +318,7 @@ func badRows() []badRow {
 		{name: "oss_expired", method: "GET", target: ossLink(emBucket, archiveKey, past), status: 403},
 		{name: "oss_unknown_key_id", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), emOSSKeyID, "LTAInope", 1), status: 403},
 		{name: "oss_signature_plus_unescaped", method: "GET", target: ossPath + "?Expires=1795170600&OSSAccessKeyId=" + emOSSKeyID + "&Signature=a+b=", status: 403},
-		// Duplicated auth parameters: the first wins (vendor-notes §2.1).
+		// Duplicated auth parameters: the first wins (developer.aliyun.com/ask/210565).
 		{name: "oss_duplicate_expires_first_valid", method: "GET", target: ossLink(emBucket, archiveKey, valid) + "&Expires=abc", status: 200, binary: true},
 		{name: "oss_duplicate_expires_first_bad", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), "?", "?Expires=abc&", 1), status: 400},
 		{name: "oss_duplicate_signature_first_wrong", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), "?", "?Signature=wrong&", 1), status: 403},

@@ -1,6 +1,6 @@
 package emulator_test
 
-// The hot paths of issue #8, end to end: the whole Server (routing, the
+// The hot paths, end to end: the whole Server (routing, the
 // journal at its default size, the faults check, the surface) behind a real
 // listener on loopback, driven by parallel keep-alive clients, each beside
 // a static net/http handler serving the same bytes with the same headers in
@@ -167,7 +167,7 @@ func compare(b *testing.B, hc *http.Client, static, emu reqFunc, size int) {
 }
 
 // yunxinRequest signs a chatroom-history request (CheckSum over wall-clock
-// CurTime, vendor-notes §3.2).
+// CurTime, docs/fidelity/yunxin.md).
 func yunxinRequest(base, appKey, secret, room string, q url.Values) *http.Request {
 	req, _ := http.NewRequest(http.MethodGet, base+"/im/v2/chatrooms/"+room+"/messages?"+q.Encode(), nil)
 	curTime := strconv.FormatInt(time.Now().Unix(), 10)

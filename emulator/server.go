@@ -1,7 +1,8 @@
 // Package emulator composes chatemu: one Server holds a world, its clock, the
 // three vendor surfaces (Easemob, Yunxin, Op) and the control API behind one
 // http.Handler. The same Server serves the binary (cmd/chatemu), the Docker
-// image and the testkit, in the fake-gcs-server model (DESIGN.md §4).
+// image and the testkit, in the model of fake-gcs-server
+// (github.com/fsouza/fake-gcs-server). ARCHITECTURE.md is the map.
 //
 // A Server has no package-level state: many Servers run in one process, each
 // with its own world and clock. emulator imports the vendor packages, world,

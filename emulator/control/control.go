@@ -2,7 +2,7 @@
 // /_chatemu/ that a test or an operator uses to read the tenants and their
 // credentials, add and remove tenants at run time, move the clock, inject
 // messages, inject faults, read the request journal and reset the world
-// (DESIGN.md §3).
+// (docs/control-api.md).
 //
 // Each handler depends on the narrow interfaces below (World, Clock) and a
 // reset function rather than on the server, so the API is tested with stubs

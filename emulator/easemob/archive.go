@@ -25,7 +25,7 @@ import (
 const ArchiveContentType = "application/x-gzip"
 
 // ArchiveObject is the OSS key of app's archive for hour (yyyyMMddHH in the
-// app's cluster zone). The vendor never shows its key (vendor-notes §1.4);
+// app's cluster zone). The vendor never shows its key;
 // [guess] "history/{org}/{app}/{yyyyMMddHH}.gz", ending like the {time}.gz
 // the Java SDK saves it as.
 func ArchiveObject(app *world.EasemobApp, hour string) string {
@@ -164,7 +164,7 @@ const flushAt = 32 << 10
 
 // WriteArchive writes the archive of app's hour starting at start to w: a
 // single-member gzip of one JSON record per message, each ending in "\n"
-// (vendor-notes §1.4, §7). It streams: it holds one message per traffic
+// (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)). It streams: it holds one message per traffic
 // stream and one 32 KiB buffer, never the hour.
 func (s *Surface) WriteArchive(w io.Writer, app *world.EasemobApp, start time.Time) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -200,7 +200,7 @@ type recordEncoder struct {
 
 // append appends m's record and its "\n". Keys, in the vendor page's order:
 // msg_id, timestamp, direction, to, from, chat_type, payload{bodies, ext,
-// from, to} (vendor-notes §1.4). timestamp is a JSON number of ms. The
+// from, to} (the history page's record example). timestamp is a JSON number of ms. The
 // top-level to/from, "internal" on the page, carry the same as payload's
 // [guess]. ext is {} when the message has none [guess].
 func (e *recordEncoder) append(b []byte, m *world.Message) []byte {
@@ -230,7 +230,7 @@ func (e *recordEncoder) append(b []byte, m *world.Message) []byte {
 }
 
 // appendBody appends payload.bodies[0] with the fields and order of the
-// vendor page's example for its type (vendor-notes §1.4): alphabetical for
+// vendor page's example for its type: alphabetical for
 // all but custom, which the page writes v2:customExts, customExts,
 // customEvent, type. secret and thumb_secret appear only when the file is
 // access-restricted, as the page says.

@@ -27,7 +27,7 @@ import (
 // since the epoch, 0 for a permanent token) and a 6-byte tag over both,
 // keyed with a constant. The tag is what tells a corrupt token (not our
 // shape) from a well-formed one this surface never issued or issued to
-// another app, the two 401s of vendor-notes §1.5 and §7. Ids come from an
+// another app, the two 401s of easemob-doc error.md. Ids come from an
 // HMAC of the app's secret, the world's seed, the issue count and time, so
 // one scenario gives the same tokens run after run.
 const (
@@ -45,8 +45,9 @@ type tokenEntry struct {
 	expires time.Time // zero: permanent (ttl 0)
 }
 
-// tokenRequest is the token call's body (vendor-notes §1.5). ttl stays raw:
-// the official Go SDKs send "ttl":"" (vendor-notes §8), others a number.
+// tokenRequest is the token call's body (easemob-doc
+// docs/product/easemob_app_token.md). ttl stays raw: the official Go SDK
+// sends "ttl":"" (easemob-go-sdk client.go), others a number.
 type tokenRequest struct {
 	GrantType    *string         `json:"grant_type"`
 	ClientID     *string         `json:"client_id"`
@@ -121,7 +122,7 @@ func (s *Surface) token(r *http.Request) (respond.Response, *Error) {
 }
 
 // parseTTL reads ttl: absent, null or "" mean the default; a number or a
-// numeric string is seconds; 0 is permanent (vendor-notes §1.5). The VIP5
+// numeric string is seconds; 0 is permanent (easemob_app_token.md). The VIP5
 // cluster's milliseconds are not emulated.
 func parseTTL(raw json.RawMessage, def time.Duration) (time.Duration, *Error) {
 	bad := func(why string) *Error {
@@ -230,7 +231,7 @@ func wellFormed(token string) bool {
 	return hmac.Equal(raw[tokenIDLen+8:], tokenTag(raw[:tokenIDLen+8]))
 }
 
-// authorize checks the request's app token for app (vendor-notes §1.5, §7):
+// authorize checks the request's app token for app (easemob-doc error.md):
 // missing or expired → unauthorized; not our shape → corrupt; our shape but
 // not issued here for this app → "Unable to authenticate".
 func (s *Surface) authorize(r *http.Request, app *world.EasemobApp) *Error {

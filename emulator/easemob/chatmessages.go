@@ -13,7 +13,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// hourLayout is the vendor's yyyyMMddHH (vendor-notes §1.1).
+// hourLayout is the vendor's yyyyMMddHH (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)).
 const hourLayout = "2006010215"
 
 // ParseHour parses a chatmessages time, yyyyMMddHH, in zone. It refuses
@@ -70,7 +70,8 @@ func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, strin
 
 // chatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
 // order: org/app, method, rate limit, token, time format, availability
-// (archive_delay, retention), messages in the hour (vendor-notes §7).
+// (archive_delay, retention), messages in the hour ([guess] for the order;
+// docs/fidelity/easemob.md).
 func (s *Surface) chatMessages(r *http.Request) (respond.Response, *Error) {
 	app, e := s.enter(r, http.MethodGet, limitChatMessages)
 	if e != nil {
@@ -94,13 +95,14 @@ func (s *Surface) chatMessages(r *http.Request) (respond.Response, *Error) {
 	}
 	nowMS := now.UnixMilli()
 	// Expires = floor(timestamp/1000) + 1800 in the vendor's example
-	// (vendor-notes §7).
+	// (the history page's example).
 	expires := time.Unix(nowMS/1000, 0).Add(linkTTL(app))
 	link := sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
 		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
 
 	// Usergrid order: action, application, uri, data, timestamp, duration,
-	// then the unlisted organization, applicationName (vendor-notes §1.2).
+	// then the unlisted organization, applicationName (Usergrid
+	// rest/ApiResponse.java; the history page's example).
 	b := make([]byte, 0, 512)
 	b = append(b, `{"action":"get","application":`...)
 	b = appendString(b, app.UUID)

@@ -4,8 +4,8 @@
 // Aliyun OSS V1 query-signed link served under /_oss/), and the attachment
 // downloads the archives point at (GET /{org}/{app}/chatfiles/{uuid}).
 //
-// Everything on the wire is copied from the vendor (vendor-notes §1, §2, §6,
-// §7, §8): Usergrid key order in every JSON body, Usergrid's error envelope,
+// Everything on the wire is copied from the vendor (docs/fidelity/easemob.md
+// names the public source of each): Usergrid key order in every JSON body, Usergrid's error envelope,
 // OSS's XML errors, a gzip of newline-delimited JSON records for the archive.
 // Where the vendor is silent the choice is marked [guess] in a comment and
 // listed in the README's fidelity notes.

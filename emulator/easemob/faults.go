@@ -15,14 +15,14 @@ import (
 )
 
 // WriteFault answers r with the fault preset kind in Easemob's format, as
-// the server's fault injection asks (DESIGN §3), and reports whether kind
+// the server's fault injection asks (docs/control-api.md), and reports whether kind
 // is a preset. reason goes in X-Chatemu-Reason. REST paths get the
 // Usergrid envelope:
 //
 //   - rate_limit: 429 reach_limit, "This request has reached api limit";
 //   - server_error: 500 internal_server_error [guess];
 //   - unauthorized: 401 unauthorized, "Unable to authenticate due to
-//     expired access token" (what a stale token gets, vendor-notes §1.5).
+//     expired access token" (what a stale token gets, easemob-doc error.md).
 //
 // Archive downloads under /_oss/ get OSS's XML with its headers:
 //

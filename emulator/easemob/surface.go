@@ -14,16 +14,17 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// Defaults for an app whose spec leaves a setting zero (DESIGN §3).
+// Defaults for an app whose spec leaves a setting zero (docs/scenarios.md).
 const (
 	// DefaultRetention is how far back archives reach: "最多可以获取最近 3
-	// 天" (vendor-notes §1.1).
+	// 天" (the history page).
 	DefaultRetention = 72 * time.Hour
 	// DefaultLinkTTL is the archive link's lifetime: Expires − timestamp in
-	// the vendor's example is exactly 1800 s (vendor-notes §1.2, §7).
+	// the vendor's example is exactly 1800 s (the history page).
 	DefaultLinkTTL = 30 * time.Minute
 	// DefaultTokenTTL is a token's lifetime when the request has no ttl. The
-	// vendor applies the console setting (vendor-notes §1.5), whose value is
+	// vendor applies the console setting (easemob-doc
+	// docs/product/easemob_app_token.md), whose value is
 	// not documented: 60 days is a [guess] (Config.TokenTTL changes it).
 	DefaultTokenTTL = 60 * 24 * time.Hour
 )
@@ -130,7 +131,7 @@ func linkTTL(app *world.EasemobApp) time.Duration {
 var beijing = time.FixedZone("CST", 8*3600)
 
 // zone is the zone an app's archive hours are named in: Beijing time on the
-// cn cluster, UTC overseas (vendor-notes §1.1).
+// cn cluster, UTC overseas (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)).
 func zone(app *world.EasemobApp) *time.Location {
 	if app.Cluster == world.ClusterOverseas {
 		return time.UTC

@@ -259,7 +259,8 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestErrorTexts pins the exact texts the issue and vendor-notes §1.5 quote.
+// TestErrorTexts pins the exact texts easemob-doc error.md and
+// easemob_app_token.md quote.
 func TestErrorTexts(t *testing.T) {
 	want := map[string]string{
 		"token_no_client_id":         "client_id must be provided.",

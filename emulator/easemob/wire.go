@@ -10,7 +10,7 @@ import (
 )
 
 // The surface writes JSON by hand: key order is part of the wire format
-// (Usergrid's @JsonPropertyOrder, vendor-notes §7), and escaping follows
+// (Usergrid's @JsonPropertyOrder in rest/ApiResponse.java), and escaping follows
 // Jackson, the vendor's serializer, not encoding/json: only '"', '\\' and
 // control characters are escaped; '<', '>', '&' and non-ASCII text travel
 // as they are (encoding/json would turn the '&' of every signed URL into

@@ -13,7 +13,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// checkSign applies the client's sign rule (vendor-notes §4: the real
+// checkSign applies the client's sign rule (docs/fidelity/op.md: the real
 // algorithm is unknown, so the scenario picks one). The expected sign goes
 // into the reason only with reveal (sign.Reason).
 func checkSign(c *world.OpClient, q url.Values, body []byte, reveal bool) *Error {

@@ -97,7 +97,7 @@ func BenchmarkUserMessageList20InProcess(b *testing.B) {
 }
 
 // BenchmarkWorldUserPage20 is the world query alone, the floor under the
-// surface's cost (the messages are generated on demand, DESIGN §2).
+// surface's cost (the messages are generated on demand).
 func BenchmarkWorldUserPage20(b *testing.B) {
 	e := newEnv(b)
 	q := world.UserQuery{Tenant: tenant, User: "alice", Descending: true, Limit: 20}

@@ -8,13 +8,13 @@ import (
 )
 
 // Code is the envelope's "code". 200 is success; the vendor page lists no
-// error codes (vendor-notes §4), so every other value here is chatemu's
+// error codes, so every other value here is chatemu's
 // choice, documented in the README's fidelity notes.
 type Code int
 
 // The envelope codes. Every error is answered with HTTP 200 and one of
 // these in the body, as legacy Java backends built on a ResultVO envelope do
-// (and as Yunxin does, vendor-notes §7); see the README's fidelity notes.
+// (and as Yunxin does); see docs/fidelity/op.md.
 const (
 	CodeOK           Code = 200 // 成功
 	CodeBadParam     Code = 400 // a missing, ill-typed, out-of-range or unknown parameter

@@ -10,7 +10,7 @@ import (
 )
 
 // CodeTooManyRequests and MsgTooManyRequests answer the rate_limit fault
-// preset. The vendor documents no rate limit (vendor-notes §4, §6); 429 in
+// preset. The vendor documents no rate limit; 429 in
 // the envelope follows the page's use of HTTP numbers as codes [guess].
 const (
 	CodeTooManyRequests Code = 429
@@ -27,7 +27,7 @@ const (
 )
 
 // WriteFault answers r with the fault preset kind in the Op API's format,
-// as the server's fault injection asks (DESIGN §3), and reports whether
+// as the server's fault injection asks (docs/control-api.md), and reports whether
 // kind is a preset. reason goes in X-Chatemu-Reason. userMessageList gets
 // HTTP 200 and the envelope, as every error of the surface:
 //

@@ -126,7 +126,7 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 }
 
 // overlayPage pages the user's marked and/or favorited messages. Marks and
-// favorites are a small overlay (DESIGN §2), so they are resolved, filtered
+// favorites are a small overlay on the generated world, so they are resolved, filtered
 // and sorted in memory; ids the world does not hold, or messages the user
 // cannot see, are skipped.
 func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, q world.UserQuery, offset int64) ([]world.Message, int64) {

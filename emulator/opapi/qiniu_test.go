@@ -19,7 +19,7 @@ import (
 	"github.com/chatemu/chatemu/internal/golden"
 )
 
-// refQiniuToken is an independent Qiniu download signer (vendor-notes §5,
+// refQiniuToken is an independent Qiniu download signer (https://developer.qiniu.com/kodo/manual/1202,
 // developer.qiniu.com/kodo/manual/1202): AK + ":" + urlsafe_base64 with
 // padding of HMAC-SHA1(SK, the URL with ?e=).
 func refQiniuToken(ak, sk, urlWithE string) string {
@@ -33,7 +33,7 @@ func refQiniuToken(ak, sk, urlWithE string) string {
 func TestQiniuReferenceVector(t *testing.T) {
 	got := refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", "http://78re52.com1.z0.glb.clouddn.com/resource/flower.jpg?e=1451491200")
 	if want := "MY_ACCESS_KEY:438dd8pXocjYuF-6dTcKMtETB2g="; got != want {
-		t.Fatalf("reference signer = %s, want the vendor-notes §5 vector %s", got, want)
+		t.Fatalf("reference signer = %s, want the download-token doc's vector %s", got, want)
 	}
 	s := New(Config{PublicURL: "http://78re52.com1.z0.glb.clouddn.com"})
 	// QiniuURL over the vector's base with a key that is the vector's path.

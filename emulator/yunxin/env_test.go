@@ -154,7 +154,8 @@ func (docClient) request(e *env, q query) *http.Request {
 	return req
 }
 
-// sdkClient behaves like the official Go SDK (vendor-notes §3.1, §3.2, §8):
+// sdkClient behaves like the official Go SDK (yunxin-server-sdk-golang
+// chatroom_message_v2_service_impl.go, src/core/yunxin_http_client.go):
 // /nimserver/im/v2.1, message_types, the query built from a Go map (random
 // order) with url.QueryEscape, descending=true only when true, a 32-hex
 // Nonce, X-custom-traceid, its User-Agent, and no Content-Type.

@@ -8,15 +8,15 @@ import (
 )
 
 // Code is a Yunxin v2 result code, the body's "code" field. The HTTP status
-// is 200 whatever the code (vendor-notes §3.2).
+// is 200 whatever the code (yunxin-server-sdk-golang src/core/base/biz_name.go).
 type Code int
 
 // The codes this surface answers with (vendor page's 错误码 table,
-// vendor-notes §3.7).
+// the rate-limit page; docs/fidelity/yunxin.md).
 const (
 	CodeOK               Code = 200    // 请求成功
-	CodeParameter        Code = 414    // 参数错误, also every auth failure (§3.2)
-	CodeFrequency        Code = 416    // 频控 (§3.7)
+	CodeParameter        Code = 414    // 参数错误, also every auth failure
+	CodeFrequency        Code = 416    // 频控 (the rate-limit page)
 	CodeServer           Code = 500    // 服务器内部错误
 	CodeAccountNotExist  Code = 102404 // 用户不存在
 	CodeChatroomNotExist Code = 113404 // 聊天室不存在
@@ -28,8 +28,7 @@ const (
 // The msg texts. Success, 414, 102404, 113404, 113406 and 500 are the
 // vendor page's examples; appkey, checksum and CurTime is expired are the
 // vendor's v1 desc strings, reused in the v2 envelope because no v2 auth
-// body is documented (vendor-notes §3.2). The 416 text is unknown
-// (vendor-notes §3.7); "frequency control" is the vendor's status-code
+// body is documented (docs/fidelity/yunxin.md). The 416 text is unknown; "frequency control" is the vendor's status-code
 // description, lower-cased like "parameter error".
 const (
 	MsgSuccess          = "success"

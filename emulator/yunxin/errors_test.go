@@ -110,7 +110,7 @@ func TestErrors(t *testing.T) {
 				}
 				status, body, reason := do(t, req)
 				if status != http.StatusOK {
-					t.Errorf("HTTP %d, want 200 (vendor-notes §3.2)", status)
+					t.Errorf("HTTP %d, want 200 (the vendor answers every business error with HTTP 200)", status)
 				}
 				if string(body) != row.want {
 					t.Errorf("body %s, want %s", body, row.want)

@@ -10,9 +10,10 @@ import (
 )
 
 // WriteFault answers r with the fault preset kind in Yunxin's format, as
-// the server's fault injection asks (DESIGN §3), and reports whether kind
+// the server's fault injection asks (docs/control-api.md), and reports whether kind
 // is a preset. reason goes in X-Chatemu-Reason. API paths get HTTP 200 and
-// the v2 envelope, as every Yunxin business error (vendor-notes §3.3, §7):
+// the v2 envelope, as every Yunxin business error
+// (yunxin-server-sdk-golang src/core/base/biz_name.go):
 //
 //   - rate_limit: code 416 "frequency control" (the limiter's answer);
 //   - server_error: code 500 "internal server error";

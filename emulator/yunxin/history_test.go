@@ -69,7 +69,7 @@ func TestHistoryGolden(t *testing.T) {
 func with(q query, f func(*query)) query { f(&q); return q }
 
 // TestLiteralShapes checks the attachment shape of every kind against
-// vendor-notes §3.4, field by field, from the decoded JSON.
+// yunxin-server-sdk-java TestHistoryV1.java, field by field, from the decoded JSON.
 func TestLiteralShapes(t *testing.T) {
 	e := newEnv(t)
 	var items []wireItem

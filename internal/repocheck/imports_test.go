@@ -152,4 +152,3 @@ func repoRoot(t *testing.T) string {
 		dir = parent
 	}
 }
-
