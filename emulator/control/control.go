@@ -349,9 +349,7 @@ func (a *API) encode(res response) respond.Response {
 		fmt.Fprintf(&buf, "{\"error\":%q}\n", "internal error encoding the response")
 		res.status = http.StatusInternalServerError
 	}
-	h := make(http.Header, 2)
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	h := respond.Header("Content-Type", "application/json; charset=utf-8", "Cache-Control", "no-store")
 	return respond.Response{Status: res.status, Header: h, Body: buf.Bytes()}
 }
 

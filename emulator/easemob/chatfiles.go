@@ -57,10 +57,7 @@ func (s *Surface) chatFile(r *http.Request) (respond.Response, *Error) {
 			body, mime = b, m
 		}
 	}
-	h := make(http.Header, 3)
-	h.Set("Content-Type", mime)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("Access-Control-Allow-Origin", "*")
+	h := respond.Header("Content-Type", mime, "Content-Length", strconv.Itoa(len(body)), "Access-Control-Allow-Origin", "*")
 	return respond.Response{Status: http.StatusOK, Header: h, Body: body}, nil
 }
 

@@ -102,11 +102,7 @@ func (s *Surface) archiveDownload(r *http.Request) (respond.Response, *sign.OSSE
 // ossHeader holds the headers every OSS answer carries: Server, its
 // request id and Date.
 func (s *Surface) ossHeader(now time.Time) http.Header {
-	h := make(http.Header, 12)
-	h.Set("Server", "AliyunOSS")
-	h.Set("x-oss-request-id", s.ossRequestID(now))
-	h.Set("Date", now.Format(http.TimeFormat))
-	return h
+	return respond.Header("Server", "AliyunOSS", "X-Oss-Request-Id", s.ossRequestID(now), "Date", now.Format(http.TimeFormat))
 }
 
 // ossResponseOverrides maps GetObject's response-* parameters to the

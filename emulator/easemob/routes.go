@@ -106,9 +106,7 @@ func (s *Surface) renderError(_ *http.Request, e *Error) respond.Response {
 // response_icon.jpeg: Content-Type application/json,
 // Access-Control-Allow-Origin *).
 func jsonBody(status int, body []byte) respond.Response {
-	h := make(http.Header, 3)
-	h.Set("Content-Type", "application/json")
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h := respond.Header("Content-Type", "application/json", "Access-Control-Allow-Origin", "*",
+		"Content-Length", strconv.Itoa(len(body)))
 	return respond.Response{Status: status, Header: h, Body: body}
 }

@@ -1,7 +1,6 @@
 package opapi
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/chatemu/chatemu/emulator/internal/respond"
@@ -37,8 +36,6 @@ const contentType = "application/json;charset=UTF-8"
 
 // envelopeResponse is an envelope's rendered bytes as an answer.
 func envelopeResponse(status int, b []byte) respond.Response {
-	h := make(http.Header, 2)
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h := respond.Header("Content-Type", contentType, "Content-Length", strconv.Itoa(len(b)))
 	return respond.Response{Status: status, Header: h, Body: b}
 }

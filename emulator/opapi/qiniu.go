@@ -65,9 +65,7 @@ func (s *Surface) qiniuDownload(r *http.Request) (respond.Response, *qiniuError)
 	// Accept-Ranges: bytes and a length, and keeps a part only when its ETag
 	// matches the HEAD's (qiniu/go-sdk storagev2/downloader).
 	b := s.world.Bytes(a)
-	h := make(http.Header, 2)
-	h.Set("Content-Type", a.MIME)
-	h.Set("ETag", `"`+sign.QiniuEtag(b)+`"`)
+	h := respond.Header("Content-Type", a.MIME, "Etag", `"`+sign.QiniuEtag(b)+`"`)
 	return respond.Response{Header: h, Stream: func(w http.ResponseWriter) {
 		servecontent.Serve(w, r, key, time.Time{}, bytes.NewReader(b), func(w http.ResponseWriter) {
 			s.qiniu.Fail(w, r, &qiniuError{http.StatusRequestedRangeNotSatisfiable, QiniuBodyRange,
@@ -130,8 +128,6 @@ func qiniuInternalError(reason string) *qiniuError {
 
 // renderQiniuError is the one place a Qiniu error body becomes its answer.
 func renderQiniuError(_ *http.Request, e *qiniuError) respond.Response {
-	h := make(http.Header, 2)
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	h := respond.Header("Content-Type", "application/json", "Content-Length", strconv.Itoa(len(e.body)))
 	return respond.Response{Status: e.status, Header: h, Body: []byte(e.body), Reason: e.reason}
 }

@@ -88,9 +88,7 @@ func renderError(_ *http.Request, e *Error) respond.Response {
 		status = http.StatusOK
 	}
 	b := e.body()
-	h := make(http.Header, 3)
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
 	if status == http.StatusMethodNotAllowed {
 		h.Set("Allow", http.MethodGet)
 	}

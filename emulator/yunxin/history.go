@@ -98,9 +98,7 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 
 // pageResponse is a history page's answer.
 func pageResponse(b []byte) respond.Response {
-	h := make(http.Header, 2)
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
 	return respond.Response{Status: http.StatusOK, Header: h, Body: b}
 }
 

@@ -78,6 +78,8 @@ type Adapter[E Error] struct {
 // Handle returns h as an http.Handler.
 func (a *Adapter[E]) Handle(h Handler[E]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// started is set once the answer may have begun: a panic after it
+		// cannot be answered with a body.
 		started := false
 		defer func() {
 			if p := recover(); p != nil {
@@ -87,21 +89,27 @@ func (a *Adapter[E]) Handle(h Handler[E]) http.Handler {
 		res, e := h(r)
 		var none E
 		if e != none {
-			a.Fail(w, r, e)
-			return
+			res = a.render(r, e)
 		}
-		a.write(w, r, res, &started)
+		started = true
+		a.write(w, r, res)
 	})
 }
 
-// Fail writes e as the surface renders it, and logs it: the error a handler
-// returns, an error found while an answer is being streamed but before its
-// status is written (a download's unsatisfiable Range), or a fault preset.
+// Fail writes e as the surface renders it, and logs it: an error found
+// while an answer is being streamed but before its status is written (a
+// download's unsatisfiable Range), or a fault preset.
 func (a *Adapter[E]) Fail(w http.ResponseWriter, r *http.Request, e E) {
+	a.write(w, r, a.render(r, e))
+}
+
+// render renders e, and logs the refusal (the one line it gets).
+func (a *Adapter[E]) render(r *http.Request, e E) Response {
 	res := a.Render(r, e)
-	a.log().Debug("refused", "method", r.Method, "path", r.URL.Path, "status", res.Status, "error", e.Error())
-	started := false
-	a.write(w, r, res, &started)
+	if l := a.log(); l.Enabled(r.Context(), slog.LevelDebug) {
+		l.Debug("refused", "method", r.Method, "path", r.URL.Path, "status", res.Status, "error", e.Error())
+	}
+	return res
 }
 
 // recovered answers a panic of a handler with the surface's 500, or drops
@@ -116,11 +124,11 @@ func (a *Adapter[E]) recovered(w http.ResponseWriter, r *http.Request, p any, st
 	if started {
 		panic(http.ErrAbortHandler)
 	}
-	a.write(w, r, a.Render(r, a.Internal(fmt.Sprintf("chatemu bug: panic: %v", p))), new(bool))
+	a.write(w, r, a.Render(r, a.Internal(fmt.Sprintf("chatemu bug: panic: %v", p))))
 }
 
-// write sends res; started is set once the answer's status may have gone.
-func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response, started *bool) {
+// write sends res.
+func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response) {
 	if res.Status == 0 && res.Stream == nil {
 		return
 	}
@@ -131,7 +139,6 @@ func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response,
 	if res.Reason != "" {
 		h.Set(ReasonHeader, Reason(res.Reason))
 	}
-	*started = true
 	if res.Status == 0 {
 		res.Stream(w)
 		return
@@ -155,6 +162,20 @@ func (a *Adapter[E]) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return a.Log
+}
+
+// Header returns the headers kv holds, pairs of a name and its value: one
+// map and one array of values, where setting each would allocate a slice
+// per value. The names must be canonical (http.CanonicalHeaderKey).
+func Header(kv ...string) http.Header {
+	n := len(kv) / 2
+	h := make(http.Header, n)
+	values := make([]string, n)
+	for i := range n {
+		values[i] = kv[2*i+1]
+		h[kv[2*i]] = values[i : i+1 : i+1]
+	}
+	return h
 }
 
 // Reason keeps s usable as a header value: one line (control characters

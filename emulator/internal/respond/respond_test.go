@@ -164,3 +164,15 @@ func TestReason(t *testing.T) {
 		}
 	}
 }
+
+func TestHeader(t *testing.T) {
+	h := Header("Content-Type", "application/json", "Content-Length", "12")
+	if len(h) != 2 || h.Get("Content-Type") != "application/json" || h.Get("Content-Length") != "12" {
+		t.Fatalf("Header = %v", h)
+	}
+	// Each value is its own slice: adding to one leaves the other alone.
+	h.Add("Content-Type", "text/plain")
+	if got := h.Values("Content-Length"); len(got) != 1 || got[0] != "12" {
+		t.Errorf("Content-Length = %v after an Add to Content-Type", got)
+	}
+}

@@ -11,7 +11,6 @@ package s3xml
 
 import (
 	"encoding/xml"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -68,8 +67,6 @@ func Escape(s string) string {
 // Response is an error document as an answer: status, Content-Type
 // application/xml and Content-Length (a HEAD gets them without the body).
 func Response(status int, doc []byte) respond.Response {
-	h := make(http.Header, 4)
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(len(doc)))
+	h := respond.Header("Content-Type", "application/xml", "Content-Length", strconv.Itoa(len(doc)))
 	return respond.Response{Status: status, Header: h, Body: doc}
 }
