@@ -64,6 +64,9 @@ type Config struct {
 	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
 	// size disables the journal.
 	JournalSize int
+	// MaxInjected bounds the messages injected since the last reset (POST
+	// /_chatemu/messages, Inject): 0 means control.DefaultMaxInjected.
+	MaxInjected int
 	// JournalBytes is the journal's byte budget: the bytes its entries
 	// keep, strings and fixed part together; the oldest entries go when a
 	// new one would pass it. 0 means journal.DefaultBytes (8 MiB), a
@@ -178,17 +181,18 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s.control = control.New(control.Config{
-		World:      s.world,
-		Clock:      s.clock,
-		Reset:      s.Reset,
-		PublicURL:  public,
-		Token:      cfg.ControlToken,
-		Open:       cfg.Exposed && cfg.ControlToken == "",
-		Logger:     log.With("component", "control"),
-		Faults:     s.faults,
-		Journal:    s.journal,
-		RateLimits: cfg.RateLimits,
-		Version:    cfg.Version,
+		World:       s.world,
+		Clock:       s.clock,
+		Reset:       s.Reset,
+		PublicURL:   public,
+		Token:       cfg.ControlToken,
+		Open:        cfg.Exposed && cfg.ControlToken == "",
+		Logger:      log.With("component", "control"),
+		Faults:      s.faults,
+		Journal:     s.journal,
+		RateLimits:  cfg.RateLimits,
+		Version:     cfg.Version,
+		MaxInjected: cfg.MaxInjected,
 	})
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns

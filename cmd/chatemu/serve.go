@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -37,6 +38,7 @@ type serveCmd struct {
 	TLSCert           string        `name:"tls-cert" env:"CHATEMU_TLS_CERT" placeholder:"FILE" help:"Serve https with this PEM certificate (with --tls-key) instead of a self-signed one."`
 	TLSKey            string        `name:"tls-key" env:"CHATEMU_TLS_KEY" placeholder:"FILE" help:"The PEM private key of --tls-cert."`
 	RateLimits        string        `env:"CHATEMU_RATE_LIMITS" placeholder:"vendor|off" help:"Force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)."`
+	MaxInjected       int           `default:"${max_injected}" env:"CHATEMU_MAX_INJECTED" placeholder:"N" help:"Messages the control API keeps injected until a reset, all tenants together (about half a KiB each); past it an injection is refused with 507."`
 	ShutdownGrace     time.Duration `default:"10s" env:"CHATEMU_SHUTDOWN_GRACE" help:"How long requests in flight at SIGINT/SIGTERM may run; then they are cut and chatemu exits 1 (a second signal cuts at once)."`
 	ReadHeaderTimeout time.Duration `default:"${read_header_timeout}" env:"CHATEMU_READ_HEADER_TIMEOUT" help:"How long a request's line and headers may take to arrive; then the connection is closed (0: no limit)."`
 	ReadTimeout       time.Duration `default:"${read_timeout}" env:"CHATEMU_READ_TIMEOUT" help:"How long a whole request, body included, may take to arrive; then the connection is closed (0: no limit)."`
@@ -53,6 +55,7 @@ func defaultVars() kong.Vars {
 	return kong.Vars{
 		"journal_size":        strconv.Itoa(journal.DefaultSize),
 		"journal_bytes":       strconv.Itoa(journal.DefaultBytes),
+		"max_injected":        strconv.Itoa(control.DefaultMaxInjected),
 		"read_header_timeout": dt.ReadHeader.String(),
 		"read_timeout":        dt.Read.String(),
 		"idle_timeout":        dt.Idle.String(),
@@ -198,7 +201,8 @@ func (f *serveCmd) Run(e *runEnv) error {
 	}
 	cfg := emulator.Config{Spec: spec, ScenarioName: f.Scenario, ControlToken: f.ControlToken, Logger: log,
 		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), JournalBytes: journalBytes(f.JournalBytes),
-		Seed: f.Seed, Now: f.now, Version: version()}
+		MaxInjected: f.MaxInjected,
+		Seed:        f.Seed, Now: f.now, Version: version()}
 
 	// Listen first: the start-up line is printed only once connections are
 	// accepted, and --addr :0 learns its port before the public URL is made.

@@ -57,6 +57,8 @@ type World interface {
 	Message(t world.TenantID, id string) (world.Message, bool)
 	// Inject stores messages; a message without a time gets now.
 	Inject(t world.TenantID, msgs []world.Message, now time.Time) ([]world.Message, error)
+	// Added counts the messages added at run time since the last reset.
+	Added() uint64
 	// Seed is the world's seed; runtime tenants' credentials derive from
 	// it.
 	Seed() uint64
@@ -114,7 +116,18 @@ type Config struct {
 	RateLimits world.RateLimits
 	// Version is the build's version, reported by health.
 	Version string
+	// MaxInjected bounds the messages injected since the last reset, all
+	// tenants together (each costs about half a KiB): 0 means
+	// DefaultMaxInjected. An injection past it is refused whole.
+	MaxInjected int
+	// MaxRuntimeTenants bounds the tenants added at run time and not
+	// removed (POST /_chatemu/tenants): 0 means DefaultMaxRuntimeTenants.
+	MaxRuntimeTenants int
 }
+
+// DefaultMaxInjected is Config.MaxInjected's default (--max-injected):
+// about 250 MiB of injected messages.
+const DefaultMaxInjected = 500_000
 
 // API serves the control routes. It is safe for concurrent use.
 type API struct {
@@ -130,6 +143,10 @@ type API struct {
 	faults     Faults
 	journal    Journal
 	rateLimits world.RateLimits
+	// maxInjected is Config.MaxInjected with its default applied.
+	maxInjected uint64
+	// maxTenants is Config.MaxRuntimeTenants with its default applied.
+	maxTenants int
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -160,18 +177,28 @@ func New(cfg Config) *API {
 	if j == nil {
 		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
+	maxInjected := cfg.MaxInjected
+	if maxInjected <= 0 {
+		maxInjected = DefaultMaxInjected
+	}
+	maxTenants := cfg.MaxRuntimeTenants
+	if maxTenants <= 0 {
+		maxTenants = DefaultMaxRuntimeTenants
+	}
 	return &API{
-		world:      cfg.World,
-		clock:      cfg.Clock,
-		reset:      reset,
-		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
-		token:      []byte(cfg.Token),
-		open:       cfg.Open && cfg.Token == "",
-		version:    cfg.Version,
-		log:        log,
-		faults:     fs,
-		journal:    j,
-		rateLimits: cfg.RateLimits,
+		maxInjected: uint64(maxInjected),
+		maxTenants:  maxTenants,
+		world:       cfg.World,
+		clock:       cfg.Clock,
+		reset:       reset,
+		publicURL:   strings.TrimSuffix(cfg.PublicURL, "/"),
+		token:       []byte(cfg.Token),
+		open:        cfg.Open && cfg.Token == "",
+		version:     cfg.Version,
+		log:         log,
+		faults:      fs,
+		journal:     j,
+		rateLimits:  cfg.RateLimits,
 	}
 }
 
