@@ -102,6 +102,19 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 			Reason: "chatemu bug: writing the archive: " + err.Error()}, http.StatusInternalServerError)
 		return
 	}
+	etag := `"` + strings.ToUpper(hex.EncodeToString(meta.md5[:])) + `"`
+	modified := start.Add(time.Hour + app.ArchiveDelay)
+	switch status, header := ossPrecondition(r.Header, etag, modified); status {
+	case http.StatusPreconditionFailed:
+		s.ossFail(w, r, reqID, sign.OSSPreconditionFailed(header))
+		return
+	case http.StatusNotModified:
+		h.Set("ETag", etag)
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+		h.Set("X-Chatemu-Reason", header+" holds: the archive did not change")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	first, last, partial, rerr := sign.OSSByteRange(r.Header.Get("Range"), meta.size, r.Header.Get("x-oss-range-behavior") == sign.OSSRangeStandard)
 	if rerr != nil {
 		s.ossFail(w, r, reqID, rerr)
@@ -113,8 +126,8 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	// emulated moment the archive was written.
 	h.Set("Content-Type", ArchiveContentType)
 	h.Set("Accept-Ranges", "bytes")
-	h.Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(meta.md5[:]))+`"`)
-	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(meta.crc, 10))
 	h.Set("x-oss-object-type", "Normal")
 	h.Set("x-oss-storage-class", "Standard")
