@@ -185,6 +185,7 @@ func New(cfg Config) (*Server, error) {
 		Faults:     s.faults,
 		Journal:    s.journal,
 		RateLimits: cfg.RateLimits,
+		Views:      views{s},
 	})
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns

@@ -74,6 +74,8 @@ type World interface {
 	AddYunxinApp(a world.YunxinApp, anchor time.Time) error
 	AddOpClient(c world.OpClient) error
 	RemoveTenant(t world.TenantID) error
+	// Pages and counts for the world routes (world.go).
+	Pages
 }
 
 // Clock is what the control API needs from the emulator's clock.
@@ -112,6 +114,9 @@ type Config struct {
 	// RateLimits, when not empty, is forced on every runtime tenant (the
 	// server's --rate-limits).
 	RateLimits world.RateLimits
+	// Views writes the world as the vendors do, for the world routes
+	// (world.go); nil leaves those routes out (404).
+	Views Views
 }
 
 // API serves the control routes. It is safe for concurrent use.
@@ -127,6 +132,8 @@ type API struct {
 	faults     Faults
 	journal    Journal
 	rateLimits world.RateLimits
+	views      Views
+	streams    streamEnds // ends the journal's event streams (stream.go)
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -168,6 +175,7 @@ func New(cfg Config) *API {
 		faults:     fs,
 		journal:    j,
 		rateLimits: cfg.RateLimits,
+		views:      cfg.Views,
 	}
 }
 
@@ -191,10 +199,11 @@ const (
 )
 
 // response is what a handler returns: a status and a value to encode as
-// JSON (nil for no body).
+// JSON (nil for no body), or a stream that writes the answer itself.
 type response struct {
 	status int
 	body   any
+	stream func(w http.ResponseWriter, r *http.Request)
 }
 
 // handler handles one method of one route.
@@ -218,6 +227,16 @@ func (a *API) routes() []route {
 		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
 		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
 		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},
+		// Following the journal and browsing the world (stream.go, world.go).
+		{path: "requests/stream", methods: map[string]handler{http.MethodGet: a.getRequestStream}},
+		{path: "requests/{seq}", methods: map[string]handler{http.MethodGet: a.getRequest}},
+		{path: "world", methods: map[string]handler{http.MethodGet: a.getWorld}},
+		{path: "world/easemob/{org}/{app}/hours", methods: map[string]handler{http.MethodGet: a.getArchiveHours}},
+		{path: "world/easemob/{org}/{app}/hours/{hour}", methods: map[string]handler{http.MethodGet: a.getHourRecords}},
+		{path: "world/yunxin/{appkey}/rooms", methods: map[string]handler{http.MethodGet: a.getYunxinRooms}},
+		{path: "world/yunxin/{appkey}/rooms/{room}/messages", methods: map[string]handler{http.MethodGet: a.getYunxinMessages}},
+		{path: "world/op/{client}/users", methods: map[string]handler{http.MethodGet: a.getOpUsers}},
+		{path: "world/op/{client}/users/{user}/messages", methods: map[string]handler{http.MethodGet: a.getOpMessages}},
 	}
 }
 
@@ -283,6 +302,10 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Err
 	if e != nil {
 		a.log.Debug("control error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Message)
 		res = response{status: e.Status, body: map[string]string{"error": e.Message}}
+	}
+	if res.stream != nil {
+		res.stream(w, r)
+		return
 	}
 	if res.body == nil {
 		w.WriteHeader(res.status)

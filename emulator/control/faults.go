@@ -35,6 +35,8 @@ type Journal interface {
 	MaxBytes() int64
 	Bytes() int64
 	LastSeq() uint64
+	// Follower serves the event stream and requests/{seq} (stream.go).
+	Follower
 }
 
 // FaultView is a fault as GET and POST /_chatemu/faults show it: the rule
