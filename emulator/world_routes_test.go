@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/control"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -388,5 +389,28 @@ func TestRequestStreamMany(t *testing.T) {
 		if e := next(t, events); e.id != strconv.Itoa(i) {
 			t.Fatalf("event %d has id %q", i, e.id)
 		}
+	}
+}
+
+// TestInspectorMounted: the server serves the inspector's pages at
+// /_chatemu/ui without the control token (they hold no data), keeps its
+// own requests out of the journal, and still guards the control API.
+func TestInspectorMounted(t *testing.T) {
+	l := startLive(t, emulator.Config{ControlToken: "s3cret"})
+	res, body := l.do(t, "GET", "/_chatemu/ui/journal", nil, "")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(body, "<title>Journal · chatemu inspector</title>") {
+		t.Errorf("GET /_chatemu/ui/journal: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, _ := l.do(t, "GET", "/_chatemu/ui/assets/app.js", nil, ""); res.StatusCode != 200 {
+		t.Errorf("GET app.js: %d", res.StatusCode)
+	}
+	if res, _ := l.do(t, "GET", "/_chatemu/world", nil, ""); res.StatusCode != 401 {
+		t.Errorf("GET /_chatemu/world without the token: %d", res.StatusCode)
+	}
+	if res, body := l.do(t, "GET", "/_chatemu/uiother", nil, ""); res.StatusCode != 404 || !strings.Contains(body, "No inspector page here") {
+		t.Errorf("GET /_chatemu/uiother: %d %s", res.StatusCode, body)
+	}
+	if n := len(l.srv.Journal().Entries(journal.Filter{})); n != 0 {
+		t.Errorf("the inspector's requests were journaled: %d entries", n)
 	}
 }

@@ -296,10 +296,12 @@ func (a *API) getArchiveHours(r *http.Request) (response, *Error) {
 }
 
 // HourRecords is the body of GET
-// /_chatemu/world/easemob/{org}/{app}/hours/{hour}: the hour as the list
-// shows it, the chatmessages call that asks for it, its archive link when
-// it is served, and a page of its records exactly as the archive holds
-// them (one JSON object per line of the archive, oldest first).
+// /_chatemu/world/easemob/{org}/{app}/hours/{hour}?offset=&limit= (or
+// ?at=RFC3339&limit=, the page that starts at that instant): the hour as
+// the list shows it, the chatmessages call that asks for it, its archive
+// link when it is served, and a page of its records exactly as the
+// archive holds them (one JSON object per line of the archive, oldest
+// first).
 type HourRecords struct {
 	Tenant string `json:"tenant"`
 	ArchiveHour
@@ -321,7 +323,7 @@ func (a *API) getHourRecords(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, []string{"offset", "limit"})
+	q, e := queryOf(r, []string{"offset", "limit", "at"})
 	if e != nil {
 		return response{}, e
 	}
@@ -333,6 +335,21 @@ func (a *API) getHourRecords(r *http.Request) (response, *Error) {
 	start, ok := a.views.EasemobHourStart(app, name)
 	if !ok {
 		return response{}, errorf(http.StatusNotFound, "hour: want yyyyMMddHH in the app's cluster zone, got %q", name)
+	}
+	if v := q.Get("at"); v != "" {
+		// The page that starts with the messages sent at that instant: a
+		// message is found by its time without walking the hour.
+		at, err := time.Parse(time.RFC3339Nano, v)
+		switch {
+		case q.Has("offset"):
+			return response{}, errorf(http.StatusBadRequest, "at: give at or offset, not both")
+		case err != nil:
+			return response{}, errorf(http.StatusBadRequest, "at: want an RFC 3339 time, got %q", v)
+		case at.Before(start) || !at.Before(start.Add(time.Hour)):
+			return response{}, errorf(http.StatusBadRequest, "at: %s is not in hour %s (%s to %s)", v, name,
+				start.UTC().Format(TimeLayout), start.Add(time.Hour).UTC().Format(TimeLayout))
+		}
+		offset = int64(a.world.Count(app.Tenant(), start, at.Truncate(time.Millisecond)))
 	}
 	now := a.clock.Now()
 	out := HourRecords{Tenant: string(app.Tenant()), ArchiveHour: a.hour(app, start, now),
