@@ -122,6 +122,31 @@ func TestWorldHourRecordsAreTheArchive(t *testing.T) {
 		}
 	}
 
+	// ?at= opens the page that starts with the messages of that instant.
+	var rec10 struct {
+		Timestamp int64 `json:"timestamp"`
+	}
+	if err := json.Unmarshal([]byte(lines[10]), &rec10); err != nil {
+		t.Fatal(err)
+	}
+	at := time.UnixMilli(rec10.Timestamp).UTC().Format(time.RFC3339Nano)
+	var atPage control.HourRecords
+	l.control(t, "GET", "world/easemob/chatemu/demo/hours/2026112016?limit=3&at="+at, "", 200, &atPage)
+	if atPage.Offset != 10 || len(atPage.Records) != 3 || string(atPage.Records[0]) != lines[10] {
+		t.Errorf("at=%s: offset %d, first record %s", at, atPage.Offset, atPage.Records[0])
+	}
+	for _, bad := range []struct{ query, want string }{
+		{"at=" + at + "&offset=2", "at: give at or offset, not both"},
+		{"at=2026-11-20T07:59:59Z", "is not in hour 2026112016"},
+		{"at=yesterday", `at: want an RFC 3339 time, got "yesterday"`},
+	} {
+		var e struct{ Error string }
+		l.control(t, "GET", "world/easemob/chatemu/demo/hours/2026112016?"+bad.query, "", 400, &e)
+		if !strings.Contains(e.Error, bad.want) {
+			t.Errorf("%s: %q, want %q", bad.query, e.Error, bad.want)
+		}
+	}
+
 	var pending control.HourRecords
 	l.control(t, "GET", "world/easemob/chatemu/demo/hours/2026112017", "", 200, &pending)
 	if pending.State != "pending" || pending.ArchiveURL != "" || len(pending.Records) != control.DefaultRecords ||
