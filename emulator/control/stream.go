@@ -97,7 +97,7 @@ type StreamReady struct {
 }
 
 func (a *API) getRequest(r *http.Request) (response, *Error) {
-	if _, e := queryOf(r, nil); e != nil {
+	if _, e := queryOf(r.URL.RawQuery, nil); e != nil {
 		return response{}, e
 	}
 	seq, err := strconv.ParseUint(mux.Vars(r)["seq"], 10, 64)

@@ -126,7 +126,7 @@ type OpCounts struct {
 }
 
 func (a *API) getWorld(r *http.Request) (response, *Error) {
-	if _, e := queryOf(r, nil); e != nil {
+	if _, e := queryOf(r.URL.RawQuery, nil); e != nil {
 		return response{}, e
 	}
 	out := WorldOverview{Now: a.clock.Now().UTC().Format(TimeLayout),
@@ -152,10 +152,10 @@ func (a *API) getWorld(r *http.Request) (response, *Error) {
 	return response{status: http.StatusOK, body: out}, nil
 }
 
-// queryOf reads a world route's query string, refusing a parameter that
-// is not in allowed or is given twice.
-func queryOf(r *http.Request, allowed []string) (url.Values, *Error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+// queryOf reads a query string, refusing a parameter that is not in
+// allowed or is given twice.
+func queryOf(rawQuery string, allowed []string) (url.Values, *Error) {
+	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, "query: %v", err)
 	}
@@ -198,6 +198,16 @@ func pageParams(q url.Values, def, max int) (offset int64, limit int, e *Error) 
 	}
 	n, e := intParam(q, "limit", int64(def), 1, int64(max))
 	return offset, int(n), e
+}
+
+// listPage reads the offset and limit of a page of rooms or users, the
+// route's only parameters.
+func listPage(r *http.Request) (int64, int, *Error) {
+	q, e := queryOf(r.URL.RawQuery, []string{"offset", "limit"})
+	if e != nil {
+		return 0, 0, e
+	}
+	return pageParams(q, DefaultWorldPage, MaxWorldPage)
 }
 
 // errNoViews answers a route that needs the vendors' forms when the API
@@ -262,7 +272,7 @@ func (a *API) getArchiveHours(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, []string{"from", "limit"})
+	q, e := queryOf(r.URL.RawQuery, []string{"from", "limit"})
 	if e != nil {
 		return response{}, e
 	}
@@ -323,7 +333,7 @@ func (a *API) getHourRecords(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, []string{"offset", "limit", "at"})
+	q, e := queryOf(r.URL.RawQuery, []string{"offset", "limit", "at"})
 	if e != nil {
 		return response{}, e
 	}
@@ -436,11 +446,7 @@ func (a *API) getYunxinRooms(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, []string{"offset", "limit"})
-	if e != nil {
-		return response{}, e
-	}
-	offset, limit, e := pageParams(q, DefaultWorldPage, MaxWorldPage)
+	offset, limit, e := listPage(r)
 	if e != nil {
 		return response{}, e
 	}
@@ -532,11 +538,7 @@ func (a *API) getOpUsers(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, []string{"offset", "limit"})
-	if e != nil {
-		return response{}, e
-	}
-	offset, limit, e := pageParams(q, DefaultWorldPage, MaxWorldPage)
+	offset, limit, e := listPage(r)
 	if e != nil {
 		return response{}, e
 	}
@@ -565,7 +567,7 @@ func (a *API) getOpMessages(r *http.Request) (response, *Error) {
 	if e != nil {
 		return response{}, e
 	}
-	q, e := queryOf(r, opBodyKeys)
+	q, e := queryOf(r.URL.RawQuery, opBodyKeys)
 	if e != nil {
 		return response{}, e
 	}
