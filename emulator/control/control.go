@@ -242,12 +242,15 @@ func (a *API) routes() []route {
 
 // Routes registers the control routes on r, and a catch-all that answers
 // 404 for any other path under Prefix (so that no vendor pattern registered
-// after them sees a control path).
+// after them sees a control path). They sit under one prefix route, so a
+// vendor request registered after them pays one match, not one per control
+// route.
 func (a *API) Routes(r *mux.Router) {
+	sub := r.PathPrefix(strings.TrimSuffix(Prefix, "/")).Subrouter()
 	for _, rt := range a.routes() {
-		r.Handle(Prefix+rt.path, a.endpoint(rt))
+		sub.Handle("/"+rt.path, a.endpoint(rt))
 	}
-	r.PathPrefix(Prefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	sub.PathPrefix("/").Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		a.write(w, req, response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path))
 	}))
 }
