@@ -439,3 +439,44 @@ func TestInspectorMounted(t *testing.T) {
 		t.Errorf("the inspector's requests were journaled: %d entries", n)
 	}
 }
+
+// TestWorldRoutesOnTenMillion: on the busy scenario (10,560,000 messages)
+// every world route answers from counts and pages: a week of hours, the
+// rooms, the users and the overview generate no message, and a page of
+// records deep in an hour, a Yunxin page and an Op page generate exactly
+// their page.
+func TestWorldRoutesOnTenMillion(t *testing.T) {
+	l := startLive(t, emulator.Config{Spec: load(t, "busy")})
+	w := l.srv.World()
+	for _, c := range []struct {
+		path      string
+		generated int64
+	}{
+		{"world", 0},
+		{"world/easemob/chatemu/busy/hours?limit=168", 0},
+		{"world/easemob/chatemu/busy/hours/2026111912?offset=59000&limit=100", 100},
+		{"world/yunxin/chatemu-yunxin-busy/rooms", 0},
+		{"world/yunxin/chatemu-yunxin-busy/rooms/20001/messages?sender_id=a01&limit=100", 100},
+		{"world/op/chatemu-op-busy/users", 0},
+		{"world/op/chatemu-op-busy/users/u01/messages?pageNum=2000&pageSize=50", 50},
+	} {
+		before := w.Work()
+		body := l.control(t, "GET", c.path, "", 200, nil)
+		if got := w.Work().Generated - before.Generated; got != c.generated {
+			t.Errorf("%s generated %d messages, want %d", c.path, got, c.generated)
+		}
+		if strings.Contains(body, `"code":4`) || strings.Contains(body, `"status":4`) {
+			t.Errorf("%s: %.300s", c.path, body)
+		}
+	}
+	var o control.WorldOverview
+	l.control(t, "GET", "world", "", 200, &o)
+	if o.Easemob[0].Messages+o.Yunxin[0].Messages != 10_560_000 {
+		t.Errorf("overview: %+v", o)
+	}
+	var h control.HourRecords
+	l.control(t, "GET", "world/easemob/chatemu/busy/hours/2026111912?offset=59990&limit=100", "", 200, &h)
+	if h.Messages != 12*5000 || len(h.Records) != 10 {
+		t.Errorf("hour 2026111912: %d messages, %d records at offset 59990", h.Messages, len(h.Records))
+	}
+}
