@@ -26,6 +26,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/inspector"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -107,6 +108,7 @@ type Server struct {
 	surfaces            []surface
 	easemob, yunxin, op surface
 	control             *control.API
+	inspector           *inspector.Handler
 	router              *lazyRouter
 	log                 *slog.Logger
 
@@ -193,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 		RateLimits:  cfg.RateLimits,
 		Version:     cfg.Version,
 		MaxInjected: cfg.MaxInjected,
+		Views:       views{s},
 	})
 	// The order is the routing order: control first, then the surfaces
 	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
@@ -204,6 +207,9 @@ func New(cfg Config) (*Server, error) {
 	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op"), RevealSecrets: reveal})
 	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob"), RevealSecrets: reveal})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
+	if s.inspector, err = inspector.New(); err != nil {
+		return nil, fmt.Errorf("emulator: inspector: %w", err)
+	}
 	s.router = &lazyRouter{build: s.routes}
 	return s, nil
 }
@@ -214,6 +220,7 @@ func (s *Server) routes() *mux.Router {
 	// slash with its own 301; every vendor answers such paths itself.
 	r := mux.NewRouter().SkipClean(true)
 	r.Use(nameOperation)
+	r.PathPrefix(inspector.Path).Handler(s.inspector) // before the control API's catch-all
 	s.control.Routes(r)
 	for _, v := range s.surfaces {
 		v.Routes(r)

@@ -76,6 +76,8 @@ type World interface {
 	AddYunxinApp(a world.YunxinApp, anchor time.Time) error
 	AddOpClient(c world.OpClient) error
 	RemoveTenant(t world.TenantID) error
+	// Pages and counts for the world routes (world.go).
+	Pages
 }
 
 // Clock is what the control API needs from the emulator's clock.
@@ -123,6 +125,9 @@ type Config struct {
 	// MaxRuntimeTenants bounds the tenants added at run time and not
 	// removed (POST /_chatemu/tenants): 0 means DefaultMaxRuntimeTenants.
 	MaxRuntimeTenants int
+	// Views writes the world as the vendors do, for the world routes
+	// (world.go); nil leaves those routes out (404).
+	Views Views
 }
 
 // DefaultMaxInjected is Config.MaxInjected's default (--max-injected):
@@ -147,6 +152,8 @@ type API struct {
 	maxInjected uint64
 	// maxTenants is Config.MaxRuntimeTenants with its default applied.
 	maxTenants int
+	views      Views
+	streams    streamEnds // ends the journal's event streams (stream.go)
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -199,6 +206,7 @@ func New(cfg Config) *API {
 		faults:      fs,
 		journal:     j,
 		rateLimits:  cfg.RateLimits,
+		views:       cfg.Views,
 	}
 }
 
@@ -222,10 +230,11 @@ const (
 )
 
 // response is what a handler returns: a status and a value to encode as
-// JSON (nil for no body).
+// JSON (nil for no body), or a stream that writes the answer itself.
 type response struct {
 	status int
 	body   any
+	stream func(w http.ResponseWriter, r *http.Request)
 }
 
 // handler handles one method of one route.
@@ -249,17 +258,30 @@ func (a *API) routes() []route {
 		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
 		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
 		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},
+		// Following the journal and browsing the world (stream.go, world.go).
+		{path: "requests/stream", methods: map[string]handler{http.MethodGet: a.getRequestStream}},
+		{path: "requests/{seq}", methods: map[string]handler{http.MethodGet: a.getRequest}},
+		{path: "world", methods: map[string]handler{http.MethodGet: a.getWorld}},
+		{path: "world/easemob/{org}/{app}/hours", methods: map[string]handler{http.MethodGet: a.getArchiveHours}},
+		{path: "world/easemob/{org}/{app}/hours/{hour}", methods: map[string]handler{http.MethodGet: a.getHourRecords}},
+		{path: "world/yunxin/{appkey}/rooms", methods: map[string]handler{http.MethodGet: a.getYunxinRooms}},
+		{path: "world/yunxin/{appkey}/rooms/{room}/messages", methods: map[string]handler{http.MethodGet: a.getYunxinMessages}},
+		{path: "world/op/{client}/users", methods: map[string]handler{http.MethodGet: a.getOpUsers}},
+		{path: "world/op/{client}/users/{user}/messages", methods: map[string]handler{http.MethodGet: a.getOpMessages}},
 	}
 }
 
 // Routes registers the control routes on r, and a catch-all that answers
 // 404 for any other path under Prefix (so that no vendor pattern registered
-// after them sees a control path).
+// after them sees a control path). They sit under one prefix route, so a
+// vendor request registered after them pays one match, not one per control
+// route.
 func (a *API) Routes(r *mux.Router) {
+	sub := r.PathPrefix(strings.TrimSuffix(Prefix, "/")).Subrouter()
 	for _, rt := range a.routes() {
-		r.Handle(Prefix+rt.path, a.endpoint(rt))
+		sub.Handle("/"+rt.path, a.endpoint(rt))
 	}
-	r.PathPrefix(Prefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	sub.PathPrefix("/").Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		a.write(w, req, response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path))
 	}))
 }
@@ -314,6 +336,10 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Err
 	if e != nil {
 		a.log.Debug("control error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Message)
 		res = response{status: e.Status, body: map[string]string{"error": e.Message}}
+	}
+	if res.stream != nil {
+		res.stream(w, r)
+		return
 	}
 	if res.body == nil {
 		w.WriteHeader(res.status)

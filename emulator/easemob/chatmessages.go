@@ -67,6 +67,15 @@ func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, strin
 	return archiveReady, ""
 }
 
+// archiveLink is the signed link to app's archive of hour that
+// chatmessages answers with at now: Expires = floor(timestamp/1000) + 1800,
+// as in the example of the vendor's page.
+func (s *Surface) archiveLink(app *world.EasemobApp, hour string, now time.Time) string {
+	expires := time.Unix(now.UnixMilli()/1000, 0).Add(linkTTL(app))
+	return sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
+		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+}
+
 // serveChatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
 // order: org/app, method, rate limit, token, time format, availability
 // (archive_delay, retention), messages in the hour (vendor-notes §7).
@@ -103,11 +112,7 @@ func (s *Surface) serveChatMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nowMS := now.UnixMilli()
-	// Expires = floor(timestamp/1000) + 1800 in the vendor's example
-	// (vendor-notes §7).
-	expires := time.Unix(nowMS/1000, 0).Add(linkTTL(app))
-	link := sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
-		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+	link := s.archiveLink(app, hour, now)
 
 	// Usergrid order: action, application, uri, data, timestamp, duration,
 	// then the unlisted organization, applicationName (vendor-notes §1.2).

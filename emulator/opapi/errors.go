@@ -121,11 +121,6 @@ type foot struct {
 // contentType is what Spring MVC writes for a JSON body [guess].
 const contentType = "application/json;charset=UTF-8"
 
-// writeJSON sends the envelope with status.
-func writeJSON(w http.ResponseWriter, status int, e *envelope) {
-	writeBody(w, status, appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e))
-}
-
 // writeBody sends an envelope's rendered bytes.
 func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
@@ -135,9 +130,14 @@ func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Write(b)
 }
 
-// writeError renders e: the one place the Op error envelope is built.
+// writeError sends e with its reason.
 func (s *Surface) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	w.Header().Set("X-Chatemu-Reason", e.Reason)
 	s.log.Debug("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
-	writeJSON(w, e.HTTPStatus(), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
+	writeBody(w, e.HTTPStatus(), s.errorBody(e))
+}
+
+// errorBody renders e: the one place the Op error envelope is built.
+func (s *Surface) errorBody(e *Error) []byte {
+	return appendEnvelope(make([]byte, 0, 1024), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
 }

@@ -33,28 +33,35 @@ func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
-	req := request{client: client}
-	if e := s.parseBody(body, &req); e != nil {
+	b, e, err := s.answer(r.Context(), client, body)
+	switch {
+	case e != nil:
 		s.writeError(w, r, e)
-		return
-	}
-	app, ok := s.world.EasemobAppOf(client.EasemobApp)
-	if !ok {
-		s.writeError(w, r, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)))
-		return
-	}
-	if !app.HasUser(req.userID) {
-		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
-		return
-	}
-	b, err := s.cachedList(r.Context(), app, &req)
-	if err != nil {
+	case err != nil:
 		// The client has gone (the request's context is done): the work
 		// stopped and nobody reads an answer.
 		s.log.Debug("op api request cancelled", "path", r.URL.Path, "err", err)
-		return
+	default:
+		writeBody(w, http.StatusOK, b)
 	}
-	writeBody(w, http.StatusOK, b)
+}
+
+// answer answers an authenticated, signed request of client: the body of
+// the page, or the vendor's error, or ctx's error when it is done first.
+func (s *Surface) answer(ctx context.Context, client *world.OpClient, body []byte) ([]byte, *Error, error) {
+	req := request{client: client}
+	if e := s.parseBody(body, &req); e != nil {
+		return nil, e, nil
+	}
+	app, ok := s.world.EasemobAppOf(client.EasemobApp)
+	if !ok {
+		return nil, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)), nil
+	}
+	if !app.HasUser(req.userID) {
+		return nil, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)), nil
+	}
+	b, err := s.cachedList(ctx, app, &req)
+	return b, nil, err
 }
 
 // list answers a valid request. creatTime is the page's "起始消息的创建时间"

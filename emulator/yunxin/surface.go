@@ -2,6 +2,7 @@ package yunxin
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"log/slog"
@@ -130,13 +131,31 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 			return e
 		}
 	}
-	room, e := parseRoomID(mux.Vars(r)["room_id"])
+	buf := s.buffer()
+	defer s.bufs.Put(buf)
+	b, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
 	if e != nil {
 		return e
 	}
-	q, e := parseHistoryQuery(r.URL.RawQuery, app.DescendingDefault)
+	if b == nil { // the client has gone (its context is done): nobody reads an answer
+		s.log.Debug("request cancelled", "path", r.URL.Path)
+		return nil
+	}
+	writePage(w, b)
+	return nil
+}
+
+// page answers an authenticated history request of app: the body of the
+// page, or the vendor's error; nil when ctx is done first. A page it
+// renders is built in *buf, which keeps the grown buffer.
+func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQuery string, buf *[]byte) ([]byte, *Error) {
+	room, e := parseRoomID(rawRoom)
 	if e != nil {
-		return e
+		return nil, e
+	}
+	q, e := parseHistoryQuery(rawQuery, app.DescendingDefault)
+	if e != nil {
+		return nil, e
 	}
 	q.room = room
 	scope := pageScope{
@@ -147,53 +166,48 @@ func (s *Surface) history(w http.ResponseWriter, r *http.Request) *Error {
 	if q.pageToken != "" {
 		k, e := s.decodeToken(scope, q.pageToken)
 		if e != nil {
-			return e
+			return nil, e
 		}
 		after = &k
 	}
 	rm, ok := app.Room(q.room)
 	if !ok {
-		return &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
+		return nil, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
 	}
 	if rm.Status == world.RoomClosed {
-		return &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
+		return nil, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
 	}
 	if !app.HasAccount(q.sender) {
-		return &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
+		return nil, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
 	}
 	version := s.cfg.World.Version() // before the page is computed: see pagecache.Put
 	var kb [160]byte
 	key := pageKey(kb[:0], scope, after, q.limit)
 	if b, ok := s.pages.Get(version, key); ok {
-		writePage(w, b)
-		return nil
+		return b, nil
 	}
 	kinds := q.kinds
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	msgs, more, err := s.cfg.World.RoomPage(r.Context(), world.RoomQuery{
+	msgs, more, err := s.cfg.World.RoomPage(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
 	})
-	if err != nil { // the client has gone (its context is done): nobody reads an answer
-		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
-		return nil
+	if err != nil { // ctx is done
+		return nil, nil
 	}
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
 	}
-	buf := s.buffer()
-	defer s.bufs.Put(buf)
 	b, err := s.appendHistory((*buf)[:0], app.AppKey, msgs, more && next != "", next)
 	if err != nil {
-		return &Error{Code: CodeServer, Msg: MsgInternalError, Reason: "chatemu bug: rendering the page: " + err.Error()}
+		return nil, &Error{Code: CodeServer, Msg: MsgInternalError, Reason: "chatemu bug: rendering the page: " + err.Error()}
 	}
 	*buf = b
 	s.pages.Put(version, key, append([]byte(nil), b...))
-	writePage(w, b)
-	return nil
+	return b, nil
 }
 
 // writePage sends a history page's body.
