@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/emulator/sign"
 )
 
 // accessLine is one request as the access log writes it.
@@ -45,13 +46,13 @@ func (l *accessLine) level() slog.Level {
 
 // logAccess writes l to log, one line, when log is not nil and takes its
 // level. The path and query are redacted as the journal redacts a query
-// (every credential parameter's value becomes REDACTED), the reason too,
-// and it repeats none of the request's credentials (a reason may quote the
-// signature a client provided); each is bounded by journal.MaxField. So
-// neither a credential nor a huge request line reaches the log. (On a
-// loopback server without a control token a refused signature's reason
-// shows the value that would have passed, as its X-Chatemu-Reason header
-// does: that mode is for debugging on one's own machine.)
+// (every credential parameter's value becomes REDACTED), the reason too;
+// the reason repeats none of the request's credentials (it may quote the
+// signature a client provided) nor the value that would have passed, which
+// a loopback server without a control token shows in X-Chatemu-Reason;
+// each is bounded by journal.MaxField. So neither a credential nor a huge
+// request line reaches the log, which outlives the request (docker logs,
+// a CI job's output).
 func logAccess(ctx context.Context, log *slog.Logger, l *accessLine) {
 	level := l.level()
 	if log == nil || !log.Enabled(ctx, level) {
@@ -80,7 +81,8 @@ func logAccess(ctx context.Context, log *slog.Logger, l *accessLine) {
 		attrs = append(attrs, slog.String("fault", l.fault))
 	}
 	if l.reason != "" {
-		attrs = append(attrs, slog.String("reason", journal.RedactEchoes(journal.RedactParams(journal.CutField(l.reason)), l.req)))
+		reason := sign.HideExpected(journal.CutField(l.reason))
+		attrs = append(attrs, slog.String("reason", journal.RedactEchoes(journal.RedactParams(reason), l.req)))
 	}
 	log.LogAttrs(ctx, level, accessMessage, attrs...)
 }
