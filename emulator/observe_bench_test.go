@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chatemu/chatemu/emulator"
-	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // BenchmarkObservability: the throughput of a vendor page (a Yunxin
@@ -29,7 +28,8 @@ import (
 func BenchmarkObservability(b *testing.B) {
 	var baseNs float64
 	run := func(b *testing.B, cfg emulator.Config, scrapeEvery time.Duration) float64 {
-		e := newObservedServer(b, cfg)
+		cfg.Spec = loadSpec(b, "default")
+		e := newBenchServerWith(b, cfg)
 		req := yunxinRequest(e.http.URL, "chatemu-yunxin-demo", "c0ffee123456", "10001",
 			url.Values{"sender_id": {"amy"}, "limit": {"20"}})
 		a := record(b, e.hc, req)
@@ -59,21 +59,6 @@ func BenchmarkObservability(b *testing.B) {
 	})
 	b.Run("scraped_every_1s", func(b *testing.B) { run(b, emulator.Config{}, time.Second) })
 	b.Run("scraped_every_10ms", func(b *testing.B) { run(b, emulator.Config{}, 10*time.Millisecond) })
-}
-
-// newObservedServer is newBenchServer with cfg's observability settings.
-func newObservedServer(b *testing.B, cfg emulator.Config) *benchServer {
-	b.Helper()
-	hs := httptest.NewUnstartedServer(nil)
-	cfg.Spec, cfg.PublicURL, cfg.Now, cfg.RateLimits = loadSpec(b, "default"), "http://"+hs.Listener.Addr().String(), t0, world.RateLimitsOff
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs.Config.Handler = srv
-	hs.Start()
-	b.Cleanup(hs.Close)
-	return &benchServer{srv: srv, http: hs, hc: keepAlive(b)}
 }
 
 // scrapeLoop scrapes url every interval, as Prometheus does (gzip asked),

@@ -78,24 +78,23 @@ func (s *Server) serveProbe(w http.ResponseWriter, r *http.Request, op string) {
 
 // writeProbe writes a probe's plain-text answer.
 func writeProbe(w http.ResponseWriter, r *http.Request, status int, body string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(body))
-	}
+	writeBody(w, r, status, "text/plain; charset=utf-8", body)
 }
 
 // writeControlError writes an error as the control API does:
 // {"error":"…"} with its status; msg is one of this file's constants,
 // which need no JSON escape.
 func writeControlError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	writeBody(w, r, status, "application/json; charset=utf-8", `{"error":"`+msg+`"}`+"\n")
+}
+
+// writeBody writes an answer nobody may cache; no body to a HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType, body string) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write([]byte(`{"error":"` + msg + `"}` + "\n"))
+		w.Write([]byte(body))
 	}
 }
