@@ -147,8 +147,8 @@ func versionLabel(v string) string {
 	return v
 }
 
-// serve answers a scrape: the registry in the Prometheus text format (or
-// OpenMetrics, or gzip-compressed, as the scraper's Accept headers ask).
+// serve answers a scrape: the registry in the Prometheus text format,
+// gzip-compressed when the scraper accepts it.
 func (m *metrics) serve(w http.ResponseWriter, r *http.Request) {
 	m.scrapeOnce.Do(func() {
 		m.counters()
