@@ -80,6 +80,9 @@ type Config struct {
 	// Version is the build's version, reported by GET /_chatemu/health
 	// (omitted when empty).
 	Version string
+	// AccessLog, when not nil, receives one line per request answered
+	// (accesslog.go): --access-log.
+	AccessLog *slog.Logger
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
@@ -116,6 +119,8 @@ type Server struct {
 	// control API reads and changes them.
 	faults  *faults.Set
 	journal *journal.Journal
+	// obs counts, logs and probes the requests (observe.go).
+	obs *observer
 }
 
 // New builds a Server from cfg.
@@ -156,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 
 	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
 		faults: &faults.Set{}, journal: journal.New(size, budget)}
+	s.obs = newObserver(cfg, s.journal)
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -183,7 +189,7 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s.control = control.New(control.Config{
-		World:       s.world,
+		World:       injectionCounter{s.world, s.obs.metrics},
 		Clock:       s.clock,
 		Reset:       s.Reset,
 		PublicURL:   public,
@@ -290,11 +296,12 @@ func withRateLimits(spec world.Spec, mode world.RateLimits) world.Spec {
 	return spec
 }
 
-// ServeHTTP routes a request to the control API or, through the faults and
-// the journal, to a vendor surface.
+// ServeHTTP routes a request to the control API, the probes and the
+// metrics (probes.go) or, through the faults and the journal, to a vendor
+// surface; every request is counted and access-logged (observe.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if isControl(r.URL.Path) {
-		s.router.ServeHTTP(w, r)
+	if isControl(r.URL.Path) || r.URL.Path == pathLivez || r.URL.Path == pathReadyz {
+		s.serveControl(w, r)
 		return
 	}
 	s.serveVendor(w, r)

@@ -319,6 +319,11 @@ func (a *API) endpoint(rt route) http.Handler {
 	})
 }
 
+// Authorized reports whether r may use the guarded control routes: it
+// carries the control token, or the API has none. The server guards
+// /_chatemu/metrics with it.
+func (a *API) Authorized(r *http.Request) bool { return a.authorized(r) }
+
 // authorized compares the bearer token in constant time.
 func (a *API) authorized(r *http.Request) bool {
 	if len(a.token) == 0 {

@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
+	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -143,6 +144,11 @@ func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
+	}
+	if last == meta.size-1 {
+		// For the server's metrics: a download, whole or in ranges, counts
+		// its records once, with the answer that ends at the last byte.
+		journal.SetRecords(r, s.cfg.World.Count(app.Tenant(), start, start.Add(time.Hour)))
 	}
 	// A write error is the client leaving.
 	if body != nil {

@@ -486,6 +486,8 @@ func (j *Journal) Clear() {
 // goroutine, so it needs no lock.
 type Annotation struct {
 	Tenant string
+	// Records is how many records the answer carries (SetRecords).
+	Records int
 }
 
 type annotationKey struct{}
