@@ -5,7 +5,11 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/my.yaml:/my.yaml:ro" chatemu --scenario /my.yaml
 #
 # The server listens on 0.0.0.0:8080 inside the container; links it writes use
-# http://127.0.0.1:8080 unless CHATEMU_PUBLIC_URL says how clients reach it.
+# http://127.0.0.1:8080 unless CHATEMU_PUBLIC_URL says how clients reach it
+# (http://chatemu:8080 for a client container of a compose file whose service
+# is named chatemu; docs/docker.md). Every flag has its CHATEMU_* twin:
+# CHATEMU_ACCESS_LOG=1 makes `docker logs` show each request and why one was
+# refused.
 
 # Both bases are pinned by digest (the tag is only a label), so a rebuild of
 # the same commit uses the same toolchain and runtime files. To move them on,
@@ -34,7 +38,16 @@ COPY --from=build /chatemu /chatemu
 # the image stays non-root whatever the base does.
 USER 65532:65532
 ENV CHATEMU_ADDR=0.0.0.0:8080
+# The health check gives up before Docker's --timeout kills it, so that the
+# container's health log says why.
+ENV CHATEMU_HEALTH_TIMEOUT=2s
 EXPOSE 8080
+# `chatemu health` reads the server's own environment: CHATEMU_ADDR (a
+# wildcard host is asked on 127.0.0.1), CHATEMU_TLS or CHATEMU_TLS_CERT
+# (https, the certificate not verified), so `docker run -e CHATEMU_ADDR=:9090
+# -e CHATEMU_TLS=1` stays healthy. It asks /_chatemu/readyz, which is open
+# like health: a control token changes nothing; it fails while the server
+# drains on shutdown.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-    CMD ["/chatemu", "health", "--addr", "127.0.0.1:8080"]
+    CMD ["/chatemu", "health"]
 ENTRYPOINT ["/chatemu"]

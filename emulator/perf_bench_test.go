@@ -46,10 +46,15 @@ type benchServer struct {
 }
 
 func newBenchServer(b *testing.B, spec *world.Spec) *benchServer {
+	return newBenchServerWith(b, emulator.Config{Spec: spec})
+}
+
+// newBenchServerWith is newBenchServer with cfg's other settings.
+func newBenchServerWith(b *testing.B, cfg emulator.Config) *benchServer {
 	b.Helper()
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := emulator.New(emulator.Config{Spec: spec, PublicURL: "http://" + hs.Listener.Addr().String(),
-		Now: t0, RateLimits: world.RateLimitsOff})
+	cfg.PublicURL, cfg.Now, cfg.RateLimits = "http://"+hs.Listener.Addr().String(), t0, world.RateLimitsOff
+	srv, err := emulator.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

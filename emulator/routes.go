@@ -19,13 +19,24 @@ func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter().SkipClean(true)
 	r.Use(nameOperation)
 	routes.Mount(r, routes.Handlers{
-		routes.Control: s.control.Handler,
+		routes.Control: s.controlHandler,
 		routes.Yunxin:  s.yunxin.Handler,
 		routes.Op:      s.op.Handler,
 		routes.Easemob: s.easemob.Handler,
 	})
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	return r
+}
+
+// controlHandler is the control surface's handler of a route name: the
+// control API's, and the inspector's pages, which the server serves beside
+// it (the inspector calls the control API; the control API knows nothing
+// of it).
+func (s *Server) controlHandler(name string) http.Handler {
+	if name == routes.ControlUI {
+		return s.inspector
+	}
+	return s.control.Handler(name)
 }
 
 // lazyRouter builds the router on the first request: compiling the route

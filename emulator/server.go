@@ -24,6 +24,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/inspector"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -62,6 +63,9 @@ type Config struct {
 	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
 	// size disables the journal.
 	JournalSize int
+	// MaxInjected bounds the messages injected since the last reset (POST
+	// /_chatemu/messages, Inject): 0 means control.DefaultMaxInjected.
+	MaxInjected int
 	// JournalBytes is the journal's byte budget: the bytes its entries
 	// keep, strings and fixed part together; the oldest entries go when a
 	// new one would pass it. 0 means journal.DefaultBytes (8 MiB), a
@@ -74,6 +78,9 @@ type Config struct {
 	// Version is the build's version, reported by GET /_chatemu/health
 	// (omitted when empty).
 	Version string
+	// AccessLog, when not nil, receives one line per request answered
+	// (accesslog.go): --access-log.
+	AccessLog *slog.Logger
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
@@ -103,6 +110,7 @@ type Server struct {
 	surfaces            []surface
 	easemob, yunxin, op surface
 	control             *control.API
+	inspector           *inspector.Handler
 	router              *lazyRouter
 	log                 *slog.Logger
 
@@ -110,6 +118,8 @@ type Server struct {
 	// control API reads and changes them.
 	faults  *faults.Set
 	journal *journal.Journal
+	// obs counts, logs and probes the requests (observe.go).
+	obs *observer
 }
 
 // New builds a Server from cfg.
@@ -150,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 
 	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
 		faults: &faults.Set{}, journal: journal.New(size, budget)}
+	s.obs = newObserver(cfg, s.journal)
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -177,17 +188,19 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s.control = control.New(control.Config{
-		World:      s.world,
-		Clock:      s.clock,
-		Reset:      s.Reset,
-		PublicURL:  public,
-		Token:      cfg.ControlToken,
-		Open:       cfg.Exposed && cfg.ControlToken == "",
-		Logger:     log.With("component", "control"),
-		Faults:     s.faults,
-		Journal:    s.journal,
-		RateLimits: cfg.RateLimits,
-		Version:    cfg.Version,
+		World:       injectionCounter{s.world, s.obs.metrics},
+		Clock:       s.clock,
+		Reset:       s.Reset,
+		PublicURL:   public,
+		Token:       cfg.ControlToken,
+		Open:        cfg.Exposed && cfg.ControlToken == "",
+		Logger:      log.With("component", "control"),
+		Faults:      s.faults,
+		Journal:     s.journal,
+		RateLimits:  cfg.RateLimits,
+		Version:     cfg.Version,
+		MaxInjected: cfg.MaxInjected,
+		Views:       views{s},
 	})
 	// A refused credential's reason may show what would have authenticated
 	// only where nobody else can read it: loopback and no control token.
@@ -196,6 +209,9 @@ func New(cfg Config) (*Server, error) {
 	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op"), RevealSecrets: reveal})
 	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob"), RevealSecrets: reveal})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
+	if s.inspector, err = inspector.New(); err != nil {
+		return nil, fmt.Errorf("emulator: inspector: %w", err)
+	}
 	s.router = &lazyRouter{build: s.routes}
 	return s, nil
 }
@@ -233,11 +249,12 @@ func withRateLimits(spec world.Spec, mode world.RateLimits) world.Spec {
 	return spec
 }
 
-// ServeHTTP routes a request to the control API or, through the faults and
-// the journal, to a vendor surface.
+// ServeHTTP routes a request to the control API, the probes and the
+// metrics (probes.go) or, through the faults and the journal, to a vendor
+// surface; every request is counted and access-logged (observe.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if isControl(r.URL.Path) {
-		s.router.ServeHTTP(w, r)
+	if isControl(r.URL.Path) || r.URL.Path == pathLivez || r.URL.Path == pathReadyz {
+		s.serveControl(w, r)
 		return
 	}
 	s.serveVendor(w, r)

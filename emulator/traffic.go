@@ -63,6 +63,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	// chunked body, only then). A test that asserts on the journal after
 	// its client read the answer finds the request there, answer included.
 	// A request dropped by a fault is added before the drop.
+	req := r // as the handler gets it; r itself changes below
 	rec.done = func() {
 		entry.Status = rec.status
 		entry.Duration = s.clock.WallNow().Sub(started)
@@ -78,6 +79,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 			entry.ResponseBody, entry.ResponseBodyBytes = bytesString(rec.body), rec.written
 		}
 		s.journal.Add(entry)
+		s.obs.vendorDone(req, &entry, rec.written, note)
 	}
 	// A panic (a dropped connection without a hijacker aborts with
 	// http.ErrAbortHandler) still leaves its entry.
@@ -97,6 +99,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 		rec.op = match.Route.GetName()
 	}
 	entry.Fault = f.ID
+	s.obs.faultFired(entry.Vendor, &f)
 	if d := f.DelayDuration(); d > 0 {
 		// Real latency, not the emulator's clock: a client's timeout is
 		// measured in real time. A client that gives up ends the wait.

@@ -49,8 +49,12 @@ func (c *scenariosValidateCmd) Run(e *runEnv) error {
 	return nil
 }
 
-// healthCmd is `chatemu health`: exit 0 if the server at --addr answers
-// /_chatemu/health with 200. The Docker HEALTHCHECK runs it.
+// healthCmd is `chatemu health`: exit 0 if the server at --addr is ready,
+// that is answers /_chatemu/readyz with 200 (its world is built, its routes
+// compiled, and it is not shutting down). The Docker HEALTHCHECK runs it
+// with the image's environment: the same CHATEMU_ADDR, CHATEMU_TLS and
+// CHATEMU_TLS_CERT as the server it checks. readyz is open, as health is,
+// so a server with a control token needs none here.
 type healthCmd struct {
 	Addr    string        `default:"127.0.0.1:8080" env:"CHATEMU_ADDR" help:"Address of the server to check."`
 	Timeout time.Duration `default:"5s" env:"CHATEMU_HEALTH_TIMEOUT" help:"How long to wait for the answer."`
@@ -64,7 +68,7 @@ func (c *healthCmd) Run(e *runEnv) error {
 	if c.TLS || c.TLSCert != "" {
 		scheme = "https"
 	}
-	url := baseURL(scheme, c.Addr) + "/_chatemu/health"
+	url := baseURL(scheme, c.Addr) + "/_chatemu/readyz"
 	ctx, cancel := context.WithTimeout(e.ctx, c.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -84,7 +88,11 @@ func (c *healthCmd) Run(e *runEnv) error {
 	defer res.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
 	if res.StatusCode != http.StatusOK {
-		fmt.Fprintf(e.stderr, "chatemu health: %s answered %s\n", url, res.Status)
+		why := ""
+		if r := res.Header.Get("X-Chatemu-Reason"); r != "" {
+			why = ": " + r
+		}
+		fmt.Fprintf(e.stderr, "chatemu health: %s answered %s%s\n", url, res.Status, why)
 		return exitStatus(exitError)
 	}
 	fmt.Fprintln(e.stdout, "ok")

@@ -5,7 +5,7 @@
 //	chatemu [serve] [flags]            serve (the default command)
 //	chatemu scenarios [list]           list the embedded scenarios
 //	chatemu scenarios validate FILE    check a scenario file (exit 2 if invalid)
-//	chatemu health [--addr ADDR]       exit 0 if the server at ADDR answers
+//	chatemu health [--addr ADDR]       exit 0 if the server at ADDR is ready
 //	chatemu contract [flags]           check an endpoint against the vendors' contracts
 //	chatemu bench [flags]              load one vendor operation (requests/s, p50/p99, memory)
 //	chatemu version                    print the version
@@ -55,7 +55,7 @@ func main() {
 type cli struct {
 	Serve     serveCmd     `cmd:"" default:"withargs" help:"Serve the emulator (the default command: 'chatemu' alone serves)."`
 	Scenarios scenariosCmd `cmd:"" help:"List the embedded scenarios, or validate a scenario file."`
-	Health    healthCmd    `cmd:"" help:"Exit 0 if the server at --addr answers /_chatemu/health."`
+	Health    healthCmd    `cmd:"" help:"Exit 0 if the server at --addr is ready (answers /_chatemu/readyz); the Docker HEALTHCHECK."`
 	Contract  contractCmd  `cmd:"" help:"Check an endpoint (a vendor, a staging copy or chatemu) against the vendors' contracts; exit 1 on drift."`
 	Bench     benchCmd     `cmd:"" help:"Load one vendor operation; print requests/s, p50/p99 latency and memory."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`

@@ -174,7 +174,7 @@ func TestFlagsOverEnv(t *testing.T) {
 		"CHATEMU_LOG_FORMAT": "json", "CHATEMU_IDLE_TIMEOUT": "3s",
 	}
 	seed := func(n uint64) *uint64 { return &n }
-	defaults := serveCmd{Addr: "127.0.0.1:8080", Scenario: "default", LogFormat: "text", JournalSize: 1000, JournalBytes: 8 << 20, ShutdownGrace: 10 * time.Second,
+	defaults := serveCmd{Addr: "127.0.0.1:8080", Scenario: "default", LogFormat: "text", LogLevel: "info", JournalSize: 1000, JournalBytes: 8 << 20, MaxInjected: 500_000, ShutdownGrace: 10 * time.Second,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, WriteTimeout: time.Minute}
 	with := func(f func(*serveCmd)) serveCmd { c := defaults; f(&c); return c }
 	fromEnv := with(func(c *serveCmd) {

@@ -122,12 +122,13 @@ func postJSON(t *testing.T, c *http.Client, url, body string) string {
 }
 
 // TestLogsHoldNoCredentials drives every vendor with right and wrong
-// credentials, then searches the server's log (as a user would run it) for
-// every credential, signing key, issued token and signature.
+// credentials, then searches the server's log (as a user would run it,
+// with the access log on) for every credential, signing key, issued token
+// and signature.
 func TestLogsHoldNoCredentials(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
-			addr, stderr := startServe(t, nil, "--log-format", format)
+			addr, stderr := startServe(t, nil, "--log-format", format, "--access-log")
 			base := "http://" + addr
 			tr := &http.Transport{}
 			defer tr.CloseIdleConnections()
@@ -194,6 +195,9 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 					`{"userId":"alice","pageNum":1,"pageSize":5}`)
 			}
 			log := stderr.String()
+			if n := strings.Count(log, "msg=request ") + strings.Count(log, `"msg":"request"`); n < 10 {
+				t.Errorf("%d access log lines:\n%s", n, log)
+			}
 			for _, s := range secrets {
 				if s != "" && strings.Contains(log, s) {
 					t.Errorf("the log holds a credential %q:\n%s", s, log)

@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -31,12 +32,16 @@ type serveCmd struct {
 	Now               string        `env:"CHATEMU_NOW" placeholder:"RFC3339" help:"Instant the clock starts at, such as 2026-11-20T10:00:00Z (default the scenario's clock.start, else the wall clock)."`
 	ControlToken      string        `env:"CHATEMU_CONTROL_TOKEN" placeholder:"TOKEN" help:"Bearer token required by the /_chatemu/ control API (health stays open)."`
 	LogFormat         string        `default:"text" enum:"text,json" env:"CHATEMU_LOG_FORMAT" help:"Log format: text or json."`
+	LogLevel          string        `default:"info" enum:"debug,info,warn,error" env:"CHATEMU_LOG_LEVEL" help:"Least level logged: debug, info, warn or error (the access log's refusals are warn, its passing probes debug)."`
+	AccessLog         bool          `env:"CHATEMU_ACCESS_LOG" help:"Log one line per request: method, path (credentials redacted), status, duration, vendor, operation, reason; refusals at warn."`
+	DrainDelay        time.Duration `default:"0s" env:"CHATEMU_DRAIN_DELAY" help:"On SIGINT/SIGTERM, keep serving this long with /readyz answering 503, so that a load balancer stops sending requests, before the graceful shutdown."`
 	JournalSize       int           `default:"${journal_size}" env:"CHATEMU_JOURNAL_SIZE" help:"Vendor requests the journal keeps (GET /_chatemu/requests); 0 turns the journal off."`
 	JournalBytes      int64         `default:"${journal_bytes}" env:"CHATEMU_JOURNAL_BYTES" placeholder:"BYTES" help:"The journal's byte budget: the oldest entries go when a new one would pass it; 0 turns the journal off."`
 	TLS               bool          `name:"tls" env:"CHATEMU_TLS" help:"Serve https (HTTP/2 and HTTP/1.1) with a self-signed certificate made at start; clients trust it through testkit or skip verification."`
 	TLSCert           string        `name:"tls-cert" env:"CHATEMU_TLS_CERT" placeholder:"FILE" help:"Serve https with this PEM certificate (with --tls-key) instead of a self-signed one."`
 	TLSKey            string        `name:"tls-key" env:"CHATEMU_TLS_KEY" placeholder:"FILE" help:"The PEM private key of --tls-cert."`
 	RateLimits        string        `env:"CHATEMU_RATE_LIMITS" placeholder:"vendor|off" help:"Force every tenant's rate limits: vendor (the vendors' documented limits, on the emulator's clock) or off (default: as the scenario says)."`
+	MaxInjected       int           `default:"${max_injected}" env:"CHATEMU_MAX_INJECTED" placeholder:"N" help:"Messages the control API keeps injected until a reset, all tenants together (about half a KiB each); past it an injection is refused with 507."`
 	ShutdownGrace     time.Duration `default:"10s" env:"CHATEMU_SHUTDOWN_GRACE" help:"How long requests in flight at SIGINT/SIGTERM may run; then they are cut and chatemu exits 1 (a second signal cuts at once)."`
 	ReadHeaderTimeout time.Duration `default:"${read_header_timeout}" env:"CHATEMU_READ_HEADER_TIMEOUT" help:"How long a request's line and headers may take to arrive; then the connection is closed (0: no limit)."`
 	ReadTimeout       time.Duration `default:"${read_timeout}" env:"CHATEMU_READ_TIMEOUT" help:"How long a whole request, body included, may take to arrive; then the connection is closed (0: no limit)."`
@@ -53,6 +58,7 @@ func defaultVars() kong.Vars {
 	return kong.Vars{
 		"journal_size":        strconv.Itoa(journal.DefaultSize),
 		"journal_bytes":       strconv.Itoa(journal.DefaultBytes),
+		"max_injected":        strconv.Itoa(control.DefaultMaxInjected),
 		"read_header_timeout": dt.ReadHeader.String(),
 		"read_timeout":        dt.Read.String(),
 		"idle_timeout":        dt.Idle.String(),
@@ -82,7 +88,7 @@ func (f *serveCmd) Validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"shutdown-grace", f.ShutdownGrace}, {"read-header-timeout", f.ReadHeaderTimeout}, {"read-timeout", f.ReadTimeout},
+	}{{"shutdown-grace", f.ShutdownGrace}, {"drain-delay", f.DrainDelay}, {"read-header-timeout", f.ReadHeaderTimeout}, {"read-timeout", f.ReadTimeout},
 		{"idle-timeout", f.IdleTimeout}, {"write-timeout", f.WriteTimeout}} {
 		if d.v < 0 {
 			return fmt.Errorf("--%s: want a duration of 0 or more, got %s", d.name, d.v)
@@ -126,12 +132,18 @@ func (f *serveCmd) timeouts() emulator.Timeouts {
 	return emulator.Timeouts{ReadHeader: f.ReadHeaderTimeout, Read: f.ReadTimeout, Idle: f.IdleTimeout, Write: f.WriteTimeout}
 }
 
-// newLogger returns a slog logger writing text or JSON to w.
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+// newLogger returns a slog logger writing text or JSON to w, from level
+// ("debug", "info", "warn", "error"; empty is info) on.
+func newLogger(format, level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo // kong's enum admits only the four names
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // defaultPublicURL derives the public URL from the bound address: a wildcard
@@ -189,7 +201,7 @@ func (f *serveCmd) Run(e *runEnv) error {
 		fmt.Fprintf(stderr, "chatemu serve: %v\n", err)
 		return exitStatus(exitUsage)
 	}
-	log := newLogger(f.LogFormat, stderr)
+	log := newLogger(f.LogFormat, f.LogLevel, stderr)
 
 	spec, err := scenarios.Load(f.Scenario)
 	if err != nil {
@@ -198,7 +210,11 @@ func (f *serveCmd) Run(e *runEnv) error {
 	}
 	cfg := emulator.Config{Spec: spec, ScenarioName: f.Scenario, ControlToken: f.ControlToken, Logger: log,
 		RateLimits: world.RateLimits(f.RateLimits), JournalSize: journalSize(f.JournalSize), JournalBytes: journalBytes(f.JournalBytes),
-		Seed: f.Seed, Now: f.now, Version: version()}
+		MaxInjected: f.MaxInjected,
+		Seed:        f.Seed, Now: f.now, Version: version()}
+	if f.AccessLog {
+		cfg.AccessLog = log
+	}
 
 	// Listen first: the start-up line is printed only once connections are
 	// accepted, and --addr :0 learns its port before the public URL is made.
@@ -265,6 +281,7 @@ func (f *serveCmd) Run(e *runEnv) error {
 		return exitStatus(exitError)
 	case <-e.ctx.Done():
 	}
+	drain(srv, f.DrainDelay, h.force, log)
 	if !shutdown(hs, served, flights, f.ShutdownGrace, h.force, log) {
 		return exitStatus(exitError)
 	}

@@ -60,6 +60,8 @@ type World interface {
 	Message(t world.TenantID, id string) (world.Message, bool)
 	// Inject stores messages; a message without a time gets now.
 	Inject(t world.TenantID, msgs []world.Message, now time.Time) ([]world.Message, error)
+	// Added counts the messages added at run time since the last reset.
+	Added() uint64
 	// Seed is the world's seed; runtime tenants' credentials derive from
 	// it.
 	Seed() uint64
@@ -77,6 +79,8 @@ type World interface {
 	AddYunxinApp(a world.YunxinApp, anchor time.Time) error
 	AddOpClient(c world.OpClient) error
 	RemoveTenant(t world.TenantID) error
+	// Pages and counts for the world routes (world.go).
+	Pages
 }
 
 // Clock is what the control API needs from the emulator's clock.
@@ -117,7 +121,21 @@ type Config struct {
 	RateLimits world.RateLimits
 	// Version is the build's version, reported by health.
 	Version string
+	// MaxInjected bounds the messages injected since the last reset, all
+	// tenants together (each costs about half a KiB): 0 means
+	// DefaultMaxInjected. An injection past it is refused whole.
+	MaxInjected int
+	// MaxRuntimeTenants bounds the tenants added at run time and not
+	// removed (POST /_chatemu/tenants): 0 means DefaultMaxRuntimeTenants.
+	MaxRuntimeTenants int
+	// Views writes the world as the vendors do, for the world routes
+	// (world.go); nil leaves those routes out (404).
+	Views Views
 }
+
+// DefaultMaxInjected is Config.MaxInjected's default (--max-injected):
+// about 250 MiB of injected messages.
+const DefaultMaxInjected = 500_000
 
 // API serves the control routes. It is safe for concurrent use.
 type API struct {
@@ -135,6 +153,12 @@ type API struct {
 	rateLimits world.RateLimits
 	// adapter renders every route's answer (Routes).
 	adapter *respond.Adapter[*Error]
+	// maxInjected is Config.MaxInjected with its default applied.
+	maxInjected uint64
+	// maxTenants is Config.MaxRuntimeTenants with its default applied.
+	maxTenants int
+	views      Views
+	streams    streamEnds // ends the journal's event streams (stream.go)
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -165,18 +189,29 @@ func New(cfg Config) *API {
 	if j == nil {
 		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
+	maxInjected := cfg.MaxInjected
+	if maxInjected <= 0 {
+		maxInjected = DefaultMaxInjected
+	}
+	maxTenants := cfg.MaxRuntimeTenants
+	if maxTenants <= 0 {
+		maxTenants = DefaultMaxRuntimeTenants
+	}
 	a := &API{
-		world:      cfg.World,
-		clock:      cfg.Clock,
-		reset:      reset,
-		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
-		token:      []byte(cfg.Token),
-		open:       cfg.Open && cfg.Token == "",
-		version:    cfg.Version,
-		log:        log,
-		faults:     fs,
-		journal:    j,
-		rateLimits: cfg.RateLimits,
+		maxInjected: uint64(maxInjected),
+		maxTenants:  maxTenants,
+		views:       cfg.Views,
+		world:       cfg.World,
+		clock:       cfg.Clock,
+		reset:       reset,
+		publicURL:   strings.TrimSuffix(cfg.PublicURL, "/"),
+		token:       []byte(cfg.Token),
+		open:        cfg.Open && cfg.Token == "",
+		version:     cfg.Version,
+		log:         log,
+		faults:      fs,
+		journal:     j,
+		rateLimits:  cfg.RateLimits,
 	}
 	a.adapter = &respond.Adapter[*Error]{Log: log, Render: a.render, Internal: errInternal}
 	return a
@@ -215,10 +250,11 @@ const (
 )
 
 // response is what a handler returns: a status and a value to encode as
-// JSON (nil for no body).
+// JSON (nil for no body), or a stream that writes the answer itself.
 type response struct {
 	status int
 	body   any
+	stream func(w http.ResponseWriter, r *http.Request)
 }
 
 // handler handles one method of one route.
@@ -243,14 +279,31 @@ func (a *API) endpoints() map[string]endpoint {
 		routes.ControlClock:    {methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
 		routes.ControlMessages: {methods: map[string]handler{http.MethodPost: a.postMessages}},
 		routes.ControlReset:    {methods: map[string]handler{http.MethodPost: a.postReset}},
+		// Following the journal and browsing the world (stream.go, world.go).
+		routes.ControlRequestStream: {methods: map[string]handler{http.MethodGet: a.getRequestStream}},
+		routes.ControlRequest:       {methods: map[string]handler{http.MethodGet: a.getRequest}},
+		routes.ControlWorld:         {methods: map[string]handler{http.MethodGet: a.getWorld}},
+		routes.ControlArchiveHours:  {methods: map[string]handler{http.MethodGet: a.getArchiveHours}},
+		routes.ControlHourRecords:   {methods: map[string]handler{http.MethodGet: a.getHourRecords}},
+		routes.ControlYunxinRooms:   {methods: map[string]handler{http.MethodGet: a.getYunxinRooms}},
+		routes.ControlYunxinPage:    {methods: map[string]handler{http.MethodGet: a.getYunxinMessages}},
+		routes.ControlOpUsers:       {methods: map[string]handler{http.MethodGet: a.getOpUsers}},
+		routes.ControlOpPage:        {methods: map[string]handler{http.MethodGet: a.getOpMessages}},
 	}
 }
 
 // Routes registers the control routes of the route table on r, the last
 // of them a catch-all that answers 404 for any other path under Prefix (so
-// that no vendor pattern mounted after them sees a control path).
+// that no vendor pattern mounted after them sees a control path). The
+// inspector's pages (routes.ControlUI) are the server's, not the API's: on
+// a router of the API alone they answer the catch-all's 404.
 func (a *API) Routes(r *mux.Router) {
-	routes.Mount(r, routes.Handlers{routes.Control: a.Handler})
+	routes.Mount(r, routes.Handlers{routes.Control: func(name string) http.Handler {
+		if name == routes.ControlUI {
+			name = routes.ControlUnknown
+		}
+		return a.Handler(name)
+	}})
 }
 
 // Handler returns the handler of the table's control route name, nil for
@@ -297,6 +350,10 @@ func (a *API) endpoint(rt endpoint) http.Handler {
 		if e != nil {
 			return respond.Response{}, e
 		}
+		if res.stream != nil {
+			// An event stream writes its own status and body as it goes.
+			return respond.Response{Stream: func(w http.ResponseWriter) { res.stream(w, r) }}, nil
+		}
 		return a.encode(res), nil
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -304,6 +361,11 @@ func (a *API) endpoint(rt endpoint) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// Authorized reports whether r may use the guarded control routes: it
+// carries the control token, or the API has none. The server guards
+// /_chatemu/metrics with it.
+func (a *API) Authorized(r *http.Request) bool { return a.authorized(r) }
 
 // authorized compares the bearer token in constant time.
 func (a *API) authorized(r *http.Request) bool {

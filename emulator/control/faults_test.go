@@ -36,11 +36,15 @@ func (s *stubJournal) Entries(f journal.Filter) []journal.Entry {
 		RequestBody: `{"userId":"alice"`, RequestBodyBytes: 30000, RequestBodyTruncated: true, Status: 200,
 	}}
 }
-func (s *stubJournal) Clear()          { s.cleared = true }
-func (s *stubJournal) Size() int       { return 5 }
-func (s *stubJournal) MaxBytes() int64 { return 1 << 20 }
-func (s *stubJournal) Bytes() int64    { return 4321 }
-func (s *stubJournal) LastSeq() uint64 { return 9 }
+func (s *stubJournal) Clear()                   { s.cleared = true }
+func (s *stubJournal) Size() int                { return 5 }
+func (s *stubJournal) MaxBytes() int64          { return 1 << 20 }
+func (s *stubJournal) Bytes() int64             { return 4321 }
+func (s *stubJournal) LastSeq() uint64          { return 9 }
+func (s *stubJournal) Changed() <-chan struct{} { return nil }
+func (s *stubJournal) Entry(seq uint64) (journal.Entry, bool) {
+	return journal.Entry{}, false
+}
 
 // TestRequestsAndFaultsWire pins the JSON of GET requests and of the
 // faults routes.

@@ -429,6 +429,12 @@ func (a *API) inject(msgs []InjectionMessage) ([]string, *Error) {
 
 	a.injectMu.Lock()
 	defer a.injectMu.Unlock()
+	// Every injected message is kept until a reset: the total is bounded
+	// so that no client grows the server's memory without end.
+	if held := a.world.Added(); held+uint64(len(conv)) > a.maxInjected {
+		return nil, errorf(http.StatusInsufficientStorage,
+			"messages: %d messages were added since the last reset and the world keeps at most %d (--max-injected); POST /_chatemu/reset to start again", held, a.maxInjected)
+	}
 	seen := map[world.TenantID]map[string]int{}
 	for i, m := range conv {
 		if m.ID == "" {

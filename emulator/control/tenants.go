@@ -99,6 +99,14 @@ func (a *API) AddTenant(vendor string, fields map[string]any) (Tenants, error) {
 func (a *API) addTenant(vendor string, fields map[string]any) (Tenants, *Error) {
 	a.tenantMu.Lock()
 	defer a.tenantMu.Unlock()
+	// Tenants added at run time stay until removed or reset: their number
+	// is bounded so that no client grows the server without end.
+	spec := a.world.Spec()
+	base := len(spec.Easemob) + len(spec.Yunxin) + len(spec.Op)
+	if n := len(a.world.EasemobApps()) + len(a.world.YunxinApps()) + len(a.world.OpClients()) - base; n >= a.maxTenants {
+		return Tenants{}, errorf(http.StatusInsufficientStorage,
+			"tenants: %d tenants were added at run time and the world keeps at most %d; DELETE some or POST /_chatemu/reset", n, a.maxTenants)
+	}
 	if fields == nil {
 		fields = map[string]any{}
 	}
@@ -120,6 +128,9 @@ func (a *API) addTenant(vendor string, fields map[string]any) (Tenants, *Error) 
 	}
 	return Tenants{}, errorf(http.StatusBadRequest, `vendor: want "easemob", "yunxin" or "op", got %q`, vendor)
 }
+
+// DefaultMaxRuntimeTenants is Config.MaxRuntimeTenants's default.
+const DefaultMaxRuntimeTenants = 10_000
 
 // nextN counts generated names.
 func (a *API) nextN() int {

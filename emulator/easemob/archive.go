@@ -172,7 +172,7 @@ func (s *Surface) WriteArchive(w io.Writer, app *world.EasemobApp, start time.Ti
 	if err != nil {
 		return err
 	}
-	enc := recordEncoder{files: s.cfg.PublicURL + "/" + app.Org + "/" + app.App + "/chatfiles/"}
+	enc := s.recordEncoder(app)
 	buf := make([]byte, 0, flushAt+4096)
 	for m := range s.cfg.World.Range(app.Tenant(), start, start.Add(time.Hour)) {
 		buf = enc.append(buf, &m)
@@ -196,6 +196,11 @@ func (s *Surface) WriteArchive(w io.Writer, app *world.EasemobApp, start time.Ti
 // and it runs for every message of an hour.
 type recordEncoder struct {
 	files string // "{public_url}/{org}/{app}/chatfiles/"
+}
+
+// recordEncoder returns the encoder of app's records.
+func (s *Surface) recordEncoder(app *world.EasemobApp) recordEncoder {
+	return recordEncoder{files: s.cfg.PublicURL + "/" + app.Org + "/" + app.App + "/chatfiles/"}
 }
 
 // append appends m's record and its "\n". Keys, in the vendor page's order:

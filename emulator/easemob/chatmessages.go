@@ -68,6 +68,15 @@ func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, strin
 	return archiveReady, ""
 }
 
+// archiveLink is the signed link to app's archive of hour that
+// chatmessages answers with at now: Expires = floor(timestamp/1000) + 1800,
+// as in the example of the vendor's page.
+func (s *Surface) archiveLink(app *world.EasemobApp, hour string, now time.Time) string {
+	expires := time.Unix(now.UnixMilli()/1000, 0).Add(linkTTL(app))
+	return sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
+		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+}
+
 // chatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
 // order: org/app, method, rate limit, token, time format, availability
 // (archive_delay, retention), messages in the hour ([guess] for the order;
@@ -94,11 +103,7 @@ func (s *Surface) chatMessages(r *http.Request) (respond.Response, *Error) {
 			app.Tenant(), hour, start.UTC().Format(time.RFC3339), start.Add(time.Hour).UTC().Format(time.RFC3339)))
 	}
 	nowMS := now.UnixMilli()
-	// Expires = floor(timestamp/1000) + 1800 in the vendor's example
-	// (the history page's example).
-	expires := time.Unix(nowMS/1000, 0).Add(linkTTL(app))
-	link := sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
-		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+	link := s.archiveLink(app, hour, now)
 
 	// Usergrid order: action, application, uri, data, timestamp, duration,
 	// then the unlisted organization, applicationName (Usergrid

@@ -63,6 +63,17 @@ func (s *Surface) archiveDownload(r *http.Request) (respond.Response, *sign.OSSE
 		s.log.Error("archive", "tenant", app.Tenant(), "hour", start, "error", err)
 		return respond.Response{}, ossInternalError("chatemu bug: writing the archive: " + err.Error())
 	}
+	etag := `"` + strings.ToUpper(hex.EncodeToString(meta.md5[:])) + `"`
+	modified := start.Add(time.Hour + app.ArchiveDelay)
+	switch status, header := ossPrecondition(r.Header, etag, modified); status {
+	case http.StatusPreconditionFailed:
+		return respond.Response{}, sign.OSSPreconditionFailed(header)
+	case http.StatusNotModified:
+		h := s.ossHeader(now)
+		h.Set("ETag", etag)
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+		return respond.Response{Status: http.StatusNotModified, Header: h, Reason: header + " holds: the archive did not change"}, nil
+	}
 	first, last, partial, e := sign.OSSByteRange(r.Header.Get("Range"), meta.size, r.Header.Get("x-oss-range-behavior") == sign.OSSRangeStandard)
 	if e != nil {
 		return respond.Response{}, e
@@ -74,8 +85,8 @@ func (s *Surface) archiveDownload(r *http.Request) (respond.Response, *sign.OSSE
 	h := s.ossHeader(now)
 	h.Set("Content-Type", ArchiveContentType)
 	h.Set("Accept-Ranges", "bytes")
-	h.Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(meta.md5[:]))+`"`)
-	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(meta.crc, 10))
 	h.Set("x-oss-object-type", "Normal")
 	h.Set("x-oss-storage-class", "Standard")
@@ -89,6 +100,11 @@ func (s *Surface) archiveDownload(r *http.Request) (respond.Response, *sign.OSSE
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, meta.size))
 	}
 	res := respond.Response{Status: status, Header: h}
+	if r.Method != http.MethodHead && last == meta.size-1 {
+		// For the server's metrics: a download, whole or in ranges, counts
+		// its records once, with the answer that ends at the last byte.
+		journal.SetRecords(r, s.cfg.World.Count(app.Tenant(), start, start.Add(time.Hour)))
+	}
 	if body != nil {
 		res.Body = body[first : last+1]
 		return res, nil

@@ -98,11 +98,16 @@ func fail(code Code, msg, reason string) *Error {
 // renderError is the one place the Op error envelope is built: HTTP 200,
 // the envelope with nulls, and the reason.
 func (s *Surface) renderError(_ *http.Request, e *Error) respond.Response {
-	env := &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()}
-	res := envelopeResponse(e.HTTPStatus(), appendEnvelope(make([]byte, 0, 1024), env))
+	res := envelopeResponse(e.HTTPStatus(), s.errorBody(e))
 	res.Reason = e.Reason
 	return res
 }
 
 // errInternal is the envelope's code 500, for a bug of chatemu.
 func errInternal(reason string) *Error { return fail(CodeInternal, MsgInternal, reason) }
+
+// errorBody renders e: the one place the Op error envelope is built (also
+// for the control API's world routes, opapi/inspect.go).
+func (s *Surface) errorBody(e *Error) []byte {
+	return appendEnvelope(make([]byte, 0, 1024), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
+}

@@ -30,25 +30,35 @@ func (s *Surface) userMessageList(r *http.Request) (respond.Response, *Error) {
 	if e := checkSign(client, q, body, s.reveal); e != nil {
 		return respond.Response{}, e
 	}
-	req := request{client: client}
-	if e := s.parseBody(body, &req); e != nil {
+	b, e, err := s.answer(r.Context(), client, body)
+	switch {
+	case e != nil:
 		return respond.Response{}, e
-	}
-	app, ok := s.world.EasemobAppOf(client.EasemobApp)
-	if !ok {
-		return respond.Response{}, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp))
-	}
-	if !app.HasUser(req.userID) {
-		return respond.Response{}, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App))
-	}
-	b, err := s.cachedList(r.Context(), app, &req)
-	if err != nil {
+	case err != nil:
 		// The client has gone (the request's context is done): the work
 		// stopped and nobody reads an answer.
 		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
 		return respond.Response{}, nil
 	}
 	return envelopeResponse(http.StatusOK, b), nil
+}
+
+// answer answers an authenticated, signed request of client: the body of
+// the page, or the vendor's error, or ctx's error when it is done first.
+func (s *Surface) answer(ctx context.Context, client *world.OpClient, body []byte) ([]byte, *Error, error) {
+	req := request{client: client}
+	if e := s.parseBody(body, &req); e != nil {
+		return nil, e, nil
+	}
+	app, ok := s.world.EasemobAppOf(client.EasemobApp)
+	if !ok {
+		return nil, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)), nil
+	}
+	if !app.HasUser(req.userID) {
+		return nil, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)), nil
+	}
+	b, err := s.cachedList(ctx, app, &req)
+	return b, nil, err
 }
 
 // list answers a valid request. creatTime is the page's "起始消息的创建时间"

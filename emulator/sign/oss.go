@@ -307,6 +307,7 @@ const (
 	OSSCodeNotImplemented        = "NotImplemented"
 	OSSCodeMethodNotAllowed      = "MethodNotAllowed"
 	OSSCodeInvalidRange          = "InvalidRange"
+	OSSCodePreconditionFailed    = "PreconditionFailed"
 )
 
 // OSS error codes of the <EC> element and x-oss-ec header, where known. Each
@@ -340,7 +341,19 @@ const (
 	// a real answer (oss/client_mock_object_basic_test.go, x-oss-ec and the
 	// body's <EC>).
 	ECNoSuchKey = "0026-00000001"
+	// ECPreconditionFailed: "A condition in the request is not met", an
+	// If-Match or If-Unmodified-Since that does not hold
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/0017-00001001).
+	ECPreconditionFailed = "0017-00001001"
 )
+
+// OSSPreconditionFailed is OSS's 412 for a conditional GET or HEAD whose
+// header (If-Match or If-Unmodified-Since) does not hold
+// (https://help.aliyun.com/en/oss/user-guide/http-status-code-412).
+func OSSPreconditionFailed(header string) *OSSError {
+	return &OSSError{Code: OSSCodePreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold",
+		EC: ECPreconditionFailed, Reason: header + " does not hold for the archive"}
+}
 
 // OSS error messages (the <Message> element). The first four are quoted from
 // OSS (docs/fidelity/easemob.md). OSS's pages for a missing auth parameter and a bad
@@ -511,6 +524,8 @@ func (e *OSSError) HTTPStatus() int {
 		return 405
 	case OSSCodeInvalidRange:
 		return 416
+	case OSSCodePreconditionFailed:
+		return 412
 	case OSSCodeNotImplemented:
 		return 501
 	case s3xml.CodeInternalError:

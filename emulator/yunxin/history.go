@@ -1,6 +1,7 @@
 package yunxin
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -29,13 +30,32 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 			return respond.Response{}, e
 		}
 	}
-	room, e := parseRoomID(mux.Vars(r)["room_id"])
+	buf := s.buffer()
+	defer s.bufs.Put(buf)
+	b, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
 	if e != nil {
 		return respond.Response{}, e
 	}
-	q, e := parseHistoryQuery(r.URL.RawQuery, app.DescendingDefault)
+	if b == nil { // the client has gone (its context is done): nobody reads an answer
+		s.log.Debug("request cancelled", "path", r.URL.Path)
+		return respond.Response{}, nil
+	}
+	return pageResponse(b), nil
+}
+
+// page answers an authenticated history request of app: the body of the
+// page (the page cache's copy, which outlives the pooled buffer), or the
+// vendor's error; nil when ctx is done first. A page it renders is built
+// in *buf, which keeps the grown buffer. The control API's world routes
+// answer through it too (History).
+func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQuery string, buf *[]byte) ([]byte, *Error) {
+	room, e := parseRoomID(rawRoom)
 	if e != nil {
-		return respond.Response{}, e
+		return nil, e
+	}
+	q, e := parseHistoryQuery(rawQuery, app.DescendingDefault)
+	if e != nil {
+		return nil, e
 	}
 	q.room = room
 	scope := pageScope{
@@ -46,54 +66,49 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 	if q.pageToken != "" {
 		k, e := s.decodeToken(scope, q.pageToken)
 		if e != nil {
-			return respond.Response{}, e
+			return nil, e
 		}
 		after = &k
 	}
 	rm, ok := app.Room(q.room)
 	if !ok {
-		return respond.Response{}, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
+		return nil, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
 	}
 	if rm.Status == world.RoomClosed {
-		return respond.Response{}, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
+		return nil, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
 	}
 	if !app.HasAccount(q.sender) {
-		return respond.Response{}, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
+		return nil, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
 	}
 	version := s.cfg.World.Version() // before the page is computed: see pagecache.Put
 	var kb [160]byte
 	key := pageKey(kb[:0], scope, after, q.limit)
 	if b, ok := s.pages.Get(version, key); ok {
-		return pageResponse(b), nil
+		return b, nil
 	}
 	kinds := q.kinds
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	msgs, more, err := s.cfg.World.RoomPage(r.Context(), world.RoomQuery{
+	msgs, more, err := s.cfg.World.RoomPage(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
 	})
-	if err != nil { // the client has gone (its context is done): nobody reads an answer
-		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
-		return respond.Response{}, nil
+	if err != nil { // ctx is done
+		return nil, nil
 	}
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
 	}
-	buf := s.buffer()
-	defer s.bufs.Put(buf)
 	b, err := s.appendHistory((*buf)[:0], app.AppKey, msgs, more && next != "", next)
 	if err != nil {
-		return respond.Response{}, errInternal("chatemu bug: rendering the page: " + err.Error())
+		return nil, errInternal("chatemu bug: rendering the page: " + err.Error())
 	}
 	*buf = b
-	// The buffer goes back to the pool when history returns, before the
-	// adapter writes the body: the answer is the cache's copy.
 	page := append([]byte(nil), b...)
 	s.pages.Put(version, key, page)
-	return pageResponse(page), nil
+	return page, nil
 }
 
 // pageResponse is a history page's answer.

@@ -35,6 +35,7 @@ var mayImport = map[string][]string{
 	"emulator/yunxin":                vendor,
 	"emulator/opapi":                 vendor,
 	"emulator/control":               {"emulator/world", "emulator/clock", "emulator/faults", "emulator/journal", "emulator/internal/...", "scenarios"},
+	"emulator/inspector":             {"emulator/faults"},
 	"emulator/world":                 {"fixtures"},
 	"emulator/clock":                 nil,
 	"emulator/faults":                nil,

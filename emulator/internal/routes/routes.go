@@ -49,7 +49,20 @@ const (
 	ControlClock    = "control.clock"
 	ControlMessages = "control.messages"
 	ControlReset    = "control.reset"
-	ControlUnknown  = "control.unknown"
+	// The journal followed, and the world browsed (the inspector's).
+	ControlRequestStream = "control.request_stream"
+	ControlRequest       = "control.request"
+	ControlWorld         = "control.world"
+	ControlArchiveHours  = "control.archive_hours"
+	ControlHourRecords   = "control.hour_records"
+	ControlYunxinRooms   = "control.yunxin_rooms"
+	ControlYunxinPage    = "control.yunxin_page"
+	ControlOpUsers       = "control.op_users"
+	ControlOpPage        = "control.op_page"
+	// ControlUI is the inspector's pages (emulator/inspector), served by
+	// the server beside the control API.
+	ControlUI      = "control.ui"
+	ControlUnknown = "control.unknown"
 )
 
 // Route is one row of the table.
@@ -95,6 +108,16 @@ var table = []Route{
 	{Control, ControlClock, "/_chatemu/clock", false},
 	{Control, ControlMessages, "/_chatemu/messages", false},
 	{Control, ControlReset, "/_chatemu/reset", false},
+	{Control, ControlRequestStream, "/_chatemu/requests/stream", false},
+	{Control, ControlRequest, "/_chatemu/requests/{seq}", false},
+	{Control, ControlWorld, "/_chatemu/world", false},
+	{Control, ControlArchiveHours, "/_chatemu/world/easemob/{org}/{app}/hours", false},
+	{Control, ControlHourRecords, "/_chatemu/world/easemob/{org}/{app}/hours/{hour}", false},
+	{Control, ControlYunxinRooms, "/_chatemu/world/yunxin/{appkey}/rooms", false},
+	{Control, ControlYunxinPage, "/_chatemu/world/yunxin/{appkey}/rooms/{room}/messages", false},
+	{Control, ControlOpUsers, "/_chatemu/world/op/{client}/users", false},
+	{Control, ControlOpPage, "/_chatemu/world/op/{client}/users/{user}/messages", false},
+	{Control, ControlUI, "/_chatemu/ui", true},
 	{Control, ControlUnknown, "/_chatemu/", true},
 
 	// The chatroom history: /im/v2 (the vendor's page) and /im/v2.1
@@ -132,7 +155,11 @@ type Handlers map[Surface]func(name string) http.Handler
 // holds, each with its handler. It panics when a surface has none for one
 // of its routes: the table names a route no handler serves, a bug the
 // first request finds (and TestTable before it).
+//
+// The control API's rows go under one prefix route, /_chatemu, so that a
+// vendor request, mounted after them, pays one match for all of them.
 func Mount(r *mux.Router, h Handlers) {
+	var control *mux.Router
 	for _, rt := range table {
 		handler, ok := h[rt.Surface]
 		if !ok {
@@ -142,15 +169,25 @@ func Mount(r *mux.Router, h Handlers) {
 		if hh == nil {
 			panic(fmt.Sprintf("routes: %s serves no route %s (%s)", rt.Surface, rt.Name, rt.Path))
 		}
+		on, path := r, rt.Path
+		if rest, ok := strings.CutPrefix(rt.Path, controlPrefix); ok && rt.Surface == Control {
+			if control == nil {
+				control = r.PathPrefix(controlPrefix).Subrouter()
+			}
+			on, path = control, rest
+		}
 		var route *mux.Route
 		if rt.Prefix {
-			route = r.PathPrefix(rt.Path)
+			route = on.PathPrefix(path)
 		} else {
-			route = r.Path(rt.Path)
+			route = on.Path(path)
 		}
 		route.Handler(hh).Name(rt.Name)
 	}
 }
+
+// controlPrefix is the control API's path prefix, without its slash.
+const controlPrefix = "/_chatemu"
 
 // SurfaceOf says whose a request path is, for the journal and the faults,
 // before it is routed: the surface of the first route whose literal
