@@ -14,41 +14,15 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
-)
-
-// Vendors of a request, by path (faults.Vendors).
-const (
-	vendorEasemob = "easemob"
-	vendorYunxin  = "yunxin"
-	vendorOp      = "op"
 )
 
 // faultWriter is what the server needs of a surface to answer a fault
 // preset in the vendor's format (the vendor packages' WriteFault).
 type faultWriter interface {
 	WriteFault(w http.ResponseWriter, r *http.Request, kind faults.Kind, reason string) bool
-}
-
-// vendorOf says whose request a path is: Yunxin's API and its NOS files,
-// the Op API and its Qiniu files, and Easemob for the rest (its REST paths
-// and its OSS archives).
-func vendorOf(path string) string {
-	switch {
-	case strings.HasPrefix(path, "/im/"), strings.HasPrefix(path, "/nimserver/"), strings.HasPrefix(path, "/_nos/"):
-		return vendorYunxin
-	case strings.HasPrefix(path, "/op/"), strings.HasPrefix(path, "/_qiniu/"):
-		return vendorOp
-	}
-	return vendorEasemob
-}
-
-// isControl reports whether path is the control API's, which is neither
-// journaled nor faulted.
-func isControl(path string) bool {
-	return strings.HasPrefix(path, control.Prefix) || path == strings.TrimSuffix(control.Prefix, "/")
 }
 
 // serveVendor serves a vendor request through the faults and the journal:
@@ -230,10 +204,10 @@ func bytesString(b []byte) string {
 }
 
 func (s *Server) faultWriter(vendor string) faultWriter {
-	switch vendor {
-	case vendorYunxin:
+	switch routes.Surface(vendor) {
+	case routes.Yunxin:
 		return s.yunxin
-	case vendorOp:
+	case routes.Op:
 		return s.op
 	}
 	return s.easemob

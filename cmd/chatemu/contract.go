@@ -7,12 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chatemu/chatemu/emulator/contract"
+	"github.com/chatemu/chatemu/contract"
+	"github.com/chatemu/chatemu/contract/replay"
 	"github.com/chatemu/chatemu/scenarios"
 )
 
 // contractCmd is `chatemu contract`: it checks an endpoint against the
-// vendors' contracts (emulator/contract) and exits 1 on drift. Each flag's
+// vendors' contracts (package contract) and exits 1 on drift. Each flag's
 // environment twin is CHATEMU_CONTRACT_<NAME>.
 type contractCmd struct {
 	Vendor       string        `env:"CHATEMU_CONTRACT_VENDOR" placeholder:"V" help:"easemob, yunxin, op, a comma list, or all (replay: default every recorded vendor)."`
@@ -93,7 +94,7 @@ func (f *contractCmd) Run(e *runEnv) error {
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		rep, err = contract.Replay(ctx, f.Replay, contract.ReplayOptions{Spec: spec, Vendors: vendors})
+		rep, err = replay.Replay(ctx, f.Replay, replay.Options{Spec: spec, Vendors: vendors})
 		if err != nil {
 			fmt.Fprintf(stderr, "chatemu contract: %v\n", err)
 			return exitStatus(exitError)

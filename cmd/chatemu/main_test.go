@@ -310,7 +310,7 @@ func TestServe(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &tenants); err != nil || status != 200 {
 		t.Fatalf("tenants: %d %s %v", status, body, err)
 	}
-	if len(tenants.Easemob) != 2 || tenants.Easemob[0].ClientID != "YXA6ChatemuDemoClientId001" || tenants.Easemob[0].BaseURL != url {
+	if len(tenants.Easemob) != 2 || tenants.Easemob[0].ClientID != demo.Easemob[0].ClientID || tenants.Easemob[0].BaseURL != url {
 		t.Errorf("tenants: %s", body)
 	}
 

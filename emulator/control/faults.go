@@ -75,15 +75,21 @@ func (a *API) postFault(r *http.Request) (response, *Error) {
 	if err := decode(r, &rule); err != nil {
 		return response{}, err
 	}
-	f, e := a.AddFault(rule)
+	f, e := a.addFault(rule)
 	if e != nil {
 		return response{}, e
 	}
 	return response{status: http.StatusCreated, body: faultView(f)}, nil
 }
 
-// AddFault adds a fault as POST /_chatemu/faults does.
-func (a *API) AddFault(rule faults.Rule) (faults.Fault, *Error) {
+// AddFault adds a fault as POST /_chatemu/faults does. Its error is an
+// *Error (errors.As) with the status the route would answer.
+func (a *API) AddFault(rule faults.Rule) (faults.Fault, error) {
+	f, e := a.addFault(rule)
+	return f, asError(e)
+}
+
+func (a *API) addFault(rule faults.Rule) (faults.Fault, *Error) {
 	f, err := a.faults.Add(rule)
 	if err != nil {
 		var fe *faults.Error

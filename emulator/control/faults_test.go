@@ -3,6 +3,7 @@ package control
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // stubJournal serves fixed entries and records the filter it was asked.
@@ -57,7 +59,7 @@ func TestRequestsAndFaultsWire(t *testing.T) {
 	f.srv = srv
 
 	_, _, body := f.do(t, "GET", "/_chatemu/requests?vendor=easemob&operation=easemob.chatmessages&tenant=easemob:o/a&status=4xx&since=6&limit=2&unmatched=false", "", "")
-	golden(t, "requests.json", body)
+	golden.Check(t, filepath.Join("testdata", "requests.json"), []byte(body))
 	status, _ := journal.ParseStatus("4xx")
 	if j.asked != (journal.Filter{Vendor: "easemob", Operation: journal.EasemobChatMessages, Tenant: "easemob:o/a", Status: status, Since: 6, Limit: 2, Matched: true}) {
 		t.Errorf("filter %+v", j.asked)

@@ -9,7 +9,7 @@ import (
 // ossPrecondition evaluates a GET or HEAD's conditional headers against an
 // archive's ETag and Last-Modified, as OSS's GetObject and HeadObject do
 // (https://help.aliyun.com/en/oss/user-guide/http-status-code-412, and the
-// order of RFC 9110 §13.2.2): If-Match, else If-Unmodified-Since, may fail
+// order of RFC 9110 section 13.2.2): If-Match, else If-Unmodified-Since, may fail
 // with 412; then If-None-Match, else If-Modified-Since, may answer 304. It
 // returns 0 when the archive is to be served, else the status and the
 // header that decided it. Dates are compared in whole seconds, as HTTP

@@ -114,54 +114,27 @@ func trimContent(body json.RawMessage, content map[string]string) json.RawMessag
 		return body
 	}
 	var out bytes.Buffer
-	trimWalk(&out, gjson.ParseBytes(body), "", content)
+	jsonRewrite{keep: func(path string) func(gjson.Result) bool {
+		kindPath, isContent := content[pattern(path)]
+		if !isContent {
+			return nil
+		}
+		var seen []string
+		return func(el gjson.Result) bool {
+			k := el.Get(kindPath).Raw
+			if slices.Contains(seen, k) {
+				return false
+			}
+			seen = append(seen, k)
+			return true
+		}
+	}}.write(&out, gjson.ParseBytes(body), "", "")
 	return out.Bytes()
 }
 
-func trimWalk(out *bytes.Buffer, v gjson.Result, path string, content map[string]string) {
-	switch {
-	case v.IsObject():
-		out.WriteByte('{')
-		first := true
-		v.ForEach(func(k, val gjson.Result) bool {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			kb, _ := json.Marshal(k.Str)
-			out.Write(kb)
-			out.WriteByte(':')
-			trimWalk(out, val, join(path, gjson.Escape(k.Str)), content)
-			return true
-		})
-		out.WriteByte('}')
-	case v.IsArray():
-		kindPath, isContent := content[pattern(path)]
-		var seen []string
-		out.WriteByte('[')
-		n := 0
-		for i, el := range v.Array() {
-			if isContent {
-				k := el.Get(kindPath).Raw
-				if slices.Contains(seen, k) {
-					continue
-				}
-				seen = append(seen, k)
-			}
-			if n > 0 {
-				out.WriteByte(',')
-			}
-			n++
-			trimWalk(out, el, join(path, strconv.Itoa(i)), content)
-		}
-		out.WriteByte(']')
-	default:
-		out.WriteString(v.Raw)
-	}
-}
-
-// inputsOf merges the inputs of a vendor's recordings.
-func inputsOf(recs []Recording, vendor string) map[string]string {
+// RecordedInputs merges the inputs of a vendor's recordings: what a replay
+// must ask to put the same questions.
+func RecordedInputs(recs []Recording, vendor string) map[string]string {
 	in := map[string]string{}
 	for _, r := range recs {
 		if r.Vendor != vendor {
@@ -174,4 +147,40 @@ func inputsOf(recs []Recording, vendor string) map[string]string {
 		}
 	}
 	return in
+}
+
+// CompareRecording adds to a probe's result the differences between what
+// the target answered and the recording: status, recorded headers and the
+// body field by field, values the probe calls volatile compared by shape
+// only. A skipped or failed probe cannot be compared and is an error.
+func CompareRecording(res Result, rec Recording) Result {
+	if res.Verdict == Skip || res.Verdict == Error {
+		if res.Verdict == Skip {
+			res.Verdict, res.Reason = Error, "recorded, but skipped in the replay: "+res.Reason
+		}
+		return res
+	}
+	var fails []Failure
+	n := 1
+	if res.doc.Status != rec.Status {
+		fails = append(fails, Failure{Path: "(status)", Expected: "as recorded: HTTP " + strconv.Itoa(rec.Status), Observed: "HTTP " + strconv.Itoa(res.doc.Status)})
+	}
+	for name, v := range rec.Header {
+		n++
+		if got := res.doc.Header[name]; got != v {
+			fails = append(fails, Failure{Path: "(header " + name + ")", Expected: "as recorded: " + strconv.Quote(v), Observed: strconv.Quote(got)})
+		}
+	}
+	if !gjson.ValidBytes(rec.Body) {
+		fails = append(fails, Failure{Path: "(body)", Expected: "a JSON body in the recording", Observed: "invalid JSON"})
+	} else {
+		f, c := compareDocs(res.spec, gjson.ParseBytes(rec.Body), res.doc.JSON)
+		fails, n = append(fails, f...), n+c
+	}
+	res.Failures = fold(append(res.Failures, fails...))
+	res.Checks += n
+	if len(res.Failures) > 0 {
+		res.Verdict = Fail
+	}
+	return res
 }

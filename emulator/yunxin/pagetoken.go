@@ -26,7 +26,7 @@ type pageScope struct {
 // The key in it is the keyset cursor, so a walk stays exact while messages
 // are injected (the "paging is keyset, not offset"). Tokens carry
 // no time and never expire (the vendor's lifetime is unknown,
-// vendor-notes §3.1).
+// docs/fidelity/yunxin.md).
 const (
 	tokenVersion = 1
 	tokenMAC     = 13
@@ -75,7 +75,7 @@ func (s *Surface) encodeToken(sc pageScope, k world.Key) string {
 
 // decodeToken returns the key a page_token continues after, or the 414
 // that a bad or foreign token gets (the vendor's answer is unknown,
-// vendor-notes §3.1 [guess] 414).
+// docs/fidelity/yunxin.md: [guess] 414).
 func (s *Surface) decodeToken(sc pageScope, tok string) (world.Key, *Error) {
 	b, err := base64.StdEncoding.DecodeString(tok)
 	if err != nil || len(b) != tokenLen || b[0] != tokenVersion {

@@ -22,9 +22,9 @@ import (
 	"github.com/chatemu/chatemu/emulator/sign"
 )
 
-// Easemob constants of the contract (vendor-notes §1).
+// Easemob constants of the contract (docs/fidelity/easemob.md).
 const (
-	easemobLinkTTL   = 1800 // s: Expires = ⌊timestamp/1000⌋ + 1800 (§1.2, §7)
+	easemobLinkTTL   = 1800 // s: Expires = ⌊timestamp/1000⌋ + 1800 (the history page's example)
 	easemobRetention = 72 * time.Hour
 	hourLayout       = "2006010215"
 	securityExc      = "org.apache.usergrid.rest.exceptions.SecurityException"
@@ -142,7 +142,7 @@ func (s *session) easemobProbes(ctx context.Context, tenants gjson.Result) ([]pr
 
 var easemobErrorCompare = compareSpec{volatile: []string{"timestamp", "duration"}}
 
-// Shapes of the error_description texts (vendor-notes §1.3).
+// Shapes of the error_description texts (the history page's error table).
 const (
 	badTimeRE  = `^illegal arguments: appkey: [^#]+#[^,]+, time: [^,]+$`
 	expiredRE  = `^illegal arguments: appkey: [^#]+#[^,]+, time: \d{10}, maybe chat message history is expired or unstored$`
@@ -269,8 +269,8 @@ func easemobTokenRules(*session) []Rule {
 	}
 }
 
-// easemobErrorRules are the Usergrid error envelope (vendor-notes §1.5,
-// §7): key order, an integer timestamp and duration, the code and the
+// easemobErrorRules are the Usergrid error envelope (Usergrid
+// rest/ApiResponse.java; easemob-doc docs/document/server-side/error.md): key order, an integer timestamp and duration, the code and the
 // text. exc is the exception class when sourced; re is the text's shape
 // (for vendor samples); text the exact text for this run.
 func easemobErrorRules(status int, code, exc, re, text string) []Rule {
@@ -293,7 +293,8 @@ func easemobErrorRules(status int, code, exc, re, text string) []Rule {
 }
 
 // easemobErrorTypes are the fields of every Easemob error body, whatever
-// the backend service (key order differs between services, §1.5).
+// the backend service (key order differs between services,
+// docs/fidelity/easemob.md).
 func easemobErrorTypes() []Rule {
 	return []Rule{
 		Type("error", String),
@@ -347,8 +348,8 @@ func easemobHourRules(s *session) []Rule {
 }
 
 // linkExpires wants the link's Expires to be the response's timestamp in
-// seconds plus the 30-minute lifetime (vendor-notes §1.2: the doc example's
-// two values differ by exactly 1800 s).
+// seconds plus the 30-minute lifetime (the history page's example: its two
+// values differ by exactly 1800 s).
 func linkExpires(path string) Rule {
 	want := "Expires = ⌊timestamp/1000⌋ + 1800"
 	return Rule{Path: path, Want: want, check: func(ctx *checkCtx, v gjson.Result, p string) []Failure {
@@ -458,7 +459,7 @@ func easemobArchiveRules(*session) []Rule {
 	}
 }
 
-// recordRules are one archive record (vendor-notes §1.4).
+// recordRules are one archive record (the history page's record example).
 func recordRules() []Rule {
 	return []Rule{
 		Type("msg_id", String),
@@ -476,7 +477,7 @@ func recordRules() []Rule {
 	}
 }
 
-// bodyRules are one message body by type (vendor-notes §1.4; the page's
+// bodyRules are one message body by type (the history page's body
 // examples, kept in fixtures/vendor/easemob/body_*.json).
 func bodyRules() []Rule {
 	file := func(extra ...Rule) []Rule {

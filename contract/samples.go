@@ -28,8 +28,8 @@ func sampleRules(name string) ([]Rule, bool) {
 		// Usergrid-served: the same envelope and order as chatmessages errors.
 		return append([]Rule{Order("", "error", "timestamp", "duration", "exception", "error_description")}, easemobErrorTypes()...), true
 	case name == "vendor/easemob/error_404_service_resource_not_found.json":
-		// A newer service: same fields, another key order (vendor-notes
-		// §1.5), so only the fields are checked.
+		// A newer service: same fields, another key order
+		// (docs/fidelity/easemob.md), so only the fields are checked.
 		return easemobErrorTypes(), true
 	case strings.HasPrefix(name, "vendor/easemob/body_"):
 		return []Rule{Len("bodies", 1, -1), Each("bodies", bodyRules()...)}, true

@@ -15,7 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Yunxin probe constants (vendor-notes §3; vendor-docs 001).
+// Yunxin probe constants (the Yunxin history page, docs/fidelity/yunxin.md).
 const (
 	yunxinPageLimit = 10
 	yunxinWalkLimit = 100
@@ -66,7 +66,7 @@ func (s *session) yunxinProbes(tenants gjson.Result) ([]probe, error) {
 				return s.yunxinGet(ctx, room, url.Values{"sender_id": {sender}, "limit": {"10"}}, s.cfg.Yunxin.AppSecret+"-wrong")
 			},
 			// The page documents 414 for a failed CheckSum; the v2 msg text
-			// is not documented (vendor-notes §3.2), so only its kind is checked.
+			// is not documented (docs/fidelity/yunxin.md), so only its kind is checked.
 			rules: func(*session) []Rule { return yunxinErrorRules(414, "") }, compare: errCompare},
 		{name: "unknown-room", about: "room " + unknownRoom + ": 113404 chatroom not exist",
 			do: q(unknownRoom, sender, "10"), rules: func(*session) []Rule { return yunxinErrorRules(113404, "chatroom not exist") }, compare: errCompare},
@@ -125,7 +125,7 @@ func (s *session) yunxinCall(room string, q url.Values, secret string) call {
 }
 
 // yunxinPageRules are a successful page (the page's table and example,
-// vendor-notes §3.3, §3.4, §7).
+// docs/fidelity/yunxin.md).
 func yunxinPageRules() []Rule {
 	return []Rule{
 		Status(200),
@@ -147,7 +147,7 @@ func yunxinPageRules() []Rule {
 }
 
 // descending wants create_time not to increase along the array: absent
-// `descending` means newest first (vendor-notes §3.1, [guess] followed by
+// `descending` means newest first ([guess] followed by
 // both official SDKs and the page's example).
 func descending(path string) Rule {
 	return Func(path, "create_time newest first", func(v gjson.Result) (string, bool) {
@@ -175,7 +175,7 @@ func yunxinItemRules() []Rule {
 		Type("create_time", Integer),
 		Type("message_client_id", String),
 		waived(Opt("sender_client_type", Integer),
-			`the page's example writes "32" as a string; its table and the official Go SDK (*int) want a number (vendor-notes §3.3)`),
+			`the page's example writes "32" as a string; its table and the official Go SDK (*int) want a number (docs/fidelity/yunxin.md)`),
 		Opt("text", String),
 		Opt("attachment", Object),
 		Opt("extension", String),
@@ -188,7 +188,8 @@ func yunxinItemRules() []Rule {
 }
 
 // yunxinErrorRules are a business error: HTTP 200, the code in the body,
-// data an empty object (vendor-notes §3.2, §3.3; the page's error table).
+// data an empty object (the page's error table; yunxin-server-sdk-golang
+// src/core/base/biz_name.go).
 // An empty msg checks only that msg is a string.
 func yunxinErrorRules(code int, msg string) []Rule {
 	rs := []Rule{

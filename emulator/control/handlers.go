@@ -393,13 +393,15 @@ func (a *API) postMessages(r *http.Request) (response, *Error) {
 
 // Inject stores literal messages for tenant as POST messages does and
 // returns their ids. A message without `at` is stamped with the clock's now.
-// Nothing is stored unless every message is valid.
-func (a *API) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([]string, *Error) {
+// Nothing is stored unless every message is valid. Its error is an *Error
+// (errors.As) with the status the route would answer.
+func (a *API) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([]string, error) {
 	in := make([]InjectionMessage, len(msgs))
 	for i, m := range msgs {
 		in[i] = InjectionMessage{Tenant: string(tenant), LiteralMessage: m}
 	}
-	return a.inject(in)
+	ids, e := a.inject(in)
+	return ids, asError(e)
 }
 
 func (a *API) inject(msgs []InjectionMessage) ([]string, *Error) {

@@ -1,22 +1,27 @@
-package contract
+// Package replay replays the recordings of chatemu contract against chatemu
+// started in process: the same probes with the same inputs, every answer
+// compared with its recording field by field, so that drift found once
+// against a live vendor stays caught offline.
+//
+// It is kept apart from package contract, the checker, which talks only
+// HTTP: replay imports the emulator it starts, contract does not.
+package replay
 
 import (
 	"context"
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/tidwall/gjson"
-
+	"github.com/chatemu/chatemu/contract"
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
 
-// ReplayOptions configure Replay.
-type ReplayOptions struct {
+// Options configure Replay.
+type Options struct {
 	// Spec is the world chatemu serves for the replay; nil is the embedded
 	// "default" scenario. It must hold the recorded tenants (org/app,
 	// appkey, Op client) under the same names; their credentials are
@@ -36,8 +41,8 @@ type ReplayOptions struct {
 // inputs, checks the rules, and compares every answer with its recording
 // field by field (compareSpec says what is volatile). Drift is a failure
 // of the probe.
-func Replay(ctx context.Context, dir string, opt ReplayOptions) (*Report, error) {
-	recs, err := LoadRecordings(dir, opt.Vendors...)
+func Replay(ctx context.Context, dir string, opt Options) (*contract.Report, error) {
+	recs, err := contract.LoadRecordings(dir, opt.Vendors...)
 	if err != nil {
 		return nil, err
 	}
@@ -47,9 +52,9 @@ func Replay(ctx context.Context, dir string, opt ReplayOptions) (*Report, error)
 			return nil, err
 		}
 	}
-	rep := &Report{Target: "chatemu (in process) vs " + dir, Chatemu: true, Mode: "replay"}
-	for _, v := range Vendors {
-		var mine []Recording
+	rep := &contract.Report{Target: "chatemu (in process) vs " + dir, Chatemu: true, Mode: "replay"}
+	for _, v := range contract.Vendors {
+		var mine []contract.Recording
 		for _, r := range recs {
 			if r.Vendor == v {
 				mine = append(mine, r)
@@ -64,12 +69,12 @@ func Replay(ctx context.Context, dir string, opt ReplayOptions) (*Report, error)
 		}
 		rep.Results = append(rep.Results, results...)
 	}
-	rep.finish()
+	rep.Passed = rep.Failed() == 0
 	return rep, nil
 }
 
-func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *world.Spec, opt ReplayOptions) ([]Result, error) {
-	in := inputsOf(recs, vendor)
+func replayVendor(ctx context.Context, vendor string, recs []contract.Recording, spec *world.Spec, opt Options) ([]contract.Result, error) {
+	in := contract.RecordedInputs(recs, vendor)
 	now := spec.Start
 	if in["now"] != "" {
 		t, err := time.Parse(time.RFC3339Nano, in["now"])
@@ -107,11 +112,11 @@ func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *wo
 		tr.CloseIdleConnections()
 	}()
 
-	cfg := Config{BaseURL: base, Client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Now: opt.Now}
+	cfg := contract.Config{BaseURL: base, Client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Now: opt.Now}
 	tn := srv.Tenants()
 	switch vendor {
 	case "easemob":
-		cfg.Easemob = EasemobInputs{Org: in["org"], App: in["app"], Hour: in["hour"], EmptyHour: in["empty_hour"], Cluster: in["cluster"]}
+		cfg.Easemob = contract.EasemobInputs{Org: in["org"], App: in["app"], Hour: in["hour"], EmptyHour: in["empty_hour"], Cluster: in["cluster"]}
 		for _, a := range tn.Easemob {
 			if a.Org == in["org"] && a.App == in["app"] {
 				cfg.Easemob.ClientID, cfg.Easemob.ClientSecret = a.ClientID, a.ClientSecret
@@ -121,7 +126,7 @@ func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *wo
 			return nil, fmt.Errorf("the scenario has no Easemob app %s/%s (the recording's); replay with a scenario that holds it", in["org"], in["app"])
 		}
 	case "yunxin":
-		cfg.Yunxin = YunxinInputs{AppKey: in["appkey"], Room: in["room"], Sender: in["sender"]}
+		cfg.Yunxin = contract.YunxinInputs{AppKey: in["appkey"], Room: in["room"], Sender: in["sender"]}
 		for _, a := range tn.Yunxin {
 			if a.AppKey == in["appkey"] {
 				cfg.Yunxin.AppSecret = a.AppSecret
@@ -131,7 +136,7 @@ func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *wo
 			return nil, fmt.Errorf("the scenario has no Yunxin app %q (the recording's); replay with a scenario that holds it", in["appkey"])
 		}
 	case "op":
-		cfg.Op = OpInputs{Client: in["client"], User: in["user"]}
+		cfg.Op = contract.OpInputs{Client: in["client"], User: in["user"]}
 		for _, c := range tn.Op {
 			if c.Client == in["client"] {
 				cfg.Op.Token = c.Token
@@ -141,62 +146,28 @@ func replayVendor(ctx context.Context, vendor string, recs []Recording, spec *wo
 			return nil, fmt.Errorf("the scenario has no Op client %q (the recording's); replay with a scenario that holds it", in["client"])
 		}
 	}
-	rep, err := Run(ctx, cfg, vendor)
+	rep, err := contract.Run(ctx, cfg, vendor)
 	if err != nil {
 		return nil, err
 	}
-	byProbe := map[string]Recording{}
+	byProbe := map[string]contract.Recording{}
 	for _, r := range recs {
 		byProbe[r.Probe] = r
 	}
-	var out []Result
+	var out []contract.Result
 	for _, res := range rep.Results {
 		rec, ok := byProbe[res.Probe]
 		if !ok {
 			continue // not recorded (skipped against the vendor): nothing to compare
 		}
 		delete(byProbe, res.Probe)
-		out = append(out, compareResult(res, rec))
+		out = append(out, contract.CompareRecording(res, rec))
 	}
 	for _, r := range recs {
 		if _, left := byProbe[r.Probe]; left {
-			out = append(out, Result{Vendor: vendor, Probe: r.Probe, About: r.About, Verdict: Error,
+			out = append(out, contract.Result{Vendor: vendor, Probe: r.Probe, About: r.About, Verdict: contract.Error,
 				Reason: "recorded, but this version of chatemu contract has no such probe"})
 		}
 	}
 	return out, nil
-}
-
-// compareResult adds to a probe's result the differences between what
-// chatemu answered and the recording.
-func compareResult(res Result, rec Recording) Result {
-	if res.Verdict == Skip || res.Verdict == Error {
-		if res.Verdict == Skip {
-			res.Verdict, res.Reason = Error, "recorded, but skipped in the replay: "+res.Reason
-		}
-		return res
-	}
-	var fails []Failure
-	n := 1
-	if res.doc.Status != rec.Status {
-		fails = append(fails, Failure{Path: "(status)", Expected: "as recorded: HTTP " + strconv.Itoa(rec.Status), Observed: "HTTP " + strconv.Itoa(res.doc.Status)})
-	}
-	for name, v := range rec.Header {
-		n++
-		if got := res.doc.Header[name]; got != v {
-			fails = append(fails, Failure{Path: "(header " + name + ")", Expected: "as recorded: " + strconv.Quote(v), Observed: strconv.Quote(got)})
-		}
-	}
-	if !gjson.ValidBytes(rec.Body) {
-		fails = append(fails, Failure{Path: "(body)", Expected: "a JSON body in the recording", Observed: "invalid JSON"})
-	} else {
-		f, c := compareDocs(res.spec, gjson.ParseBytes(rec.Body), res.doc.JSON)
-		fails, n = append(fails, f...), n+c
-	}
-	res.Failures = fold(append(res.Failures, fails...))
-	res.Checks += n
-	if len(res.Failures) > 0 {
-		res.Verdict = Fail
-	}
-	return res
 }

@@ -12,13 +12,15 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Op Api probe constants (vendor-docs 000, vendor-notes §4, §5).
+// Op Api probe constants (the Op page and Qiniu's download-token doc,
+// docs/fidelity/op.md).
 const (
 	opPageSize = 20
 	opBadToken = "chatemu-contract-bad-token"
 	opTimeRE   = `^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`
 	// qiniuLinkRE is a Qiniu private download URL: ?e=deadline&token=AK:sig,
-	// the signature URL-safe base64 with padding kept (vendor-notes §5).
+	// the signature URL-safe base64 with padding kept
+	// (https://developer.qiniu.com/kodo/manual/1202).
 	qiniuLinkRE = `^https?://[^?#]+\?(?:[^#]*&)?e=\d+&token=[^:&]+:[A-Za-z0-9_-]+=*$`
 )
 
@@ -121,7 +123,7 @@ func (s *session) opList(ctx context.Context, token string, body map[string]any)
 }
 
 // opPageRules are a successful page: the example's envelope and record
-// fields (vendor-docs 000).
+// fields (the Op page, docs/fidelity/op.md).
 func opPageRules() []Rule {
 	return []Rule{
 		Status(200),

@@ -9,15 +9,8 @@ import (
 	"github.com/chatemu/chatemu/emulator/sign"
 )
 
-// Operation names, the names of the routes (and of the journal's
-// operations).
-const (
-	OpUserMessageList = "op.user_message_list"
-	OpQiniuDownload   = "op.qiniu_download"
-)
-
 // CodeTooManyRequests and MsgTooManyRequests answer the rate_limit fault
-// preset. The vendor documents no rate limit (vendor-notes §4, §6); 429 in
+// preset. The vendor documents no rate limit; 429 in
 // the envelope follows the page's use of HTTP numbers as codes [guess].
 const (
 	CodeTooManyRequests Code = 429
@@ -34,7 +27,7 @@ const (
 )
 
 // WriteFault answers r with the fault preset kind in the Op API's format,
-// as the server's fault injection asks (DESIGN §3), and reports whether
+// as the server's fault injection asks (docs/control-api.md), and reports whether
 // kind is a preset. reason goes in X-Chatemu-Reason. userMessageList gets
 // HTTP 200 and the envelope, as every error of the surface:
 //
@@ -47,20 +40,19 @@ const (
 // failed"}, 401 {"error":"download token auth failed"}.
 func (s *Surface) WriteFault(w http.ResponseWriter, r *http.Request, kind faults.Kind, reason string) bool {
 	if strings.HasPrefix(r.URL.Path, QiniuPathPrefix) {
-		var status int
-		var body string
+		var e *qiniuError
 		switch kind {
 		case faults.RateLimit:
-			status, body = http.StatusServiceUnavailable, QiniuBodyUnavailable
+			e = &qiniuError{http.StatusServiceUnavailable, QiniuBodyUnavailable, reason}
 		case faults.ServerError:
-			status, body = qiniuStatusServerErr, QiniuBodyServerError
+			e = qiniuInternalError(reason)
 		case faults.Unauthorized:
-			status, body = http.StatusUnauthorized, sign.QiniuBodyAuthFailed
+			e = &qiniuError{http.StatusUnauthorized, sign.QiniuBodyAuthFailed, reason}
 		default:
 			return false
 		}
 		s.qiniuTenant(r)
-		s.writeQiniu(w, r, status, body, reason)
+		s.qiniu.Fail(w, r, e)
 		return true
 	}
 	var e *Error
@@ -68,7 +60,7 @@ func (s *Surface) WriteFault(w http.ResponseWriter, r *http.Request, kind faults
 	case faults.RateLimit:
 		e = fail(CodeTooManyRequests, MsgTooManyRequests, reason)
 	case faults.ServerError:
-		e = fail(CodeInternal, MsgInternal, reason)
+		e = errInternal(reason)
 	case faults.Unauthorized:
 		e = fail(CodeUnauthorized, MsgTokenInvalid, reason)
 	default:
@@ -77,7 +69,7 @@ func (s *Surface) WriteFault(w http.ResponseWriter, r *http.Request, kind faults
 	if c, ok := s.world.OpClient(r.URL.Query().Get("client")); ok {
 		journal.SetTenant(r, "op:"+c.Client)
 	}
-	s.writeError(w, r, e)
+	s.api.Fail(w, r, e)
 	return true
 }
 

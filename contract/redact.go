@@ -88,44 +88,13 @@ func redactJSON(b []byte, secrets []string) json.RawMessage {
 		return j
 	}
 	var out bytes.Buffer
-	writeRedacted(&out, gjson.ParseBytes(b), "", secrets)
-	return out.Bytes()
-}
-
-func writeRedacted(out *bytes.Buffer, v gjson.Result, key string, secrets []string) {
-	switch {
-	case v.IsObject():
-		out.WriteByte('{')
-		first := true
-		v.ForEach(func(k, val gjson.Result) bool {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			out.Write(jsonString(k.Str))
-			out.WriteByte(':')
-			writeRedacted(out, val, k.Str, secrets)
-			return true
-		})
-		out.WriteByte('}')
-	case v.IsArray():
-		out.WriteByte('[')
-		for i, el := range v.Array() {
-			if i > 0 {
-				out.WriteByte(',')
-			}
-			writeRedacted(out, el, key, secrets)
-		}
-		out.WriteByte(']')
-	case v.Type == gjson.String:
-		s := v.Str
+	jsonRewrite{str: func(key, s string) string {
 		if slices.Contains(secretKeys, key) && s != "" {
 			s = Redacted
 		}
-		out.Write(jsonString(scrub(redactURL(s), secrets)))
-	default:
-		out.WriteString(v.Raw)
-	}
+		return scrub(redactURL(s), secrets)
+	}}.write(&out, gjson.ParseBytes(b), "", "")
+	return out.Bytes()
 }
 
 // scrub replaces every known secret value inside s.

@@ -10,7 +10,7 @@ import (
 )
 
 // The surface writes JSON by hand: key order is part of the wire format
-// (Usergrid's @JsonPropertyOrder, vendor-notes §7), and escaping follows
+// (Usergrid's @JsonPropertyOrder in rest/ApiResponse.java), and escaping follows
 // Jackson, the vendor's serializer, not encoding/json: only '"', '\\' and
 // control characters are escaped; '<', '>', '&' and non-ASCII text travel
 // as they are (encoding/json would turn the '&' of every signed URL into
@@ -20,52 +20,9 @@ import (
 // \u escapes).
 func appendString(b []byte, s string) []byte { return javajson.AppendString(b, s, javajson.UpperHex) }
 
-// appendDouble appends f as Java's Double.toString does for the magnitudes a
-// coordinate takes: shortest round-trip digits, and ".0" on whole numbers
-// (116.0, not 116).
+// appendDouble appends f as Java's Double.toString does (116.0, 1.0E-4).
 func appendDouble(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0') // not representable in JSON; the world never makes one
-	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-3 || abs >= 1e7) {
-		// Java switches to computerized scientific notation here: 1.0E-4.
-		s := strconv.FormatFloat(f, 'E', -1, 64)
-		mant, exp, _ := cutByte(s, 'E')
-		if !containsByte(mant, '.') {
-			mant += ".0"
-		}
-		if exp[0] == '+' {
-			exp = exp[1:]
-		}
-		for len(exp) > 1 && exp[0] == '0' {
-			exp = exp[1:]
-		}
-		if len(exp) > 2 && exp[0] == '-' && exp[1] == '0' {
-			exp = "-" + exp[2:]
-		}
-		return append(append(append(b, mant...), 'E'), exp...)
-	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if !containsByte(string(b[n:]), '.') {
-		b = append(b, '.', '0')
-	}
-	return b
-}
-
-func cutByte(s string, c byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
-func containsByte(s string, c byte) bool {
-	_, _, ok := cutByte(s, c)
-	return ok
+	return javajson.AppendDouble(b, f, javajson.JavaDouble)
 }
 
 // appendAny appends a JSON value of the shapes the world's ext maps hold.

@@ -1,30 +1,12 @@
-// Package opapi is the legacy "Op Api" surface (vendor-notes §4): POST
-// /op/v2/userMessageList, a customer backend that stores an Easemob app's
-// messages and re-hosts their media on Qiniu, and the Qiniu private
-// download route its getUrl links point at (GET /_qiniu/{key},
-// vendor-notes §5).
-//
-// The vendor page (vendor-docs 000_*) is the only contract: no client and no
-// other document exist, so every gap is filled by a choice listed in
-// the README's fidelity notes. The records are the same messages, ids and attachments the
-// Easemob surface shows for the linked app: one world, two views.
-//
-// It imports world, clock and sign, faults and journal (the server's fault
-// presets and request journal, both vendor-neutral), and nothing of another
-// vendor.
 package opapi
 
 import (
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -51,7 +33,11 @@ type Surface struct {
 	publicURL string
 	reveal    bool // Config.RevealSecrets
 	log       *slog.Logger
-	beijing   *time.Location
+	// api and qiniu render userMessageList's answers and the Qiniu
+	// downloads' (routes.go).
+	api     *respond.Adapter[*Error]
+	qiniu   *respond.Adapter[*qiniuError]
+	beijing *time.Location
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache
@@ -89,47 +75,22 @@ const (
 func New(cfg Config) *Surface {
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
-	return &Surface{
+	s := &Surface{
 		world:     cfg.World,
 		clock:     cfg.Clock,
 		publicURL: cfg.PublicURL,
 		reveal:    cfg.RevealSecrets,
-		log:       log.With("vendor", "op"),
+		log:       log,
 		// Beijing has kept +08:00 without daylight saving since 1991; a
 		// fixed zone needs no tz database on the host.
 		beijing: time.FixedZone("CST", 8*60*60),
 		pages:   pagecache.New(pagecache.DefaultEntries, pagecache.DefaultBytes),
 	}
+	s.adapters()
+	return s
 }
-
-// Routes registers userMessageList (any method: a wrong one gets the
-// envelope's 405, not a mux 405) and the Qiniu download route.
-func (s *Surface) Routes(r *mux.Router) {
-	r.HandleFunc(UserMessageListPath, s.userMessageList).Name(OpUserMessageList)
-	r.HandleFunc(QiniuPathPrefix+"{key:(?s:.+)}", s.qiniuDownload).Name(OpQiniuDownload)
-	// Any other path under /op/ is the Op backend's, not Easemob's: without
-	// this, the Easemob catch-all registered later would answer a mistyped
-	// Op path with an Easemob body.
-	r.PathPrefix("/op/").HandlerFunc(s.unknownAPI).Name(opUnknown)
-}
-
-// opUnknown names requests to paths under /op/ that are no emulated API.
-const opUnknown = "op.unknown"
-
-// unknownAPI answers a path under /op/ that is not userMessageList with the
-// envelope's code 404 (HTTP 200, like every error of the surface). [choice]
-func (s *Surface) unknownAPI(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, fail(CodeUnknownAPI, MsgUnknownAPI, fmt.Sprintf("%s %s is not an API chatemu emulates for the Op API (only POST %s)", r.Method, r.URL.Path, UserMessageListPath)))
-}
-
-// CodeUnknownAPI and MsgUnknownAPI answer a path under /op/ that is no
-// emulated API. [choice]
-const (
-	CodeUnknownAPI Code = 404
-	MsgUnknownAPI       = "接口不存在"
-)
 
 // Reset forgets run-time state. The surface has none (no tokens are issued,
 // and the vendor documents no rate limit) but its page cache, which the

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -26,7 +27,7 @@ import (
 // since the epoch, 0 for a permanent token) and a 6-byte tag over both,
 // keyed with a constant. The tag is what tells a corrupt token (not our
 // shape) from a well-formed one this surface never issued or issued to
-// another app, the two 401s of vendor-notes §1.5 and §7. Ids come from an
+// another app, the two 401s of easemob-doc error.md. Ids come from an
 // HMAC of the app's secret, the world's seed, the issue count and time, so
 // one scenario gives the same tokens run after run.
 const (
@@ -44,8 +45,9 @@ type tokenEntry struct {
 	expires time.Time // zero: permanent (ttl 0)
 }
 
-// tokenRequest is the token call's body (vendor-notes §1.5). ttl stays raw:
-// the official Go SDKs send "ttl":"" (vendor-notes §8), others a number.
+// tokenRequest is the token call's body (easemob-doc
+// docs/product/easemob_app_token.md). ttl stays raw: the official Go SDK
+// sends "ttl":"" (easemob-go-sdk client.go), others a number.
 type tokenRequest struct {
 	GrantType    *string         `json:"grant_type"`
 	ClientID     *string         `json:"client_id"`
@@ -56,75 +58,56 @@ type tokenRequest struct {
 // maxTokenBody bounds the token call's body.
 const maxTokenBody = 64 << 10
 
-// serveToken is POST /{org}/{app}/token: the client_credentials grant.
+// token is POST /{org}/{app}/token: the client_credentials grant.
 // Checks, in order: org/app, method, rate limit, media type, JSON, grant
 // type, client_id present, client_secret present, ttl, client_id match,
 // client_secret match. A stray "Authorization: Bearer " header (the Go SDK's)
 // is ignored.
-func (s *Surface) serveToken(w http.ResponseWriter, r *http.Request) {
-	app, ok := s.app(w, r)
-	if !ok {
-		return
-	}
-	if r.Method != http.MethodPost {
-		s.fail(w, r, errUnsupportedOperation(r.Method, uriPath(r)))
-		return
-	}
-	if !s.limit(w, r, app, "token", limitToken, limitTokenWindow) {
-		return
+func (s *Surface) token(r *http.Request) (respond.Response, *Error) {
+	app, e := s.enter(r, http.MethodPost, limitToken)
+	if e != nil {
+		return respond.Response{}, e
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			s.fail(w, r, errUnsupportedMediaType(ct))
-			return
+			return respond.Response{}, errUnsupportedMediaType(ct)
 		}
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxTokenBody+1))
 	if err != nil {
-		s.fail(w, r, errJSONParse("reading the body failed"))
-		return
+		return respond.Response{}, errJSONParse("reading the body failed")
 	}
 	if len(raw) > maxTokenBody {
-		s.fail(w, r, errJSONParse(fmt.Sprintf("body over %d bytes", maxTokenBody)))
-		return
+		return respond.Response{}, errJSONParse(fmt.Sprintf("body over %d bytes", maxTokenBody))
 	}
 	var req tokenRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&req); err != nil {
-		s.fail(w, r, errJSONParse(err.Error()))
-		return
+		return respond.Response{}, errJSONParse(err.Error())
 	}
 	if dec.More() {
-		s.fail(w, r, errJSONParse("trailing data after the JSON object"))
-		return
+		return respond.Response{}, errJSONParse("trailing data after the JSON object")
 	}
 	switch {
 	case req.GrantType == nil || *req.GrantType == "":
-		s.fail(w, r, errIllegalArgument(descGrantTypeMissing, "the body has no grant_type; app tokens use \"grant_type\":\"client_credentials\""))
-		return
+		return respond.Response{}, errIllegalArgument(descGrantTypeMissing, "the body has no grant_type; app tokens use \"grant_type\":\"client_credentials\"")
 	case *req.GrantType != "client_credentials":
-		s.fail(w, r, errUnsupportedGrant(*req.GrantType))
-		return
+		return respond.Response{}, errUnsupportedGrant(*req.GrantType)
 	case req.ClientID == nil || *req.ClientID == "":
-		s.fail(w, r, errIllegalArgument(descClientIDMissing, "the body has no client_id"))
-		return
+		return respond.Response{}, errIllegalArgument(descClientIDMissing, "the body has no client_id")
 	case req.ClientSecret == nil || *req.ClientSecret == "":
-		s.fail(w, r, errIllegalArgument(descClientSecretMissing, "the body has no client_secret"))
-		return
+		return respond.Response{}, errIllegalArgument(descClientSecretMissing, "the body has no client_secret")
 	}
 	ttl, terr := parseTTL(req.TTL, s.cfg.TokenTTL)
 	if terr != nil {
-		s.fail(w, r, terr)
-		return
+		return respond.Response{}, terr
 	}
 	if *req.ClientID != app.ClientID {
-		s.fail(w, r, errInvalidGrant(descClientIDMismatch, fmt.Sprintf("client_id %q is not %s/%s's (see GET /_chatemu/tenants)", *req.ClientID, app.Org, app.App)))
-		return
+		return respond.Response{}, errInvalidGrant(descClientIDMismatch, fmt.Sprintf("client_id %q is not %s/%s's (see GET /_chatemu/tenants)", *req.ClientID, app.Org, app.App))
 	}
 	if !sign.Equal(*req.ClientSecret, app.ClientSecret) {
-		s.fail(w, r, errInvalidGrant(descClientSecretMism, fmt.Sprintf("client_secret is not %s/%s's", app.Org, app.App)))
-		return
+		return respond.Response{}, errInvalidGrant(descClientSecretMism, fmt.Sprintf("client_secret is not %s/%s's", app.Org, app.App))
 	}
 	token, expiresIn := s.issue(app, ttl)
 	b := make([]byte, 0, 160)
@@ -135,11 +118,11 @@ func (s *Surface) serveToken(w http.ResponseWriter, r *http.Request) {
 	b = append(b, `,"application":`...)
 	b = appendString(b, app.UUID)
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	return jsonBody(http.StatusOK, b), nil
 }
 
 // parseTTL reads ttl: absent, null or "" mean the default; a number or a
-// numeric string is seconds; 0 is permanent (vendor-notes §1.5). The VIP5
+// numeric string is seconds; 0 is permanent (easemob_app_token.md). The VIP5
 // cluster's milliseconds are not emulated.
 func parseTTL(raw json.RawMessage, def time.Duration) (time.Duration, *Error) {
 	bad := func(why string) *Error {
@@ -248,7 +231,7 @@ func wellFormed(token string) bool {
 	return hmac.Equal(raw[tokenIDLen+8:], tokenTag(raw[:tokenIDLen+8]))
 }
 
-// authorize checks the request's app token for app (vendor-notes §1.5, §7):
+// authorize checks the request's app token for app (easemob-doc error.md):
 // missing or expired → unauthorized; not our shape → corrupt; our shape but
 // not issued here for this app → "Unable to authenticate".
 func (s *Surface) authorize(r *http.Request, app *world.EasemobApp) *Error {
