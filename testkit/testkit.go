@@ -144,7 +144,7 @@ func New(opts ...Option) (*Emulator, error) {
 		ln.Close()
 		return nil, fmt.Errorf("testkit: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), o.logger)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

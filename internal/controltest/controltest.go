@@ -38,6 +38,16 @@ import (
 // Prefix is the path prefix of the control API.
 const Prefix = "/_chatemu/"
 
+// inspectorPath is where the inspector's HTML pages are served: beside the
+// control API, not part of it (no JSON, no document entry).
+const inspectorPath = Prefix + "ui"
+
+// isInspector reports whether an escaped path is one of the inspector's.
+func isInspector(path string) bool {
+	rest, ok := strings.CutPrefix(path, inspectorPath)
+	return ok && (rest == "" || rest[0] == '/')
+}
+
 // methods are the HTTP methods in the order the control API's Allow header
 // lists them, with the document's key for each.
 var methods = []struct{ http, doc string }{
@@ -291,7 +301,7 @@ type transport struct {
 }
 
 func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !strings.HasPrefix(req.URL.EscapedPath(), Prefix) {
+	if p := req.URL.EscapedPath(); !strings.HasPrefix(p, Prefix) || isInspector(p) {
 		return tr.next.RoundTrip(req)
 	}
 	var reqBody []byte
