@@ -48,6 +48,8 @@ var mayImport = map[string][]string{
 	"contract":                       {"emulator/clock", "emulator/sign"},
 	"contract/replay":                {"contract", "emulator", "emulator/world", "scenarios"},
 	"internal/golden":                nil,
+	"internal/controltest":           nil,
+	"internal/servetest":             nil,
 	"internal/repocheck":             nil,
 	"internal/loadtest":              anything,
 	"cmd/chatemu":                    anything,
