@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/control"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/internal/routes"
 )
 
@@ -61,7 +62,8 @@ func (l *lazyRouter) Match(r *http.Request, m *mux.RouteMatch) bool { return l.g
 
 // notFound answers a path that no surface claims.
 func notFound(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Chatemu-Reason", "no emulated API serves "+r.Method+" "+r.URL.Path)
+	// Bounded as every vendor's reason is: the path is the client's.
+	w.Header().Set("X-Chatemu-Reason", respond.Reason("no emulated API serves "+r.Method+" "+r.URL.Path))
 	http.NotFound(w, r)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -109,8 +110,13 @@ func TestRouting(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d %s", tt.method, tt.path, rec.Code, rec.Body, tt.status, tt.contains)
 		}
 	}
-	if reason := serve(s, "GET", "/nowhere", "").Header().Get("X-Chatemu-Reason"); reason == "" {
-		t.Error("the server's 404 has no X-Chatemu-Reason")
+	if reason := serve(s, "GET", "/nowhere", "").Header().Get("X-Chatemu-Reason"); reason != "no emulated API serves GET /nowhere" {
+		t.Errorf("the server's 404 has X-Chatemu-Reason %q", reason)
+	}
+	// The path is the client's: its reason is bounded as a vendor's is.
+	long := "/x/" + strings.Repeat("y", 3000)
+	if rec := serve(s, "GET", long, ""); rec.Code != http.StatusNotFound || len(rec.Header().Get("X-Chatemu-Reason")) != respond.MaxReason {
+		t.Errorf("GET of a 3,003-byte path: %d, reason of %d bytes", rec.Code, len(rec.Header().Get("X-Chatemu-Reason")))
 	}
 	// Each vendor path is claimed by its surface, not the server's 404.
 	for _, path := range []string{
