@@ -22,8 +22,20 @@ var secretNames = []string{
 	"checksum", "token", "sign", "secret", "app_secret", "appsecret", "password",
 }
 
+// secretLens marks the lengths of secretNames, so that most names are
+// refused without a comparison (a JSON answer has many keys).
+var secretLens = func() (l [32]bool) {
+	for _, s := range secretNames {
+		l[len(s)] = true
+	}
+	return l
+}()
+
 // secretName reports whether name carries a credential.
 func secretName(name string) bool {
+	if len(name) >= len(secretLens) || !secretLens[len(name)] {
+		return false
+	}
 	for _, s := range secretNames {
 		if strings.EqualFold(name, s) {
 			return true
@@ -61,7 +73,12 @@ func redactParams(s string) string {
 	for i := 0; i < len(s); {
 		start := paramStart(s, i)
 		if start < 0 {
-			i++
+			// Past position 0, only these bytes start a parameter.
+			k := strings.IndexAny(s[i+1:], `?&\`)
+			if k < 0 {
+				break
+			}
+			i += 1 + k
 			continue
 		}
 		eq := start
@@ -169,7 +186,11 @@ func redactJSON(s string) string {
 	var out splicer
 	for i := 0; i < len(s); i++ {
 		if s[i] != '"' {
-			continue
+			k := strings.IndexByte(s[i:], '"')
+			if k < 0 {
+				break
+			}
+			i += k
 		}
 		end := stringEnd(s, i+1)
 		key := s[i+1 : end]
@@ -197,17 +218,24 @@ func redactJSON(s string) string {
 }
 
 // stringEnd returns the index of the quote closing the JSON string whose
-// content starts at i, or len(s) for a string cut short.
+// content starts at i, or len(s) for a string cut short: the first quote
+// after an even run of backslashes (each escapes the byte after it).
 func stringEnd(s string, i int) int {
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
+	for {
+		k := strings.IndexByte(s[i:], '"')
+		if k < 0 {
+			return len(s)
 		}
+		q := i + k
+		n := 0
+		for q-1-n >= i && s[q-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		i = q + 1
 	}
-	return len(s)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
