@@ -3,6 +3,7 @@ package world
 import (
 	"bytes"
 	"crypto/md5"
+	_ "embed"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -159,6 +160,29 @@ var imageSizes = [][2]int{{1080, 1920}, {1920, 1080}, {750, 1334}, {1280, 720}, 
 var videoSizes = [][2]int{{720, 1280}, {1280, 720}, {480, 640}, {360, 480}}
 var docExts = []string{"pdf", "docx", "xlsx", "txt", "md", "zip"}
 
+// Generated attachments' sizes in bytes: the least, and how many sizes
+// above it a draw chooses from; audio adds audioBytesPerSec a second of
+// its duration (maxAudioSecs at most).
+const (
+	imageBytes, imageSpan    = 96_000, 320_000
+	thumbBytes, thumbSpan    = 64_000, 60_000
+	audioBytes, audioSpan    = 8_192, 2_000
+	audioBytesPerSec         = 4_000
+	maxAudioSecs             = 59
+	videoBytes, videoSpan    = 240_000, 960_000
+	fileBytes, fileSpan      = 52_000, 900_000
+	combineSize, combineSpan = 2_400, 1_600
+)
+
+// sumsTable holds the md5 midstates of the heads of every attachment a
+// Yunxin app generates (the md5s its pages carry), up to the largest size
+// drawn, so that a fresh world's first walk hashes no padding
+// (fixtures.AppendSumsTable; TestSumsTable remakes it, go test -update
+// rewrites it).
+//
+//go:embed sums.table
+var sumsTable []byte
+
 // generate builds message i of stream s.
 func (w *World) generate(s *stream, i int64) Message {
 	at := s.at(i)
@@ -231,7 +255,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			d := imageSizes[r.IntN(len(imageSizes))]
 			a.Width, a.Height = d[0], d[1]
 		}
-		w.media(a, Image, r, seed, files, 0, 96_000+r.Int64N(320_000), literal)
+		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal)
 	case Audio:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -241,10 +265,10 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			}
 		}
 		if a.Duration == 0 {
-			a.Duration = time.Duration(1+r.IntN(59)) * time.Second
+			a.Duration = time.Duration(1+r.IntN(maxAudioSecs)) * time.Second
 		}
 		secs := int64(a.Duration / time.Second)
-		w.media(a, Audio, r, seed, files, 0, 8_192+secs*4_000+r.Int64N(2_000), literal)
+		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal)
 	case Video:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -257,10 +281,10 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		if a.Duration == 0 {
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
-		w.media(a, Video, r, seed, files, 0, 240_000+r.Int64N(960_000), literal)
+		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal)
 		if a.Thumb == nil {
 			t := &Attachment{Ext: "jpg", Width: a.Width, Height: a.Height}
-			w.media(t, Image, r, hash(seed, 30), files, 1, 64_000+r.Int64N(60_000), literal)
+			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal)
 			a.Thumb = t
 		}
 	case File:
@@ -268,7 +292,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
-		w.media(a, File, r, seed, files, 0, 52_000+r.Int64N(900_000), literal)
+		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal)
 	case Combine:
 		a := ensure(&m.Attachment)
 		if m.Combine == nil {
@@ -282,7 +306,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 		// The forwarded messages' JSON is padded to a size chosen up front,
 		// above the longest it can be (4 texts of at most 120 runes).
-		w.media(a, Combine, r, seed, files, 0, 2_400+r.Int64N(1_600), literal)
+		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal)
 	case Location:
 		if m.Location == nil {
 			addr, lat, lng := fixtures.Place(hash(seed, 40))
@@ -386,6 +410,15 @@ func combineSummary(r *prng) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// newSums returns the md5 midstates of a world, starting from sumsTable.
+func newSums() *fixtures.Sums {
+	s, err := fixtures.NewSumsFrom(0, sumsTable)
+	if err != nil { // TestSumsTable keeps the table whole; without it, sums are only slower
+		return fixtures.NewSums(0)
+	}
+	return s
 }
 
 // file describes a's bytes to fixtures.

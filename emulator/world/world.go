@@ -78,7 +78,7 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		spec:   spec,
 		seed:   spec.Seed,
 		anchor: anchor.UTC(),
-		sums:   fixtures.NewSums(0),
+		sums:   newSums(),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
