@@ -241,7 +241,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
-			m.Text = fixtures.Text(hash(seed, 20))
+			m.Text = w.content.Text(hash(seed, 20))
 		}
 	case Image:
 		a := ensure(&m.Attachment)
@@ -309,18 +309,18 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal)
 	case Location:
 		if m.Location == nil {
-			addr, lat, lng := fixtures.Place(hash(seed, 40))
+			addr, lat, lng := w.content.Place(hash(seed, 40))
 			m.Location = &Place{Address: addr, Lat: lat, Lng: lng}
 		}
 	case Command:
 		if m.Action == "" {
-			m.Action = fixtures.Word(hash(seed, 50))
+			m.Action = w.content.Word(hash(seed, 50))
 		}
 	case Custom:
 		if m.Custom == nil {
-			c := &CustomBody{Event: fixtures.Word(hash(seed, 60))}
+			c := &CustomBody{Event: w.content.Word(hash(seed, 60))}
 			for k := 0; k < 1+r.IntN(3); k++ {
-				c.Exts = append(c.Exts, [2]string{fixtures.Word(hash(seed, 61, uint64(k))), strconv.Itoa(r.IntN(1000))})
+				c.Exts = append(c.Exts, [2]string{w.content.Word(hash(seed, 61, uint64(k))), strconv.Itoa(r.IntN(1000))})
 			}
 			m.Custom = c
 		}
@@ -330,16 +330,16 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 				"id": 301 + r.IntN(2),
 				"data": map[string]any{
 					"operator": m.From,
-					"opeNick":  fixtures.Name(hash(seed, 70)),
+					"opeNick":  w.content.Name(hash(seed, 70)),
 					"target":   []any{m.From},
-					"tarNick":  []any{fixtures.Name(hash(seed, 70))},
+					"tarNick":  []any{w.content.Name(hash(seed, 70))},
 					"ext":      "",
 				},
 			}
 		}
 	}
 	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {
-		m.Ext = map[string]any{"nickname": fixtures.Name(hash(seed, 80))}
+		m.Ext = map[string]any{"nickname": w.content.Name(hash(seed, 80))}
 	}
 	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
 		m.Extension = extension(m.At)
@@ -366,7 +366,7 @@ func ensure(p **Attachment) *Attachment {
 func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool) {
 	a.kind, a.seed = kind, hash(seed, 90)
 	if a.Name == "" {
-		a.Name = fixtures.FileName(hash(seed, 91), a.Ext)
+		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
 	}
 	if a.Ext == "" {
 		if dot := strings.LastIndexByte(a.Name, '.'); dot >= 0 {

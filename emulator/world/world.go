@@ -40,7 +40,8 @@ type World struct {
 
 	work workCounters
 
-	sums *fixtures.Sums // attachments' md5 midstates (content.go)
+	sums    *fixtures.Sums   // attachments' md5 midstates (content.go)
+	content fixtures.Content // texts and names, its random sources reused
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
