@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/chatemu/chatemu/emulator/internal/appendtext"
+	"github.com/chatemu/chatemu/emulator/internal/gojson"
 	"github.com/chatemu/chatemu/emulator/internal/javajson"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -211,6 +212,12 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 	case world.Notification:
 		if m.Notification == nil {
 			return b, false, nil
+		}
+		// As encoding/json writes it (the vendor's Java JSON does not
+		// escape <, >, &): gojson for the usual values, encoding/json
+		// for the rest.
+		if out, ok := gojson.AppendValue(b, m.Notification); ok {
+			return out, true, nil
 		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
