@@ -70,15 +70,14 @@ func redactHeader(name, value string) string {
 // unchanged, without allocating, when it holds no credential.
 func redactParams(s string) string {
 	var out splicer
+	starts := paramStarts{s: s}
 	for i := 0; i < len(s); {
 		start := paramStart(s, i)
 		if start < 0 {
-			// Past position 0, only these bytes start a parameter.
-			k := strings.IndexAny(s[i+1:], `?&\`)
-			if k < 0 {
+			// Past position 0, only '?', '&' and '\' start a parameter.
+			if i = starts.from(i + 1); i < 0 {
 				break
 			}
-			i += 1 + k
 			continue
 		}
 		eq := start
@@ -99,6 +98,35 @@ func redactParams(s string) string {
 		i = end
 	}
 	return out.result(s)
+}
+
+// paramStarts finds the bytes that can start a parameter past position 0
+// ('?', '&', '\\'), each with strings.IndexByte, remembering where each
+// one next occurs: a body without them is scanned once per byte kind.
+type paramStarts struct {
+	s    string
+	next [3]int // next index of each byte at or after the last search; -1 none
+}
+
+var paramStartBytes = [3]byte{'?', '&', '\\'}
+
+// from returns the first index at or after i of a byte that can start a
+// parameter, or -1; i only grows from call to call.
+func (p *paramStarts) from(i int) int {
+	best := -1
+	for k, c := range paramStartBytes {
+		if p.next[k] >= 0 && p.next[k] < i {
+			if j := strings.IndexByte(p.s[i:], c); j >= 0 {
+				p.next[k] = i + j
+			} else {
+				p.next[k] = -1
+			}
+		}
+		if n := p.next[k]; n >= 0 && (best < 0 || n < best) {
+			best = n
+		}
+	}
+	return best
 }
 
 // splicer builds s with some spans replaced by Redacted, allocating only
