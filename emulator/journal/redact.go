@@ -22,26 +22,41 @@ var secretNames = []string{
 	"checksum", "token", "sign", "secret", "app_secret", "appsecret", "password",
 }
 
-// secretLens marks the lengths of secretNames, so that most names are
-// refused without a comparison (a JSON answer has many keys).
-var secretLens = func() (l [32]bool) {
+// secretsByLen are secretNames by length, so that an ASCII name is
+// compared only with those as long (a JSON answer has many keys); a name
+// with other bytes may fold to one of another length (U+212A KELVIN SIGN
+// folds to k) and is compared with all.
+var secretsByLen = func() (l [32][]string) {
 	for _, s := range secretNames {
-		l[len(s)] = true
+		l[len(s)] = append(l[len(s)], s)
 	}
 	return l
 }()
 
 // secretName reports whether name carries a credential.
 func secretName(name string) bool {
-	if len(name) >= len(secretLens) || !secretLens[len(name)] {
-		return false
+	names := secretNames
+	if isASCII(name) {
+		if len(name) >= len(secretsByLen) {
+			return false
+		}
+		names = secretsByLen[len(name)]
 	}
-	for _, s := range secretNames {
+	for _, s := range names {
 		if strings.EqualFold(name, s) {
 			return true
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // redactHeader returns a header's value with a credential replaced; an
