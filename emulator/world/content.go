@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/internal/appendtext"
@@ -413,13 +414,18 @@ func combineSummary(r *prng) string {
 }
 
 // newSums returns the md5 midstates of a world, starting from sumsTable.
-func newSums() *fixtures.Sums {
-	s, err := fixtures.NewSumsFrom(0, sumsTable)
-	if err != nil { // TestSumsTable keeps the table whole; without it, sums are only slower
-		return fixtures.NewSums(0)
+func newSums() *fixtures.Sums { return fixtures.NewSumsFrom(0, parsedSumsTable()) }
+
+// parsedSumsTable is sumsTable parsed, once for every world of the
+// process: read-only data, like the table itself. Nil if it does not
+// parse (TestSumsTable keeps it whole; without it, md5s are only slower).
+var parsedSumsTable = sync.OnceValue(func() *fixtures.SumsTable {
+	t, err := fixtures.ParseSumsTable(sumsTable)
+	if err != nil {
+		return nil
 	}
-	return s
-}
+	return t
+})
 
 // file describes a's bytes to fixtures.
 func (a *Attachment) file() fixtures.File {
