@@ -99,7 +99,7 @@ func check(t *testing.T, name string, got float64, budget int) {
 func TestAllocsYunxinPage20(t *testing.T) {
 	s := allocServer(t)
 	check(t, "warm", allocsPerRequest(t, s, func(int) *http.Request {
-		return yunxinAllocRequest("chatemu-yunxin-demo", "c0ffee123456", "10001", "sender_id=amy&limit=20")
+		return yunxinAllocRequest(yxAppKey, yxSecret, "10001", "sender_id=amy&limit=20")
 	}), budgetYunxinPage20Warm)
 
 	// Cold: a walk of distinct pages (the busy scenario's a01 in room
@@ -127,7 +127,7 @@ func TestAllocsYunxinPage20(t *testing.T) {
 }
 
 func opAllocRequest(body string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, opapi.UserMessageListPath+"?apiVersion=01&client=chatemu-op&token=chatemu-op-token-0001&sign=x",
+	r := httptest.NewRequest(http.MethodPost, opapi.UserMessageListPath+"?"+opQuery,
 		strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	return r
@@ -150,7 +150,7 @@ func TestAllocsOpPage20(t *testing.T) {
 func TestAllocsEasemobChatMessages(t *testing.T) {
 	s := allocServer(t)
 	rec := serve(s, http.MethodPost, "/chatemu/demo/token",
-		`{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`)
+		emTokenBody)
 	tok := rec.Body.String()
 	tok = tok[strings.Index(tok, `"access_token":"`)+16:]
 	tok = tok[:strings.IndexByte(tok, '"')]

@@ -1,6 +1,6 @@
 package emulator_test
 
-// The bad-input catalogue (issue #9): every malformed request a buggy
+// The bad-input catalogue: every malformed request a buggy
 // client can send, answered exactly as the vendor would. Each row drives a
 // real HTTP server (emulator.New over the default scenario, clock frozen at
 // the scenario's start) as a client does and asserts the exact status and
@@ -16,13 +16,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -33,6 +31,7 @@ import (
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/yunxin"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
 
@@ -40,21 +39,6 @@ import (
 // links and OSS's HostId are the same on every run whatever port the
 // listener got.
 const badPublic = "http://127.0.0.1:8080"
-
-// The default scenario's credentials (scenarios/builtin/default.yaml).
-const (
-	emClientID     = "YXA6ChatemuDemoClientId001"
-	emClientSecret = "YXA6ChatemuDemoClientSecret0001"
-	emBucket       = "chatemu-history"
-	emOSSKeyID     = "LTAI5tChatemuDemoKey0001"
-	emOSSSecret    = "ChatemuDemoOssAccessKeySecret1"
-	yxAppKey       = "chatemu-yunxin-demo"
-	yxSecret       = "c0ffee123456"
-	opQuery        = "apiVersion=01&client=chatemu-op&token=chatemu-op-token-0001&sign=x"
-	qnAccessKey    = "ChatemuQiniuDemoAccessKey000000000000001"
-	qnSecretKey    = "ChatemuQiniuDemoSecretKey000000000000001"
-	emTokenBody    = `{"grant_type":"client_credentials","client_id":"` + emClientID + `","client_secret":"` + emClientSecret + `"}`
-)
 
 // badStart is the default scenario's clock.start, where the catalogue's
 // clock stays.
@@ -235,11 +219,14 @@ func ctl(msg string) string { return `{"error":` + strconv.Quote(msg) + "}\n" }
 const (
 	hourOK     = "2026112016"
 	archiveKey = "history/chatemu/demo/" + hourOK + ".gz"
-	ossPath    = "/_oss/" + emBucket + "/" + archiveKey
 	yxPath     = "/im/v2/chatrooms/10001/messages"
 	opPath     = "/op/v2/userMessageList"
-	opTarget   = opPath + "?" + opQuery
 	opBodyOK   = `{"userId":"alice","pageNum":1,"pageSize":1}`
+)
+
+var (
+	ossPath  = "/_oss/" + emBucket + "/" + archiveKey
+	opTarget = opPath + "?" + opQuery
 )
 
 func badRows() []badRow {
@@ -331,7 +318,7 @@ func badRows() []badRow {
 		{name: "oss_expired", method: "GET", target: ossLink(emBucket, archiveKey, past), status: 403},
 		{name: "oss_unknown_key_id", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), emOSSKeyID, "LTAInope", 1), status: 403},
 		{name: "oss_signature_plus_unescaped", method: "GET", target: ossPath + "?Expires=1795170600&OSSAccessKeyId=" + emOSSKeyID + "&Signature=a+b=", status: 403},
-		// Duplicated auth parameters: the first wins (vendor-notes §2.1).
+		// Duplicated auth parameters: the first wins (developer.aliyun.com/ask/210565).
 		{name: "oss_duplicate_expires_first_valid", method: "GET", target: ossLink(emBucket, archiveKey, valid) + "&Expires=abc", status: 200, binary: true},
 		{name: "oss_duplicate_expires_first_bad", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), "?", "?Expires=abc&", 1), status: 400},
 		{name: "oss_duplicate_signature_first_wrong", method: "GET", target: strings.Replace(ossLink(emBucket, archiveKey, valid), "?", "?Signature=wrong&", 1), status: 403},
@@ -402,7 +389,7 @@ func badRows() []badRow {
 		{name: "op_query_unknown", method: "POST", target: opTarget + "&pageNum=1", body: opBodyOK, status: 200, want: opParam("不支持的参数 pageNum")},
 		{name: "op_api_version", method: "POST", target: strings.Replace(opTarget, "apiVersion=01", "apiVersion=02", 1), body: opBodyOK, status: 200, want: opParam("apiVersion不支持")},
 		{name: "op_client_missing", method: "POST", target: opPath + "?token=x", body: opBodyOK, status: 200, want: opErr(401, "client无效")},
-		{name: "op_token_wrong", method: "POST", target: strings.Replace(opTarget, "token=chatemu-op-token-0001", "token=x", 1), body: opBodyOK, status: 200, want: opErr(401, "token无效")},
+		{name: "op_token_wrong", method: "POST", target: strings.Replace(opTarget, "token="+opToken, "token=x", 1), body: opBodyOK, status: 200, want: opErr(401, "token无效")},
 		{name: "op_body_empty", method: "POST", target: opTarget, status: 200, want: opParam("请求体不能为空")},
 		{name: "op_body_null", method: "POST", target: opTarget, body: "null", status: 200, want: opParam("请求体不是合法的JSON对象")},
 		{name: "op_body_array", method: "POST", target: opTarget, body: "[]", status: 200, want: opParam("请求体不是合法的JSON对象")},
@@ -549,28 +536,10 @@ func mustPath(t testing.TB, target string) string {
 	return u.Path
 }
 
-// badGolden compares got with testdata/badinput/NAME.golden, or rewrites
-// it under -update (the package's flag; looked up so that this file does
-// not depend on which file declares it).
+// badGolden compares got with testdata/badinput/NAME.golden.
 func badGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "badinput", name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s (-update rewrites it)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "badinput", name+".golden"), []byte(got))
 }
 
 // The vendor-documented 5xx answers: the only 5xx an emulator answer may

@@ -51,7 +51,7 @@ func TestDateFromClock(t *testing.T) {
 				}
 			}
 
-			tok := easemobToken(t, l, "chatemu", "demo", "YXA6ChatemuDemoClientId001", "YXA6ChatemuDemoClientSecret0001")
+			tok := easemobToken(t, l, "chatemu", "demo", emClientID, emClientSecret)
 			hour := at.Add(-2 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006010215")
 			res, body := l.do(t, "GET", "/chatemu/demo/chatmessages/"+hour, http.Header{"Authorization": {"Bearer " + tok}}, "")
 			check("easemob chatmessages", res, body, 200)
@@ -63,7 +63,7 @@ func TestDateFromClock(t *testing.T) {
 			res, body = l.do(t, "GET", "/chatemu/demo/nothing", http.Header{"Authorization": {"Bearer " + tok}}, "")
 			check("easemob unknown", res, body, 500)
 
-			res, body = l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=5", yunxinHeaders(l.srv, "chatemu-yunxin-demo", "c0ffee123456"), "")
+			res, body = l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=5", yunxinHeaders(l.srv, yxAppKey, yxSecret), "")
 			check("yunxin history", res, body, 200)
 			if ms := jsonInt(at.Add(-time.Minute).UnixMilli()); !strings.Contains(body, ms) {
 				t.Errorf("yunxin: no time %s in %.300s", ms, body)
@@ -71,7 +71,7 @@ func TestDateFromClock(t *testing.T) {
 			res, body = l.do(t, "GET", linkIn(t, l, body, "/_nos/"), nil, "")
 			check("nos file", res, body, 200)
 
-			res, body = l.do(t, "POST", "/op/v2/userMessageList?client=chatemu-op&token=chatemu-op-token-0001", nil, `{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`)
+			res, body = l.do(t, "POST", "/op/v2/userMessageList?client="+opClient+"&token="+opToken, nil, `{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`)
 			check("op userMessageList", res, body, 200)
 			if day := at.Add(-time.Minute).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"); !strings.Contains(body, day) {
 				t.Errorf("op: no %s in %.300s", day, body)

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -21,9 +19,8 @@ import (
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // live is a Server behind a real HTTP listener, its clock frozen at t0.
 type live struct {
@@ -128,24 +125,6 @@ func dump(res *http.Response, body string) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
-}
-
 // faultTargets is one request per vendor format a preset renders in.
 var faultTargets = []struct {
 	name, vendor, method, path string
@@ -153,11 +132,11 @@ var faultTargets = []struct {
 	body                       string
 }{
 	{"easemob", "easemob", "GET", "/chatemu/demo/chatmessages/2026112009", http.Header{"Authorization": {"Bearer x"}}, ""},
-	{"oss", "easemob", "GET", "/_oss/chatemu-history/history/chatemu/demo/2026112009.gz?Expires=1795140000&OSSAccessKeyId=LTAI5tChatemuDemoKey0001&Signature=x",
+	{"oss", "easemob", "GET", "/_oss/" + emBucket + "/history/chatemu/demo/2026112009.gz?Expires=1795140000&OSSAccessKeyId=" + emOSSKeyID + "&Signature=x",
 		http.Header{"Host": {"emu.test"}}, ""},
 	{"yunxin", "yunxin", "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=10", http.Header{"AppKey": {"chatemu-yunxin-demo"}}, ""},
 	{"nos", "yunxin", "GET", "/_nos/chatemu-yunxin-demo/abc.png", nil, ""},
-	{"op", "op", "POST", "/op/v2/userMessageList?client=chatemu-op&token=chatemu-op-token-0001", nil, `{"userId":"alice","pageNum":1,"pageSize":10}`},
+	{"op", "op", "POST", "/op/v2/userMessageList?client=" + opClient + "&token=" + opToken, nil, `{"userId":"alice","pageNum":1,"pageSize":10}`},
 	{"qiniu", "op", "GET", "/_qiniu/abc.png?e=1795140000&token=AK:sig", nil, ""},
 }
 
@@ -172,7 +151,7 @@ func TestFaultPresetBytes(t *testing.T) {
 					t.Fatal(err)
 				}
 				res, body := l.do(t, target.method, target.path, target.header, target.body)
-				golden(t, "fault_"+target.name+"_"+string(kind), dump(res, body))
+				golden.Check(t, filepath.Join("testdata", "fault_"+target.name+"_"+string(kind)+".golden"), []byte(dump(res, body)))
 				if n := len(l.srv.Faults().List()); n != 0 {
 					t.Errorf("%d faults left after times: 1", n)
 				}
@@ -192,7 +171,7 @@ func TestFaultLeavesStateUnchanged(t *testing.T) {
 	a := startLive(t, emulator.Config{})
 	b := startLive(t, emulator.Config{})
 	a.srv.Faults().Add(faults.Rule{Path: "/token$", Kind: faults.ServerError, Times: 2})
-	token := `{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`
+	token := emTokenBody
 	h := http.Header{"Content-Type": {"application/json"}}
 	for range 2 {
 		if res, body := a.do(t, "POST", "/chatemu/demo/token", h, token); res.StatusCode != 500 {

@@ -15,7 +15,7 @@ import (
 
 // FuzzServer drives the whole http.Handler of emulator.New (default
 // scenario, frozen clock) with vendor-shaped requests: a method, a target
-// (path and query), header lines and a body (issue #9). Invariants (vendorAnswerProblem): no panic,
+// (path and query), header lines and a body. Invariants (vendorAnswerProblem): no panic,
 // no 5xx but the vendor-documented ones, every answer in its vendor's
 // format. The seed corpus, testdata/fuzz/FuzzServer, holds the bad-input
 // catalogue's rows (one file per row, named after it) and the regression

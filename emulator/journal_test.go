@@ -16,10 +16,10 @@ var dropRule = faults.Rule{Kind: faults.Drop}
 // tenant it addressed, its status and reason; control requests are not.
 func TestJournal(t *testing.T) {
 	l := startLive(t, emulator.Config{})
-	easemobToken(t, l, "chatemu", "demo", "YXA6ChatemuDemoClientId001", "YXA6ChatemuDemoClientSecret0001")
+	easemobToken(t, l, "chatemu", "demo", emClientID, emClientSecret)
 	l.do(t, "GET", "/chatemu/demo/chatmessages/2026112009?x=1", nil, "")
-	l.do(t, "GET", "/im/v2.1/chatrooms/10001/messages?sender_id=amy&limit=10", yunxinHeaders(l.srv, "chatemu-yunxin-demo", "c0ffee123456"), "")
-	l.do(t, "POST", "/op/v2/userMessageList?client=chatemu-op&token=chatemu-op-token-0001", nil, `{"userId":"alice","pageNum":1,"pageSize":1}`)
+	l.do(t, "GET", "/im/v2.1/chatrooms/10001/messages?sender_id=amy&limit=10", yunxinHeaders(l.srv, yxAppKey, yxSecret), "")
+	l.do(t, "POST", "/op/v2/userMessageList?client="+opClient+"&token="+opToken, nil, `{"userId":"alice","pageNum":1,"pageSize":1}`)
 	l.do(t, "GET", "/_qiniu/nothing.png?e=1&token=x:y", nil, "")
 	l.do(t, "GET", "/_oss/b/o", nil, "")
 	l.do(t, "GET", "/nowhere", nil, "")

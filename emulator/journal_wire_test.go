@@ -19,13 +19,13 @@ import (
 func TestJournalKeepsRequestsAndAnswers(t *testing.T) {
 	l := startLive(t, emulator.Config{})
 	json := http.Header{"Content-Type": {"application/json"}}
-	tok := easemobToken(t, l, "chatemu", "demo", "YXA6ChatemuDemoClientId001", "YXA6ChatemuDemoClientSecret0001")                            // 1
-	_, page := l.do(t, "GET", "/chatemu/demo/chatmessages/2026112016", http.Header{"Authorization": {"Bearer " + tok}}, "")                  // 2
-	l.do(t, "GET", linkIn(t, l, page, "/_oss/"), nil, "")                                                                                    // 3
-	l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=2", yunxinHeaders(l.srv, "chatemu-yunxin-demo", "c0ffee123456"), "") // 4
+	tok := easemobToken(t, l, "chatemu", "demo", emClientID, emClientSecret)                                                // 1
+	_, page := l.do(t, "GET", "/chatemu/demo/chatmessages/2026112016", http.Header{"Authorization": {"Bearer " + tok}}, "") // 2
+	l.do(t, "GET", linkIn(t, l, page, "/_oss/"), nil, "")                                                                   // 3
+	l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=2", yunxinHeaders(l.srv, yxAppKey, yxSecret), "")   // 4
 	long := `{"userId":"alice","pageNum":1,"pageSize":1,"pad":"` + strings.Repeat("x", journal.MaxBody) + `"}`
-	l.do(t, "POST", "/op/v2/userMessageList?client=chatemu-op&token=chatemu-op-token-0001&sign=abc", json, long) // 5
-	l.do(t, "GET", "/nowhere?token=t", nil, "")                                                                  // 6
+	l.do(t, "POST", "/op/v2/userMessageList?client="+opClient+"&token="+opToken+"&sign=abc", json, long) // 5
+	l.do(t, "GET", "/nowhere?token=t", nil, "")                                                          // 6
 	l.control(t, "POST", "faults", `{"vendor":"op","status":503,"body":"busy","times":1}`, 201, nil)
 	l.do(t, "POST", "/op/v2/userMessageList?client=chatemu-op", json, `{"userId":"bob"}`)                                           // 7
 	l.do(t, "GET", "/chatemu/demo/chatfiles/nope", http.Header{"Share-Secret": {"s3cr3t"}, "Authorization": {"Bearer " + tok}}, "") // 8
@@ -41,7 +41,7 @@ func TestJournalKeepsRequestsAndAnswers(t *testing.T) {
 		name string
 		ok   bool
 	}{
-		{"token: request body redacted", r[0].RequestBody == `{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"REDACTED"}` &&
+		{"token: request body redacted", r[0].RequestBody == `{"grant_type":"client_credentials","client_id":"`+emClientID+`","client_secret":"REDACTED"}` &&
 			r[0].RequestHeaders["Content-Type"] == "application/json" && !r[0].RequestBodyTruncated},
 		{"token: access_token redacted", strings.Contains(r[0].ResponseBody, `"access_token":"REDACTED"`) && !strings.Contains(r[0].ResponseBody, tok) &&
 			r[0].ResponseBodyBytes > int64(len(r[0].ResponseBody))-int64(len(tok))},
@@ -101,7 +101,7 @@ func TestJournalKeepsRequestsAndAnswers(t *testing.T) {
 func TestJournalHead(t *testing.T) {
 	l := startLive(t, emulator.Config{})
 	l.control(t, "POST", "messages", `{"tenant":"yunxin:chatemu-yunxin-demo","messages":[{"sender":"amy","room":"10001","type":"image","at":"2026-11-20T09:59:00Z"}]}`, 201, nil)
-	_, page := l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=1", yunxinHeaders(l.srv, "chatemu-yunxin-demo", "c0ffee123456"), "")
+	_, page := l.do(t, "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=1", yunxinHeaders(l.srv, yxAppKey, yxSecret), "")
 	link := linkIn(t, l, page, "/_nos/")
 	for _, method := range []string{"HEAD", "GET"} {
 		res, body := l.do(t, method, link, nil, "")

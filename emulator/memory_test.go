@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/journal"
 )
 
@@ -144,16 +145,9 @@ func TestJournalMemory(t *testing.T) {
 	client := &http.Client{Transport: tr}
 	get := func(path string) (int, []byte) {
 		t.Helper()
-		res, err := client.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.StatusCode, b
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		res := surfacetest.Do(t, client, req)
+		return res.Status, res.Body
 	}
 	memory := func() childMemory {
 		t.Helper()

@@ -1,6 +1,6 @@
 package emulator_test
 
-// The hot paths of issue #8, end to end: the whole Server (routing, the
+// The hot paths, end to end: the whole Server (routing, the
 // journal at its default size, the faults check, the surface) behind a real
 // listener on loopback, driven by parallel keep-alive clients, each beside
 // a static net/http handler serving the same bytes with the same headers in
@@ -46,10 +46,15 @@ type benchServer struct {
 }
 
 func newBenchServer(b *testing.B, spec *world.Spec) *benchServer {
+	return newBenchServerWith(b, emulator.Config{Spec: spec})
+}
+
+// newBenchServerWith is newBenchServer with cfg's other settings.
+func newBenchServerWith(b *testing.B, cfg emulator.Config) *benchServer {
 	b.Helper()
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := emulator.New(emulator.Config{Spec: spec, PublicURL: "http://" + hs.Listener.Addr().String(),
-		Now: t0, RateLimits: world.RateLimitsOff})
+	cfg.PublicURL, cfg.Now, cfg.RateLimits = "http://"+hs.Listener.Addr().String(), t0, world.RateLimitsOff
+	srv, err := emulator.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -174,7 +179,7 @@ func compare(b *testing.B, hc *http.Client, static, emu reqFunc, size int) {
 }
 
 // yunxinRequest signs a chatroom-history request (CheckSum over wall-clock
-// CurTime, vendor-notes §3.2).
+// CurTime, docs/fidelity/yunxin.md).
 func yunxinRequest(base, appKey, secret, room string, q url.Values) *http.Request {
 	req, _ := http.NewRequest(http.MethodGet, base+"/im/v2/chatrooms/"+room+"/messages?"+q.Encode(), nil)
 	curTime := strconv.FormatInt(time.Now().Unix(), 10)
@@ -189,7 +194,7 @@ func BenchmarkE2EYunxinPage(b *testing.B) {
 	for _, limit := range []int{20, 100} {
 		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
 			e := newBenchServer(b, loadSpec(b, "default"))
-			req := yunxinRequest(e.http.URL, "chatemu-yunxin-demo", "c0ffee123456", "10001",
+			req := yunxinRequest(e.http.URL, yxAppKey, yxSecret, "10001",
 				url.Values{"sender_id": {"amy"}, "limit": {strconv.Itoa(limit)}})
 			a := record(b, e.hc, req)
 			if n := bytes.Count(a.body, []byte(`"message_client_id"`)); n != limit {
@@ -287,7 +292,7 @@ func opRequest(base, client, token string, body []byte) *http.Request {
 func BenchmarkE2EOpPage20(b *testing.B) {
 	e := newBenchServer(b, loadSpec(b, "default"))
 	body := []byte(`{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`)
-	const client, token = "chatemu-op", "chatemu-op-token-0001"
+	client, token := opClient, opToken
 	a := record(b, e.hc, opRequest(e.http.URL, client, token, body))
 	if n := bytes.Count(a.body, []byte(`"hxMsgId"`)); n != 20 {
 		b.Fatalf("%d records: %s", n, a.body)
@@ -314,7 +319,7 @@ func BenchmarkE2EOpPage20Cold(b *testing.B) {
 
 // benchEasemobToken gets an app token of the default scenario's chatemu/demo.
 func benchEasemobToken(b *testing.B, e *benchServer) string {
-	body := `{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`
+	body := emTokenBody
 	req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/chatemu/demo/token", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	a := record(b, e.hc, req)

@@ -39,7 +39,7 @@ func yunxinHeaders(s *emulator.Server, appKey, secret string) http.Header {
 // emulator's clock a minute on (no sleep) clears it.
 func TestEasemobRateLimitClearsOnAdvance(t *testing.T) {
 	l := startLive(t, emulator.Config{RateLimits: world.RateLimitsVendor})
-	tok := easemobToken(t, l, "chatemu", "demo", "YXA6ChatemuDemoClientId001", "YXA6ChatemuDemoClientSecret0001")
+	tok := easemobToken(t, l, "chatemu", "demo", emClientID, emClientSecret)
 	h := http.Header{"Authorization": {"Bearer " + tok}}
 	for i := range 10 {
 		if res, b := l.do(t, "GET", "/chatemu/demo/chatmessages/2026112008", h, ""); res.StatusCode != 200 {
@@ -60,7 +60,7 @@ func TestEasemobRateLimitClearsOnAdvance(t *testing.T) {
 // 416 and blocks the app for 10 s of the emulator's clock.
 func TestYunxinRateLimitClearsOnAdvance(t *testing.T) {
 	l := startLive(t, emulator.Config{RateLimits: world.RateLimitsVendor})
-	h := yunxinHeaders(l.srv, "chatemu-yunxin-demo", "c0ffee123456")
+	h := yunxinHeaders(l.srv, yxAppKey, yxSecret)
 	path := "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=10"
 	code := func() string {
 		_, b := l.do(t, "GET", path, h, "")

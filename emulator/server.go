@@ -1,7 +1,8 @@
 // Package emulator composes chatemu: one Server holds a world, its clock, the
 // three vendor surfaces (Easemob, Yunxin, Op) and the control API behind one
 // http.Handler. The same Server serves the binary (cmd/chatemu), the Docker
-// image and the testkit, in the fake-gcs-server model (DESIGN.md §4).
+// image and the testkit, in the model of fake-gcs-server
+// (github.com/fsouza/fake-gcs-server). ARCHITECTURE.md is the map.
 //
 // A Server has no package-level state: many Servers run in one process, each
 // with its own world and clock. emulator imports the vendor packages, world,
@@ -17,15 +18,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/inspector"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -64,6 +63,9 @@ type Config struct {
 	// /_chatemu/requests): 0 means journal.DefaultSize (1000), a negative
 	// size disables the journal.
 	JournalSize int
+	// MaxInjected bounds the messages injected since the last reset (POST
+	// /_chatemu/messages, Inject): 0 means control.DefaultMaxInjected.
+	MaxInjected int
 	// JournalBytes is the journal's byte budget: the bytes its entries
 	// keep, strings and fixed part together; the oldest entries go when a
 	// new one would pass it. 0 means journal.DefaultBytes (8 MiB), a
@@ -73,13 +75,20 @@ type Config struct {
 	// (world.RateLimitsVendor or world.RateLimitsOff), runtime tenants
 	// included: --rate-limits.
 	RateLimits world.RateLimits
+	// Version is the build's version, reported by GET /_chatemu/health
+	// (omitted when empty).
+	Version string
+	// AccessLog, when not nil, receives one line per request answered
+	// (accesslog.go): --access-log.
+	AccessLog *slog.Logger
 }
 
 // surface is what the Server needs of a vendor surface (the convention every
-// vendor package follows: New(Config) *Surface, Routes, Reset, and
-// WriteFault for the fault presets).
+// vendor package follows: New(Config) *Surface; Handler, the handler of
+// each of its routes in the route table; Reset; and WriteFault for the
+// fault presets).
 type surface interface {
-	Routes(r *mux.Router)
+	Handler(name string) http.Handler
 	Reset()
 	faultWriter
 }
@@ -101,6 +110,7 @@ type Server struct {
 	surfaces            []surface
 	easemob, yunxin, op surface
 	control             *control.API
+	inspector           *inspector.Handler
 	router              *lazyRouter
 	log                 *slog.Logger
 
@@ -108,6 +118,8 @@ type Server struct {
 	// control API reads and changes them.
 	faults  *faults.Set
 	journal *journal.Journal
+	// obs counts, logs and probes the requests (observe.go).
+	obs *observer
 }
 
 // New builds a Server from cfg.
@@ -148,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 
 	s := &Server{name: name, publicURL: public, log: log, frozen: spec.Frozen,
 		faults: &faults.Set{}, journal: journal.New(size, budget)}
+	s.obs = newObserver(cfg, s.journal)
 	switch {
 	case !cfg.Now.IsZero():
 		s.start = cfg.Now.UTC()
@@ -175,20 +188,20 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s.control = control.New(control.Config{
-		World:      s.world,
-		Clock:      s.clock,
-		Reset:      s.Reset,
-		PublicURL:  public,
-		Token:      cfg.ControlToken,
-		Open:       cfg.Exposed && cfg.ControlToken == "",
-		Logger:     log.With("component", "control"),
-		Faults:     s.faults,
-		Journal:    s.journal,
-		RateLimits: cfg.RateLimits,
+		World:       injectionCounter{s.world, s.obs.metrics},
+		Clock:       s.clock,
+		Reset:       s.Reset,
+		PublicURL:   public,
+		Token:       cfg.ControlToken,
+		Open:        cfg.Exposed && cfg.ControlToken == "",
+		Logger:      log.With("component", "control"),
+		Faults:      s.faults,
+		Journal:     s.journal,
+		RateLimits:  cfg.RateLimits,
+		Version:     cfg.Version,
+		MaxInjected: cfg.MaxInjected,
+		Views:       views{s},
 	})
-	// The order is the routing order: control first, then the surfaces
-	// whose paths are fixed, then Easemob, whose /{org}/{app}/... patterns
-	// and unknown-API catch-all would otherwise shadow them.
 	// A refused credential's reason may show what would have authenticated
 	// only where nobody else can read it: loopback and no control token.
 	reveal := cfg.ControlToken == "" && !cfg.Exposed
@@ -196,50 +209,11 @@ func New(cfg Config) (*Server, error) {
 	s.op = opapi.New(opapi.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "op"), RevealSecrets: reveal})
 	s.easemob = easemob.New(easemob.Config{World: s.world, Clock: s.clock, PublicURL: public, Logger: log.With("vendor", "easemob"), RevealSecrets: reveal})
 	s.surfaces = []surface{s.yunxin, s.op, s.easemob}
+	if s.inspector, err = inspector.New(); err != nil {
+		return nil, fmt.Errorf("emulator: inspector: %w", err)
+	}
 	s.router = &lazyRouter{build: s.routes}
 	return s, nil
-}
-
-// routes builds the router: the control API's and every surface's routes.
-func (s *Server) routes() *mux.Router {
-	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
-	// slash with its own 301; every vendor answers such paths itself.
-	r := mux.NewRouter().SkipClean(true)
-	r.Use(nameOperation)
-	s.control.Routes(r)
-	for _, v := range s.surfaces {
-		v.Routes(r)
-	}
-	if r.NotFoundHandler == nil {
-		r.NotFoundHandler = http.HandlerFunc(notFound)
-	}
-	return r
-}
-
-// lazyRouter builds the router on the first request: compiling the route
-// patterns is most of New's cost, and a test that starts an emulator often
-// sends it few requests, or none.
-type lazyRouter struct {
-	once  sync.Once
-	build func() *mux.Router
-	r     *mux.Router
-}
-
-func (l *lazyRouter) get() *mux.Router {
-	l.once.Do(func() { l.r = l.build() })
-	return l.r
-}
-
-// ServeHTTP serves r with the router.
-func (l *lazyRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.get().ServeHTTP(w, r) }
-
-// Match reports whether a route matches r, as mux.Router.Match.
-func (l *lazyRouter) Match(r *http.Request, m *mux.RouteMatch) bool { return l.get().Match(r, m) }
-
-// notFound answers a path that no surface claims.
-func notFound(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Chatemu-Reason", "no emulated API serves "+r.Method+" "+r.URL.Path)
-	http.NotFound(w, r)
 }
 
 // publicURL checks and normalizes Config.PublicURL.
@@ -275,11 +249,12 @@ func withRateLimits(spec world.Spec, mode world.RateLimits) world.Spec {
 	return spec
 }
 
-// ServeHTTP routes a request to the control API or, through the faults and
-// the journal, to a vendor surface.
+// ServeHTTP routes a request to the control API, the probes and the
+// metrics (probes.go) or, through the faults and the journal, to a vendor
+// surface; every request is counted and access-logged (observe.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if isControl(r.URL.Path) {
-		s.router.ServeHTTP(w, r)
+	if isControl(r.URL.Path) || r.URL.Path == pathLivez || r.URL.Path == pathReadyz {
+		s.serveControl(w, r)
 		return
 	}
 	s.serveVendor(w, r)
@@ -309,21 +284,12 @@ func (s *Server) Tenants() control.Tenants { return s.control.Tenants() }
 // generated from the seed and a counter. It returns the created tenants (an
 // Op client without easemob_app comes with its new Easemob app).
 func (s *Server) AddTenant(vendor string, fields map[string]any) (control.Tenants, error) {
-	out, e := s.control.AddTenant(vendor, fields)
-	if e != nil {
-		return control.Tenants{}, e
-	}
-	return out, nil
+	return s.control.AddTenant(vendor, fields)
 }
 
 // RemoveTenant removes a runtime tenant ("easemob:ORG/APP", "yunxin:APPKEY",
 // "op:CLIENT"), as DELETE /_chatemu/tenants/{tenant} does.
-func (s *Server) RemoveTenant(t world.TenantID) error {
-	if e := s.control.RemoveTenant(t); e != nil {
-		return e
-	}
-	return nil
-}
+func (s *Server) RemoveTenant(t world.TenantID) error { return s.control.RemoveTenant(t) }
 
 // Faults returns the server's faults, as /_chatemu/faults shows them.
 func (s *Server) Faults() *faults.Set { return s.faults }
@@ -335,11 +301,7 @@ func (s *Server) Journal() *journal.Journal { return s.journal }
 // Inject stores literal messages for a tenant, as POST /_chatemu/messages
 // does, and returns their ids. Nothing is stored unless all are valid.
 func (s *Server) Inject(tenant world.TenantID, msgs ...scenarios.LiteralMessage) ([]string, error) {
-	ids, e := s.control.Inject(tenant, msgs...)
-	if e != nil {
-		return nil, e
-	}
-	return ids, nil
+	return s.control.Inject(tenant, msgs...)
 }
 
 // Reset puts the server back in its first state: the scenario's tenants and

@@ -69,11 +69,11 @@ func TestDefaultTenants(t *testing.T) {
 	rec := serve(s, "GET", "/_chatemu/tenants", "")
 	body := rec.Body.String()
 	for _, want := range []string{
-		`"org":"chatemu","app":"demo","client_id":"YXA6ChatemuDemoClientId001"`,
+		`"org":"chatemu","app":"demo","client_id":"` + emClientID + `"`,
 		`"base_url":"http://emu.example:9000"`,
-		`"appkey":"chatemu-yunxin-demo","app_secret":"c0ffee123456"`,
+		`"appkey":"` + yxAppKey + `","app_secret":"` + yxSecret + `"`,
 		`{"id":10003,"name":"archive","status":"closed"}`,
-		`"client":"chatemu-op","token":"chatemu-op-token-0001"`,
+		`"client":"` + opClient + `","token":"` + opToken + `"`,
 		`"easemob_app":"chatemu/demo"`,
 	} {
 		if !strings.Contains(body, want) {

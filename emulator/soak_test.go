@@ -24,7 +24,7 @@ import (
 	"github.com/chatemu/chatemu/scenarios"
 )
 
-// Soak parameters (issue #9): a fixed wall-clock budget for CI, a few
+// Soak parameters: a fixed wall-clock budget for CI, a few
 // client goroutines over loopback, and generous resource bounds.
 const (
 	soakFor       = 20 * time.Second

@@ -14,41 +14,15 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/chatemu/chatemu/emulator/control"
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
-)
-
-// Vendors of a request, by path (faults.Vendors).
-const (
-	vendorEasemob = "easemob"
-	vendorYunxin  = "yunxin"
-	vendorOp      = "op"
 )
 
 // faultWriter is what the server needs of a surface to answer a fault
 // preset in the vendor's format (the vendor packages' WriteFault).
 type faultWriter interface {
 	WriteFault(w http.ResponseWriter, r *http.Request, kind faults.Kind, reason string) bool
-}
-
-// vendorOf says whose request a path is: Yunxin's API and its NOS files,
-// the Op API and its Qiniu files, and Easemob for the rest (its REST paths
-// and its OSS archives).
-func vendorOf(path string) string {
-	switch {
-	case strings.HasPrefix(path, "/im/"), strings.HasPrefix(path, "/nimserver/"), strings.HasPrefix(path, "/_nos/"):
-		return vendorYunxin
-	case strings.HasPrefix(path, "/op/"), strings.HasPrefix(path, "/_qiniu/"):
-		return vendorOp
-	}
-	return vendorEasemob
-}
-
-// isControl reports whether path is the control API's, which is neither
-// journaled nor faulted.
-func isControl(path string) bool {
-	return strings.HasPrefix(path, control.Prefix) || path == strings.TrimSuffix(control.Prefix, "/")
 }
 
 // serveVendor serves a vendor request through the faults and the journal:
@@ -89,6 +63,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	// chunked body, only then). A test that asserts on the journal after
 	// its client read the answer finds the request there, answer included.
 	// A request dropped by a fault is added before the drop.
+	req := r // as the handler gets it; r itself changes below
 	rec.done = func() {
 		entry.Status = rec.status
 		entry.Duration = s.clock.WallNow().Sub(started)
@@ -104,6 +79,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 			entry.ResponseBody, entry.ResponseBodyBytes = bytesString(rec.body), rec.written
 		}
 		s.journal.Add(entry)
+		s.obs.vendorDone(req, &entry, rec.written, note)
 	}
 	// A panic (a dropped connection without a hijacker aborts with
 	// http.ErrAbortHandler) still leaves its entry.
@@ -123,6 +99,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 		rec.op = match.Route.GetName()
 	}
 	entry.Fault = f.ID
+	s.obs.faultFired(entry.Vendor, &f)
 	if d := f.DelayDuration(); d > 0 {
 		// Real latency, not the emulator's clock: a client's timeout is
 		// measured in real time. A client that gives up ends the wait.
@@ -227,10 +204,10 @@ func bytesString(b []byte) string {
 }
 
 func (s *Server) faultWriter(vendor string) faultWriter {
-	switch vendor {
-	case vendorYunxin:
+	switch routes.Surface(vendor) {
+	case routes.Yunxin:
 		return s.yunxin
-	case vendorOp:
+	case routes.Op:
 		return s.op
 	}
 	return s.easemob

@@ -137,7 +137,7 @@ type rawTraffic struct {
 	Types    weights  `yaml:"types"`
 }
 
-// Defaults (DESIGN.md §3).
+// Defaults (docs/scenarios.md).
 const (
 	defaultSeed      = 1
 	defaultRetention = 72 * time.Hour

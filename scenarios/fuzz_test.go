@@ -9,7 +9,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// FuzzParse loads arbitrary scenario files (issue #9). Invariants: no
+// FuzzParse loads arbitrary scenario files. Invariants: no
 // panic; every error is an *Error with a reason; a spec that loads builds a
 // world (the loader's checks are the world's preconditions).
 func FuzzParse(f *testing.F) {

@@ -1,7 +1,7 @@
 // Package scenarios holds the scenario format, the strict loader and
 // validator, and the built-in scenarios.
 //
-// A scenario file (YAML, DESIGN.md §3) describes tenants, their users, groups
+// A scenario file (YAML, docs/scenarios.md) describes tenants, their users, groups
 // and rooms, traffic streams and literal messages; Load and Parse turn it into
 // a world.Spec. The loader is strict: an unknown key, a value of the wrong
 // YAML type, a bad duration, time or enum, and a reference to something that

@@ -1,36 +1,14 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chatemu/chatemu/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // TestValidateListsEveryError: a file with many mistakes gets them all in
 // one run, earliest line first, each file:line: key: reason, misspelt
@@ -55,7 +33,7 @@ func TestValidateListsEveryError(t *testing.T) {
 	if !errors.As(err, &first) || first != list.Errors[0] {
 		t.Errorf("errors.As found %v, want the first error", first)
 	}
-	golden(t, "validate/mistakes.golden", []byte(err.Error()+"\n"))
+	golden.Check(t, filepath.Join("testdata", "validate/mistakes.golden"), []byte(err.Error()+"\n"))
 }
 
 // TestErrorListCap: past MaxErrors the list says how many more there are.

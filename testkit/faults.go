@@ -96,7 +96,9 @@ func Vendor(v string) RequestFilter { return func(f *journal.Filter) { f.Vendor 
 
 // Operation selects requests of an operation, e.g. EasemobChatMessages
 // ("easemob.chatmessages"; journal.Operations lists them).
-func Operation(op journal.Operation) RequestFilter { return func(f *journal.Filter) { f.Operation = op } }
+func Operation(op journal.Operation) RequestFilter {
+	return func(f *journal.Filter) { f.Operation = op }
+}
 
 // Tenant selects requests that addressed a tenant, e.g. "easemob:ORG/APP",
 // "yunxin:APPKEY", "op:CLIENT".

@@ -166,7 +166,7 @@ func Start(t TB, opts ...Option) *Emulator {
 		t.Fatalf("testkit: %v", err)
 		return nil
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), o.logger)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -71,8 +71,14 @@ func TestAccessors(t *testing.T) {
 	if !strings.HasPrefix(emu.URL, "http://127.0.0.1:") {
 		t.Errorf("URL %q", emu.URL)
 	}
+	// The accessors list the default scenario's tenants, credentials
+	// included.
+	spec, err := scenarios.Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
 	em := emu.Easemob()
-	if em.Org != "chatemu" || em.App != "demo" || em.ClientID != "YXA6ChatemuDemoClientId001" || em.ClientSecret == "" ||
+	if em.Org != "chatemu" || em.App != "demo" || em.ClientID != spec.Easemob[0].ClientID || em.ClientSecret != spec.Easemob[0].ClientSecret ||
 		em.BaseURL != emu.URL || em.OSS.Bucket != "chatemu-history" || em.Cluster != world.ClusterCN {
 		t.Errorf("Easemob() = %+v", em)
 	}
@@ -80,14 +86,14 @@ func TestAccessors(t *testing.T) {
 		t.Errorf("EasemobApp(quiet) = %+v", q)
 	}
 	yx := emu.Yunxin()
-	if yx.AppKey != "chatemu-yunxin-demo" || yx.AppSecret != "c0ffee123456" || yx.BaseURL != emu.URL || yx.Tenant() != "yunxin:chatemu-yunxin-demo" {
+	if yx.AppKey != "chatemu-yunxin-demo" || yx.AppSecret != spec.Yunxin[0].AppSecret || yx.BaseURL != emu.URL || yx.Tenant() != "yunxin:chatemu-yunxin-demo" {
 		t.Errorf("Yunxin() = %+v", yx)
 	}
 	if got := emu.YunxinApp("chatemu-yunxin-demo"); got.AppKey != yx.AppKey {
 		t.Errorf("YunxinApp = %+v", got)
 	}
 	op := emu.Op()
-	if op.Client != "chatemu-op" || op.Token != "chatemu-op-token-0001" || op.EasemobApp != "chatemu/demo" || op.BaseURL != emu.URL || op.Qiniu.AccessKey == "" {
+	if op.Client != "chatemu-op" || op.Token != spec.Op[0].Token || op.EasemobApp != "chatemu/demo" || op.BaseURL != emu.URL || op.Qiniu.AccessKey == "" {
 		t.Errorf("Op() = %+v", op)
 	}
 	if got := emu.OpClient("chatemu-op"); got != op {

@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"math/bits"
 	"net"
 	"net/http"
@@ -26,7 +24,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/opapi"
 )
 
-// The load check (issue #8): N keep-alive clients send one vendor
+// The load check: N keep-alive clients send one vendor
 // operation for a duration against an in-process server (or a running one
 // with --base-url), and the command prints requests/s, latency percentiles
 // and the server's peak memory. It is bounded by --duration and meant for
@@ -46,10 +44,12 @@ type benchConfig struct {
 	vendor, op   string
 	clients      int
 	duration     time.Duration
+	requests     int
 	scenario     string
 	baseURL      string
 	controlToken string
-	journalSize  int
+	journalSize  int   // as emulator.Config.JournalSize
+	journalBytes int64 // as emulator.Config.JournalBytes
 	limit        int
 	walk         bool
 	user, room   string
@@ -74,63 +74,68 @@ type benchResult struct {
 // RPS is the run's requests per second.
 func (r benchResult) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("chatemu bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c benchConfig
-	fs.StringVar(&c.vendor, "vendor", "yunxin", "vendor: easemob, yunxin or op")
-	fs.StringVar(&c.op, "op", "", "operation: yunxin chatroom_history; op user_message_list; easemob chatmessages, archive_download or token (default: the vendor's first)")
-	fs.IntVar(&c.clients, "clients", 4, "concurrent keep-alive clients")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send requests")
-	fs.StringVar(&c.scenario, "scenario", "default", "scenario of the in-process server (ignored with --base-url)")
-	fs.StringVar(&c.baseURL, "base-url", "", "a running chatemu to load instead of an in-process one (its memory is then not reported)")
-	fs.StringVar(&c.controlToken, "control-token", "", "the running chatemu's control token, to read its tenants and clock")
-	fs.IntVar(&c.journalSize, "journal-size", 0, "journal size of the in-process server: 0 the default (1000), -1 off")
-	fs.IntVar(&c.limit, "limit", 20, "page size (Yunxin limit, Op pageSize)")
-	fs.BoolVar(&c.walk, "walk", false, "every request a different page (follow next_token / pageNum / hours): the uncached path")
-	walkToEnd := fs.Bool("walk-to-end", false, "walk every page once, one request after another, to the last (a history sync); prints p50/p99 and peak RSS")
-	fs.StringVar(&c.user, "user", "", "Op userId or Yunxin sender_id (default: the tenant's first user or account)")
-	fs.StringVar(&c.room, "room", "", "Yunxin room id (default: the app's first open room)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+// benchCmd is `chatemu bench`: its flags, each with its environment twin
+// CHATEMU_BENCH_<NAME>.
+type benchCmd struct {
+	Vendor       string        `default:"yunxin" enum:"easemob,yunxin,op" env:"CHATEMU_BENCH_VENDOR" help:"Vendor: easemob, yunxin or op."`
+	Op           string        `env:"CHATEMU_BENCH_OP" help:"Operation: yunxin chatroom_history; op user_message_list; easemob chatmessages, archive_download or token (default: the vendor's first)."`
+	Clients      int           `default:"4" env:"CHATEMU_BENCH_CLIENTS" help:"Concurrent keep-alive clients."`
+	Duration     time.Duration `default:"10s" env:"CHATEMU_BENCH_DURATION" help:"How long to start requests (those under way then complete)."`
+	Requests     int           `env:"CHATEMU_BENCH_REQUESTS" help:"Send this many requests in all instead of loading for --duration."`
+	Scenario     string        `default:"default" env:"CHATEMU_BENCH_SCENARIO" help:"Scenario of the in-process server (ignored with --base-url)."`
+	BaseURL      string        `name:"base-url" env:"CHATEMU_BENCH_BASE_URL" placeholder:"URL" help:"A running chatemu to load instead of an in-process one (its memory is then not reported)."`
+	ControlToken string        `name:"control-token" env:"CHATEMU_BENCH_CONTROL_TOKEN" help:"The running chatemu's control token, to read its tenants and clock."`
+	JournalSize  int           `default:"${journal_size}" env:"CHATEMU_BENCH_JOURNAL_SIZE" help:"Vendor requests the in-process server's journal keeps; 0 turns the journal off (as serve's --journal-size)."`
+	JournalBytes int64         `default:"${journal_bytes}" env:"CHATEMU_BENCH_JOURNAL_BYTES" placeholder:"BYTES" help:"The in-process server's journal byte budget; 0 turns the journal off (as serve's --journal-bytes)."`
+	Limit        int           `default:"20" env:"CHATEMU_BENCH_LIMIT" help:"Page size (Yunxin limit, Op pageSize)."`
+	Walk         bool          `env:"CHATEMU_BENCH_WALK" help:"Every request a different page (follow next_token / pageNum / hours): the uncached path."`
+	WalkToEnd    bool          `name:"walk-to-end" env:"CHATEMU_BENCH_WALK_TO_END" help:"Walk every page once, one request after another, to the last (a history sync); prints p50/p99 and peak RSS."`
+	User         string        `env:"CHATEMU_BENCH_USER" help:"Op userId or Yunxin sender_id (default: the tenant's first user or account)."`
+	Room         string        `env:"CHATEMU_BENCH_ROOM" help:"Yunxin room id (default: the app's first open room)."`
+}
+
+// Validate checks what the flags' types cannot; kong calls it after
+// parsing.
+func (b *benchCmd) Validate() error {
+	ops := benchOps[b.Vendor]
+	if b.Op != "" && !slices.Contains(ops, b.Op) {
+		return fmt.Errorf("--op %q: %s offers %s", b.Op, b.Vendor, strings.Join(ops, ", "))
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "chatemu bench: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if b.Clients < 1 || b.Duration <= 0 || b.Limit < 1 || b.Requests < 0 {
+		return errors.New("--clients, --duration and --limit must be positive, --requests not negative")
 	}
-	ops, ok := benchOps[c.vendor]
-	if !ok {
-		fmt.Fprintf(stderr, "chatemu bench: --vendor %q: want easemob, yunxin or op\n", c.vendor)
-		return exitUsage
-	}
+	return checkJournal(b.JournalSize, b.JournalBytes)
+}
+
+// config is the run the flags ask for.
+func (b *benchCmd) config() benchConfig {
+	c := benchConfig{vendor: b.Vendor, op: b.Op, clients: b.Clients, duration: b.Duration, requests: b.Requests,
+		scenario: b.Scenario, baseURL: b.BaseURL, controlToken: b.ControlToken, journalSize: journalSize(b.JournalSize),
+		journalBytes: journalBytes(b.JournalBytes), limit: b.Limit, walk: b.Walk, user: b.User, room: b.Room}
 	if c.op == "" {
-		c.op = ops[0]
+		c.op = benchOps[c.vendor][0]
 	}
-	if !slices.Contains(ops, c.op) {
-		fmt.Fprintf(stderr, "chatemu bench: --op %q: %s offers %s\n", c.op, c.vendor, strings.Join(ops, ", "))
-		return exitUsage
-	}
-	if c.clients < 1 || c.duration <= 0 || c.limit < 1 {
-		fmt.Fprintln(stderr, "chatemu bench: --clients, --duration and --limit must be positive")
-		return exitUsage
-	}
-	if *walkToEnd {
+	return c
+}
+
+// Run loads the server and prints the figures.
+func (b *benchCmd) Run(e *runEnv) error {
+	ctx, stdout, stderr := e.ctx, e.stdout, e.stderr
+	c := b.config()
+	if b.WalkToEnd {
 		wc := walkConfig{Vendor: c.vendor, Scenario: c.scenario, BaseURL: c.baseURL, ControlToken: c.controlToken, Limit: c.limit, User: c.user, Room: c.room}
 		res, err := runWalk(ctx, wc)
 		printWalk(stdout, wc, res)
 		if err != nil {
 			fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
-			return exitError
+			return exitStatus(exitError)
 		}
-		return exitOK
+		return nil
 	}
 	res, err := runBench(ctx, c)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatemu bench: %v\n", err)
-		return exitError
+		return exitStatus(exitError)
 	}
 	target := c.baseURL
 	if res.InProcess {
@@ -148,9 +153,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if res.Errors > 0 {
 		fmt.Fprintf(stdout, "first error: %s\n", res.FirstError)
-		return exitError
+		return exitStatus(exitError)
 	}
-	return exitOK
+	return nil
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
@@ -161,7 +166,7 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	var res benchResult
 	base := strings.TrimRight(c.baseURL, "/")
 	if base == "" {
-		b, stop, err := startInProcess(c.scenario, c.journalSize)
+		b, stop, err := startInProcess(c.scenario, c.journalSize, c.journalBytes)
 		if err != nil {
 			return res, err
 		}
@@ -176,7 +181,7 @@ func runBench(ctx context.Context, c benchConfig) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	return loadRun(ctx, hc, target, c.clients, c.duration, res.InProcess)
+	return loadRun(ctx, hc, target, c.clients, benchLimit{d: c.duration, requests: c.requests}, res.InProcess)
 }
 
 // benchTarget makes a client's requests; each client has its own state
@@ -192,8 +197,17 @@ type benchClient interface {
 	done(status int, body []byte) error
 }
 
-// loadRun sends requests from clients goroutines for d.
-func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients int, d time.Duration, inProcess bool) (benchResult, error) {
+// benchLimit ends a load run: after requests requests in all when
+// requests > 0, else once d has passed. Either way a request under way
+// completes and is counted, and each client sends at least one, so a slow
+// machine gives slow figures, never an empty run.
+type benchLimit struct {
+	d        time.Duration
+	requests int
+}
+
+// loadRun sends requests from clients goroutines until limit.
+func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients int, limit benchLimit, inProcess bool) (benchResult, error) {
 	res := benchResult{InProcess: inProcess}
 	res.StartRSS = readRSS()
 	stop := make(chan struct{})
@@ -220,9 +234,25 @@ func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients i
 		hist     latencyHist
 		firstErr string
 		wg       sync.WaitGroup
+		expired  atomic.Bool  // the duration has passed
+		left     atomic.Int64 // requests still to send, with limit.requests
 	)
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	left.Store(int64(limit.requests))
+	// more reports whether a client sends another request; first is its
+	// first request, which is always sent.
+	more := func(first bool) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		if limit.requests > 0 {
+			return left.Add(-1) >= 0
+		}
+		return first || !expired.Load()
+	}
+	if limit.requests <= 0 {
+		timer := time.AfterFunc(limit.d, func() { expired.Store(true) })
+		defer timer.Stop()
+	}
 	start := time.Now() // the load generator measures wall time; no emulator clock here
 	for range clients {
 		cl := target.newClient()
@@ -231,7 +261,7 @@ func loadRun(ctx context.Context, hc *http.Client, target benchTarget, clients i
 			var n, errs, nbytes int64
 			var first string
 			buf := bytes.NewBuffer(make([]byte, 0, 64<<10))
-			for ctx.Err() == nil {
+			for k := 0; more(k == 0); k++ {
 				req, err := cl.next()
 				if err != nil {
 					errs++
@@ -501,7 +531,7 @@ type yunxinClient struct {
 }
 
 func (c *yunxinClient) next() (*http.Request, error) {
-	// CheckSum is over wall-clock CurTime (vendor-notes §3.2); signing
+	// CheckSum is over wall-clock CurTime (emulator/yunxin/auth.go); signing
 	// every 30 s keeps it inside the window and off the client's profile.
 	if now := time.Now(); now.Sub(c.signed) > 30*time.Second {
 		c.signed = now

@@ -3,82 +3,78 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
 	"github.com/chatemu/chatemu/scenarios"
 )
 
-// scenariosCmd lists the embedded scenarios, or validates a file.
-func scenariosCmd(args []string, stdout, stderr io.Writer) int {
-	switch {
-	case len(args) == 0:
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		for _, name := range scenarios.Names() {
-			desc, _ := scenarios.Describe(name)
-			fmt.Fprintf(tw, "%s\t%s\n", name, desc)
-		}
-		tw.Flush()
-		return exitOK
-	case args[0] == "validate":
-		if len(args) != 2 {
-			fmt.Fprintln(stderr, "usage: chatemu scenarios validate FILE")
-			return exitUsage
-		}
-		spec, err := scenarios.Load(args[1])
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitUsage
-		}
-		fmt.Fprintf(stdout, "%s: ok: scenario %q, %d Easemob app(s), %d Yunxin app(s), %d Op client(s)\n",
-			args[1], spec.Name, len(spec.Easemob), len(spec.Yunxin), len(spec.Op))
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "chatemu scenarios: unknown subcommand %q\nusage: chatemu scenarios [validate FILE]\n", args[0])
-	return exitUsage
+// scenariosCmd is `chatemu scenarios`: list (the default) or validate.
+type scenariosCmd struct {
+	List     scenariosListCmd     `cmd:"" default:"1" help:"List the embedded scenarios (the default)."`
+	Validate scenariosValidateCmd `cmd:"" help:"Check a scenario file; exit 2 if it is invalid."`
 }
 
-// health asks the server at --addr for /_chatemu/health: exit 0 on 200.
-// The Docker HEALTHCHECK runs it.
-func health(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("chatemu health", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	def := env("CHATEMU_ADDR")
-	if def == "" {
-		def = "127.0.0.1:8080"
+// scenariosListCmd lists the embedded scenarios.
+type scenariosListCmd struct{}
+
+// Run prints each embedded scenario with its description.
+func (scenariosListCmd) Run(e *runEnv) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, name := range scenarios.Names() {
+		desc, _ := scenarios.Describe(name)
+		fmt.Fprintf(tw, "%s\t%s\n", name, desc)
 	}
-	addr := fs.String("addr", def, "address of the server to check [$CHATEMU_ADDR]")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	useTLS := fs.Bool("tls", env("CHATEMU_TLS") == "true" || env("CHATEMU_TLS_CERT") != "",
-		"the server serves https (--tls or --tls-cert); its certificate is not verified [$CHATEMU_TLS]")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	return tw.Flush()
+}
+
+// scenariosValidateCmd checks a scenario file.
+type scenariosValidateCmd struct {
+	File string `arg:"" help:"The scenario file."`
+}
+
+// Run loads the file and says what it holds, or why it is invalid.
+func (c *scenariosValidateCmd) Run(e *runEnv) error {
+	spec, err := scenarios.Load(c.File)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitStatus(exitUsage)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "chatemu health: unexpected arguments %q\n", fs.Args())
-		return exitUsage
-	}
+	fmt.Fprintf(e.stdout, "%s: ok: scenario %q, %d Easemob app(s), %d Yunxin app(s), %d Op client(s)\n",
+		c.File, spec.Name, len(spec.Easemob), len(spec.Yunxin), len(spec.Op))
+	return nil
+}
+
+// healthCmd is `chatemu health`: exit 0 if the server at --addr is ready,
+// that is answers /_chatemu/readyz with 200 (its world is built, its routes
+// compiled, and it is not shutting down). The Docker HEALTHCHECK runs it
+// with the image's environment: the same CHATEMU_ADDR, CHATEMU_TLS and
+// CHATEMU_TLS_CERT as the server it checks. readyz is open, as health is,
+// so a server with a control token needs none here.
+type healthCmd struct {
+	Addr    string        `default:"127.0.0.1:8080" env:"CHATEMU_ADDR" help:"Address of the server to check."`
+	Timeout time.Duration `default:"5s" env:"CHATEMU_HEALTH_TIMEOUT" help:"How long to wait for the answer."`
+	TLS     bool          `name:"tls" env:"CHATEMU_TLS" help:"The server serves https (also implied by CHATEMU_TLS_CERT); its certificate is not verified."`
+	TLSCert string        `name:"tls-cert" env:"CHATEMU_TLS_CERT" hidden:"" help:"Set: the server serves https (serve's twin, so that one environment serves both)."`
+}
+
+// Run asks the server for its health.
+func (c *healthCmd) Run(e *runEnv) error {
 	scheme := "http"
-	if *useTLS {
+	if c.TLS || c.TLSCert != "" {
 		scheme = "https"
 	}
-	url := baseURL(scheme, *addr) + "/_chatemu/health"
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	url := baseURL(scheme, c.Addr) + "/_chatemu/readyz"
+	ctx, cancel := context.WithTimeout(e.ctx, c.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "chatemu health: %v\n", err)
-		return exitUsage
+		fmt.Fprintf(e.stderr, "chatemu health: %v\n", err)
+		return exitStatus(exitUsage)
 	}
 	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{}).DialContext,
 		// Checking our own process: a self-signed certificate is expected.
@@ -86,24 +82,19 @@ func health(ctx context.Context, args []string, env func(string) string, stdout,
 	defer tr.CloseIdleConnections()
 	res, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
-		fmt.Fprintf(stderr, "chatemu health: %v\n", err)
-		return exitError
+		fmt.Fprintf(e.stderr, "chatemu health: %v\n", err)
+		return exitStatus(exitError)
 	}
 	defer res.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
 	if res.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "chatemu health: %s answered %s\n", url, res.Status)
-		return exitError
+		why := ""
+		if r := res.Header.Get("X-Chatemu-Reason"); r != "" {
+			why = ": " + r
+		}
+		fmt.Fprintf(e.stderr, "chatemu health: %s answered %s%s\n", url, res.Status, why)
+		return exitStatus(exitError)
 	}
-	fmt.Fprintln(stdout, "ok")
-	return exitOK
-}
-
-// version is the module version the binary was built from, or "devel".
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
-		return "devel"
-	}
-	return bi.Main.Version
+	fmt.Fprintln(e.stdout, "ok")
+	return nil
 }

@@ -4,21 +4,31 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain clears the CHATEMU_* environment (a developer's shell may set
+// some), except CHATEMU_SOAK, which a test reads itself: each test sets the
+// twins it means with t.Setenv.
+func TestMain(m *testing.M) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "CHATEMU_") && k != "CHATEMU_SOAK" {
+			os.Unsetenv(k)
+		}
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // syncBuffer is a bytes.Buffer safe to write from serve's goroutines while
 // the test reads it.
@@ -39,14 +49,20 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func envOf(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+// setenv sets each of env for the test.
+func setenv(t *testing.T, env map[string]string) {
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 }
 
+// runCmd runs the command line args with env set, and returns its exit
+// status, stdout and stderr.
 func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	setenv(t, env)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, envOf(env), &stdout, &stderr)
+	code := run(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -90,28 +106,31 @@ func TestCommands(t *testing.T) {
 		stderrNone bool
 	}{
 		{name: "version", args: []string{"version"}, code: 0, stdout: "chatemu devel\n", stderrNone: true},
-		{name: "version extra", args: []string{"version", "x"}, code: 2, stderr: "unexpected arguments"},
-		{name: "help", args: []string{"help"}, code: 0, stdout: "chatemu scenarios validate FILE"},
-		{name: "serve help", args: []string{"--help"}, code: 0, stdout: "$CHATEMU_PUBLIC_URL", stderrNone: true},
-		{name: "serve help explicit", args: []string{"serve", "-h"}, code: 0, stdout: "-control-token"},
+		{name: "version extra", args: []string{"version", "x"}, code: 2, stderr: "unexpected argument x"},
+		{name: "help", args: []string{"help"}, code: 0, stdout: "Usage: chatemu <command>"},
+		{name: "serve help", args: []string{"serve", "--help"}, code: 0, stdout: "$CHATEMU_PUBLIC_URL", stderrNone: true},
+		{name: "serve help explicit", args: []string{"serve", "-h"}, code: 0, stdout: "--control-token=TOKEN"},
 		{name: "unknown command", args: []string{"serev"}, code: 2, stderr: `unknown command "serev"`},
 		{name: "scenarios", args: []string{"scenarios"}, code: 0, stdout: "default  One lively Easemob app"},
 		{name: "validate ok", args: []string{"scenarios", "validate", good}, code: 0, stdout: `ok: scenario "tiny", 1 Easemob app(s)`, stderrNone: true},
 		{name: "validate bad", args: []string{"scenarios", "validate", bad}, code: 2, stderr: bad + ":7: easemob.apps[0].colour: "},
 		{name: "validate missing", args: []string{"scenarios", "validate", filepath.Join(t.TempDir(), "nope.yaml")}, code: 2, stderr: "nope.yaml: "},
-		{name: "validate no file", args: []string{"scenarios", "validate"}, code: 2, stderr: "usage: chatemu scenarios validate FILE"},
-		{name: "scenarios unknown", args: []string{"scenarios", "check"}, code: 2, stderr: `unknown subcommand "check"`},
+		{name: "validate no file", args: []string{"scenarios", "validate"}, code: 2, stderr: `expected "<file>"`},
+		{name: "scenarios unknown", args: []string{"scenarios", "check"}, code: 2, stderr: `unexpected argument check`},
 		{name: "serve bad scenario", args: []string{"--scenario", bad, "--addr", "127.0.0.1:0"}, code: 2, stderr: bad + ":7: easemob.apps[0].colour: "},
 		{name: "serve bad scenario env", env: map[string]string{"CHATEMU_SCENARIO": bad}, args: []string{"serve", "--addr", "127.0.0.1:0"}, code: 2, stderr: bad + ":7:"},
-		{name: "serve bad seed", args: []string{"--seed", "-1"}, code: 2, stderr: "--seed (or CHATEMU_SEED): want an unsigned integer"},
-		{name: "serve bad seed env", env: map[string]string{"CHATEMU_SEED": "abc"}, code: 2, stderr: `got "abc"`},
-		{name: "serve bad now", args: []string{"--now", "2026-11-20"}, code: 2, stderr: "--now (or CHATEMU_NOW): want an RFC 3339 time"},
-		{name: "serve bad log format", env: map[string]string{"CHATEMU_LOG_FORMAT": "xml"}, code: 2, stderr: `want text or json, got "xml"`},
-		{name: "serve unknown flag", args: []string{"--port", "80"}, code: 2, stderr: "flag provided but not defined: -port"},
-		{name: "serve extra args", args: []string{"serve", "extra"}, code: 2, stderr: `unexpected arguments ["extra"]`},
+		{name: "serve bad seed", args: []string{"--seed=-1"}, code: 2, stderr: `--seed: expected a valid 64 bit uint but got "-1"`},
+		{name: "serve bad seed env", env: map[string]string{"CHATEMU_SEED": "abc"}, code: 2, stderr: `(from envar CHATEMU_SEED="abc")`},
+		{name: "serve bad now", args: []string{"--now", "2026-11-20"}, code: 2, stderr: "--now: want an RFC 3339 time"},
+		{name: "serve bad log format", env: map[string]string{"CHATEMU_LOG_FORMAT": "xml"}, code: 2, stderr: `--log-format must be one of "text","json" but got "xml"`},
+		{name: "serve unknown flag", args: []string{"--port", "80"}, code: 2, stderr: "unknown flag --port"},
+		{name: "serve extra args", args: []string{"serve", "extra"}, code: 2, stderr: `unexpected argument extra`},
+		{name: "serve bad journal size", args: []string{"--journal-size=-1"}, code: 2, stderr: `--journal-size: want a count of 0 (off) or more`},
+		{name: "serve tls key alone", env: map[string]string{"CHATEMU_TLS_KEY": "k.pem"}, code: 2, stderr: `--tls-cert and --tls-key`},
+		{name: "serve bad rate limits", args: []string{"--rate-limits", "on"}, code: 2, stderr: `--rate-limits: want vendor or off, got "on"`},
 		{name: "serve bad public url", args: []string{"--addr", "127.0.0.1:0", "--public-url", "localhost:1"}, code: 2, stderr: "not an absolute http(s) URL"},
 		{name: "serve bad addr", args: []string{"--addr", "127.0.0.1:99999"}, code: 1, stderr: "invalid port"},
-		{name: "health bad args", args: []string{"health", "x"}, code: 2, stderr: "unexpected arguments"},
+		{name: "health bad args", args: []string{"health", "x"}, code: 2, stderr: "unexpected argument x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,38 +151,65 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+// parseArgs parses args as chatemu would, without running the command.
+func parseArgs(t *testing.T, env map[string]string, args ...string) (*cli, string) {
+	t.Helper()
+	setenv(t, env)
+	var c cli
+	parser, err := newParser(&c, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		t.Fatalf("%q: %v", args, err)
+	}
+	return &c, kctx.Command()
+}
+
 func TestFlagsOverEnv(t *testing.T) {
 	env := map[string]string{
 		"CHATEMU_ADDR": "0.0.0.0:9000", "CHATEMU_SCENARIO": "empty", "CHATEMU_PUBLIC_URL": "http://env:1",
 		"CHATEMU_SEED": "5", "CHATEMU_NOW": "2026-01-01T00:00:00Z", "CHATEMU_CONTROL_TOKEN": "envtok",
-		"CHATEMU_LOG_FORMAT": "json",
+		"CHATEMU_LOG_FORMAT": "json", "CHATEMU_IDLE_TIMEOUT": "3s",
 	}
+	seed := func(n uint64) *uint64 { return &n }
+	defaults := serveCmd{Addr: "127.0.0.1:8080", Scenario: "default", LogFormat: "text", LogLevel: "info", JournalSize: 1000, JournalBytes: 8 << 20, MaxInjected: 500_000, ShutdownGrace: 10 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, WriteTimeout: time.Minute}
+	with := func(f func(*serveCmd)) serveCmd { c := defaults; f(&c); return c }
+	fromEnv := with(func(c *serveCmd) {
+		c.Addr, c.Scenario, c.PublicURL, c.Seed, c.Now, c.ControlToken, c.LogFormat, c.IdleTimeout =
+			"0.0.0.0:9000", "empty", "http://env:1", seed(5), "2026-01-01T00:00:00Z", "envtok", "json", 3*time.Second
+	})
 	tests := []struct {
 		name string
 		env  map[string]string
 		args []string
-		want serveFlags
+		want serveCmd
 	}{
-		{name: "defaults", want: serveFlags{addr: "127.0.0.1:8080", scenario: "default", logFormat: "text"}},
-		{name: "env", env: env, want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "5", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json"}},
-		{name: "flags win", env: env, args: []string{"--addr", "127.0.0.1:1", "-scenario=busy", "--public-url", "http://flag:2", "--seed", "6", "--now", "2026-02-02T00:00:00Z", "--control-token", "flagtok", "--log-format", "text"},
-			want: serveFlags{addr: "127.0.0.1:1", scenario: "busy", publicURL: "http://flag:2", seed: "6", now: "2026-02-02T00:00:00Z", controlToken: "flagtok", logFormat: "text"}},
-		{name: "some flags", env: env, args: []string{"--seed", "7"},
-			want: serveFlags{addr: "0.0.0.0:9000", scenario: "empty", publicURL: "http://env:1", seed: "7", now: "2026-01-01T00:00:00Z", controlToken: "envtok", logFormat: "json"}},
+		{name: "defaults", want: defaults},
+		{name: "no command is serve", args: []string{"--seed", "3"}, want: with(func(c *serveCmd) { c.Seed = seed(3) })},
+		{name: "env", env: env, args: []string{"serve"}, want: fromEnv},
+		{name: "flags win", env: env, args: []string{"serve", "--addr", "127.0.0.1:1", "--scenario=busy", "--public-url", "http://flag:2", "--seed", "6",
+			"--now", "2026-02-02T00:00:00Z", "--control-token", "flagtok", "--log-format", "text", "--idle-timeout", "0"},
+			want: with(func(c *serveCmd) {
+				c.Addr, c.Scenario, c.PublicURL, c.Seed, c.Now, c.ControlToken, c.IdleTimeout =
+					"127.0.0.1:1", "busy", "http://flag:2", seed(6), "2026-02-02T00:00:00Z", "flagtok", 0
+			})},
+		{name: "some flags", env: env, args: []string{"--seed", "7"}, want: with(func(c *serveCmd) { *c = fromEnv; c.Seed = seed(7) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseServeFlags(tt.args, envOf(tt.env), io.Discard, io.Discard)
-			if err != nil {
-				t.Fatal(err)
+			c, cmd := parseArgs(t, tt.env, tt.args...)
+			if cmd != "serve" {
+				t.Errorf("command %q, want serve", cmd)
 			}
-			if *got != tt.want {
-				t.Errorf("got  %+v\nwant %+v", *got, tt.want)
+			got := c.Serve
+			got.now = time.Time{}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
-	}
-	if _, err := parseServeFlags([]string{"--help"}, envOf(nil), io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("--help: %v", err)
 	}
 }
 
@@ -183,25 +229,12 @@ func TestDefaultPublicURL(t *testing.T) {
 }
 
 // startServe runs serve in a goroutine and returns its address; the server
-// stops when the test ends.
+// stops when the test ends, and must stop cleanly.
 func startServe(t *testing.T, env map[string]string, args ...string) (addr string, stderr *syncBuffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stderr = &syncBuffer{}
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- runWith(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), io.Discard, stderr, func(a string) { ready <- a })
-	}()
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		cancel()
-		t.Fatalf("serve exited %d before it was ready: %s", code, stderr)
-	}
+	addr, stderr, stop := startStoppable(t, env, args...)
 	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("serve exited %d: %s", code, stderr)
 		}
 		if !strings.Contains(stderr.String(), "msg=stopped") && !strings.Contains(stderr.String(), `"msg":"stopped"`) {
@@ -209,6 +242,35 @@ func startServe(t *testing.T, env map[string]string, args ...string) (addr strin
 		}
 	})
 	return addr, stderr
+}
+
+// startStoppable is startServe with stop, which shuts the server down (as
+// SIGTERM does) and returns serve's exit status once it has returned; a
+// second call returns the same status.
+func startStoppable(t *testing.T, env map[string]string, args ...string) (addr string, stderr *syncBuffer, stop func() int) {
+	t.Helper()
+	setenv(t, env)
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr = &syncBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, stderr, &hooks{ready: func(a string) { ready <- a }})
+	}()
+	select {
+	case addr = <-ready:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited %d before it was ready: %s", code, stderr)
+	}
+	var once sync.Once
+	var code int
+	stop = func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return addr, stderr, stop
 }
 
 func fetch(t *testing.T, url string) (int, string) {
@@ -234,7 +296,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("start-up line lacks %s:\n%s", want, log)
 		}
 	}
-	if status, body := fetch(t, url+"/_chatemu/health"); status != 200 || body != "{\"status\":\"ok\"}\n" {
+	if status, body := fetch(t, url+"/_chatemu/health"); status != 200 || body != "{\"status\":\"ok\",\"version\":\"devel\"}\n" {
 		t.Errorf("health: %d %s", status, body)
 	}
 	status, body := fetch(t, url+"/_chatemu/tenants")
@@ -248,7 +310,7 @@ func TestServe(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &tenants); err != nil || status != 200 {
 		t.Fatalf("tenants: %d %s %v", status, body, err)
 	}
-	if len(tenants.Easemob) != 2 || tenants.Easemob[0].ClientID != "YXA6ChatemuDemoClientId001" || tenants.Easemob[0].BaseURL != url {
+	if len(tenants.Easemob) != 2 || tenants.Easemob[0].ClientID != demo.Easemob[0].ClientID || tenants.Easemob[0].BaseURL != url {
 		t.Errorf("tenants: %s", body)
 	}
 

@@ -194,7 +194,7 @@ func TestTwoProcessesServeTheSameWorld(t *testing.T) {
 		answers[n] = append(answers[n], norm(tenants))
 
 		// Yunxin: a page, and every attachment on it.
-		const secret, nonce = "c0ffee123456", "n1"
+		secret, nonce := demo.Yunxin[0].AppSecret, "n1"
 		cur := strconv.FormatInt(clockNow().Unix(), 10)
 		req, _ := http.NewRequest("GET", url+"/im/v2/chatrooms/10001/messages?sender_id=amy&limit=30", nil)
 		req.Header.Set("AppKey", "chatemu-yunxin-demo")
@@ -219,7 +219,7 @@ func TestTwoProcessesServeTheSameWorld(t *testing.T) {
 
 		// Easemob: an archive, unzipped (its link carries the clock's now).
 		tok := postJSONDefault(t, url+"/chatemu/demo/token",
-			`{"grant_type":"client_credentials","client_id":"YXA6ChatemuDemoClientId001","client_secret":"YXA6ChatemuDemoClientSecret0001"}`)
+			`{"grant_type":"client_credentials","client_id":"`+demo.Easemob[0].ClientID+`","client_secret":"`+demo.Easemob[0].ClientSecret+`"}`)
 		access := regexp.MustCompile(`"access_token":"([^"]+)"`).FindStringSubmatch(tok)[1]
 		req, _ = http.NewRequest("GET", url+"/chatemu/demo/chatmessages/2026112016", nil)
 		req.Header.Set("Authorization", "Bearer "+access)

@@ -53,7 +53,7 @@ func runWalk(ctx context.Context, c walkConfig) (walkResult, error) {
 	}
 	base := strings.TrimRight(c.BaseURL, "/")
 	if base == "" {
-		b, stop, err := startInProcess(c.Scenario, 0)
+		b, stop, err := startInProcess(c.Scenario, 0, 0)
 		if err != nil {
 			return res, err
 		}
@@ -185,7 +185,7 @@ func walkHours(t *easemobTarget, c walkConfig, send func(*http.Request) (int, []
 
 // startInProcess serves scenario on a loopback port and returns its base
 // URL and a stop function.
-func startInProcess(scenario string, journalSize int) (string, func(), error) {
+func startInProcess(scenario string, journalSize int, journalBytes int64) (string, func(), error) {
 	spec, err := scenarios.Load(scenario)
 	if err != nil {
 		return "", nil, err
@@ -196,12 +196,12 @@ func startInProcess(scenario string, journalSize int) (string, func(), error) {
 	}
 	base := "http://" + ln.Addr().String()
 	srv, err := emulator.New(emulator.Config{Spec: spec, ScenarioName: scenario, PublicURL: base,
-		JournalSize: journalSize, RateLimits: world.RateLimitsOff})
+		JournalSize: journalSize, JournalBytes: journalBytes, RateLimits: world.RateLimitsOff})
 	if err != nil {
 		ln.Close()
 		return "", nil, err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), nil)
 	go hs.Serve(ln)
 	return base, func() { hs.Close() }, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -50,11 +49,11 @@ func checkWalkFigures(t *testing.T, r walkResult) {
 
 // TestBenchWalkToEndFlag runs the command line's --walk-to-end.
 func TestBenchWalkToEndFlag(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := benchCmd(context.Background(), []string{"--vendor", "op", "--walk-to-end", "--limit", "50"}, &out, &errb); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	code, out, errOut := runCmd(t, nil, "bench", "--vendor", "op", "--walk-to-end", "--limit", "50")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out.String(), "op walk to the end, page size 50") || !strings.Contains(out.String(), "p99") {
-		t.Errorf("output: %s", out.String())
+	if !strings.Contains(out, "op walk to the end, page size 50") || !strings.Contains(out, "p99") {
+		t.Errorf("output: %s", out)
 	}
 }

@@ -2,13 +2,14 @@
 // /_chatemu/ that a test or an operator uses to read the tenants and their
 // credentials, add and remove tenants at run time, move the clock, inject
 // messages, inject faults, read the request journal and reset the world
-// (DESIGN.md §3).
+// (docs/control-api.md).
 //
 // Each handler depends on the narrow interfaces below (World, Clock) and a
 // reset function rather than on the server, so the API is tested with stubs
-// (the Hoverfly model, DESIGN.md §4). Handlers return response values; one
-// adapter (serve) turns them into bytes, and every error is an *Error
-// rendered as {"error":"…"} with a 4xx status.
+// (the Hoverfly model). Handlers return response values; one adapter
+// (emulator/internal/respond, with render here) turns them into bytes, and
+// every error is an *Error rendered as {"error":"…"} with a 4xx status (a
+// panic, a 500).
 //
 // control imports world, faults, journal and scenarios (for the
 // literal-message and tenant forms); it imports no vendor package and not
@@ -31,6 +32,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/faults"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -57,6 +60,8 @@ type World interface {
 	Message(t world.TenantID, id string) (world.Message, bool)
 	// Inject stores messages; a message without a time gets now.
 	Inject(t world.TenantID, msgs []world.Message, now time.Time) ([]world.Message, error)
+	// Added counts the messages added at run time since the last reset.
+	Added() uint64
 	// Seed is the world's seed; runtime tenants' credentials derive from
 	// it.
 	Seed() uint64
@@ -74,6 +79,8 @@ type World interface {
 	AddYunxinApp(a world.YunxinApp, anchor time.Time) error
 	AddOpClient(c world.OpClient) error
 	RemoveTenant(t world.TenantID) error
+	// Pages and counts for the world routes (world.go).
+	Pages
 }
 
 // Clock is what the control API needs from the emulator's clock.
@@ -112,7 +119,23 @@ type Config struct {
 	// RateLimits, when not empty, is forced on every runtime tenant (the
 	// server's --rate-limits).
 	RateLimits world.RateLimits
+	// Version is the build's version, reported by health.
+	Version string
+	// MaxInjected bounds the messages injected since the last reset, all
+	// tenants together (each costs about half a KiB): 0 means
+	// DefaultMaxInjected. An injection past it is refused whole.
+	MaxInjected int
+	// MaxRuntimeTenants bounds the tenants added at run time and not
+	// removed (POST /_chatemu/tenants): 0 means DefaultMaxRuntimeTenants.
+	MaxRuntimeTenants int
+	// Views writes the world as the vendors do, for the world routes
+	// (world.go); nil leaves those routes out (404).
+	Views Views
 }
+
+// DefaultMaxInjected is Config.MaxInjected's default (--max-injected):
+// about 250 MiB of injected messages.
+const DefaultMaxInjected = 500_000
 
 // API serves the control routes. It is safe for concurrent use.
 type API struct {
@@ -122,11 +145,20 @@ type API struct {
 	publicURL string
 	token     []byte
 	open      bool
+	version   string
 	log       *slog.Logger
 
 	faults     Faults
 	journal    Journal
 	rateLimits world.RateLimits
+	// adapter renders every route's answer (Routes).
+	adapter *respond.Adapter[*Error]
+	// maxInjected is Config.MaxInjected with its default applied.
+	maxInjected uint64
+	// maxTenants is Config.MaxRuntimeTenants with its default applied.
+	maxTenants int
+	views      Views
+	streams    streamEnds // ends the journal's event streams (stream.go)
 
 	// injectMu makes each injection all-or-nothing with respect to other
 	// control injections: the duplicate-id check and the insert happen
@@ -157,18 +189,32 @@ func New(cfg Config) *API {
 	if j == nil {
 		j = journal.New(journal.DefaultSize, journal.DefaultBytes)
 	}
-	return &API{
-		world:      cfg.World,
-		clock:      cfg.Clock,
-		reset:      reset,
-		publicURL:  strings.TrimSuffix(cfg.PublicURL, "/"),
-		token:      []byte(cfg.Token),
-		open:       cfg.Open && cfg.Token == "",
-		log:        log,
-		faults:     fs,
-		journal:    j,
-		rateLimits: cfg.RateLimits,
+	maxInjected := cfg.MaxInjected
+	if maxInjected <= 0 {
+		maxInjected = DefaultMaxInjected
 	}
+	maxTenants := cfg.MaxRuntimeTenants
+	if maxTenants <= 0 {
+		maxTenants = DefaultMaxRuntimeTenants
+	}
+	a := &API{
+		maxInjected: uint64(maxInjected),
+		maxTenants:  maxTenants,
+		views:       cfg.Views,
+		world:       cfg.World,
+		clock:       cfg.Clock,
+		reset:       reset,
+		publicURL:   strings.TrimSuffix(cfg.PublicURL, "/"),
+		token:       []byte(cfg.Token),
+		open:        cfg.Open && cfg.Token == "",
+		version:     cfg.Version,
+		log:         log,
+		faults:      fs,
+		journal:     j,
+		rateLimits:  cfg.RateLimits,
+	}
+	a.adapter = &respond.Adapter[*Error]{Log: log, Render: a.render, Internal: errInternal}
+	return a
 }
 
 // Error is a control API error: an HTTP status (4xx) and a message, written
@@ -176,9 +222,22 @@ func New(cfg Config) *API {
 type Error struct {
 	Status  int
 	Message string
+	// header holds the headers the error's answer carries (Allow,
+	// WWW-Authenticate).
+	header http.Header
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// asError returns e as an error: nil when e is nil. The exported methods
+// return error, not *Error, so that a nil *Error never becomes a non-nil
+// error in a caller's hands.
+func asError(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
 
 func errorf(status int, format string, args ...any) *Error {
 	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
@@ -191,80 +250,122 @@ const (
 )
 
 // response is what a handler returns: a status and a value to encode as
-// JSON (nil for no body).
+// JSON (nil for no body), or a stream that writes the answer itself.
 type response struct {
 	status int
 	body   any
+	stream func(w http.ResponseWriter, r *http.Request)
 }
 
 // handler handles one method of one route.
 type handler func(r *http.Request) (response, *Error)
 
-// route is one control path and its handlers by method.
-type route struct {
-	path    string
+// endpoint is one control route's handlers by method.
+type endpoint struct {
 	open    bool // no token needed
 	methods map[string]handler
 }
 
-func (a *API) routes() []route {
-	return []route{
-		{path: "health", open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
-		{path: "tenants", methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
-		{path: "tenants/{tenant:.+}", methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
-		{path: "faults", methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
-		{path: "faults/{id}", methods: map[string]handler{http.MethodDelete: a.deleteFault}},
-		{path: "requests", methods: map[string]handler{http.MethodGet: a.getRequests, http.MethodDelete: a.deleteRequests}},
-		{path: "clock", methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
-		{path: "messages", methods: map[string]handler{http.MethodPost: a.postMessages}},
-		{path: "reset", methods: map[string]handler{http.MethodPost: a.postReset}},
+// endpoints are the control routes' handlers by route name; their paths
+// are in the route table (emulator/internal/routes).
+func (a *API) endpoints() map[string]endpoint {
+	return map[string]endpoint{
+		routes.ControlHealth:   {open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
+		routes.ControlTenants:  {methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
+		routes.ControlTenant:   {methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
+		routes.ControlFaults:   {methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},
+		routes.ControlFault:    {methods: map[string]handler{http.MethodDelete: a.deleteFault}},
+		routes.ControlRequests: {methods: map[string]handler{http.MethodGet: a.getRequests, http.MethodDelete: a.deleteRequests}},
+		routes.ControlClock:    {methods: map[string]handler{http.MethodGet: a.getClock, http.MethodPost: a.postClock}},
+		routes.ControlMessages: {methods: map[string]handler{http.MethodPost: a.postMessages}},
+		routes.ControlReset:    {methods: map[string]handler{http.MethodPost: a.postReset}},
+		// Following the journal and browsing the world (stream.go, world.go).
+		routes.ControlRequestStream: {methods: map[string]handler{http.MethodGet: a.getRequestStream}},
+		routes.ControlRequest:       {methods: map[string]handler{http.MethodGet: a.getRequest}},
+		routes.ControlWorld:         {methods: map[string]handler{http.MethodGet: a.getWorld}},
+		routes.ControlArchiveHours:  {methods: map[string]handler{http.MethodGet: a.getArchiveHours}},
+		routes.ControlHourRecords:   {methods: map[string]handler{http.MethodGet: a.getHourRecords}},
+		routes.ControlYunxinRooms:   {methods: map[string]handler{http.MethodGet: a.getYunxinRooms}},
+		routes.ControlYunxinPage:    {methods: map[string]handler{http.MethodGet: a.getYunxinMessages}},
+		routes.ControlOpUsers:       {methods: map[string]handler{http.MethodGet: a.getOpUsers}},
+		routes.ControlOpPage:        {methods: map[string]handler{http.MethodGet: a.getOpMessages}},
 	}
 }
 
-// Routes registers the control routes on r, and a catch-all that answers
-// 404 for any other path under Prefix (so that no vendor pattern registered
-// after them sees a control path).
+// Routes registers the control routes of the route table on r, the last
+// of them a catch-all that answers 404 for any other path under Prefix (so
+// that no vendor pattern mounted after them sees a control path). The
+// inspector's pages (routes.ControlUI) are the server's, not the API's: on
+// a router of the API alone they answer the catch-all's 404.
 func (a *API) Routes(r *mux.Router) {
-	for _, rt := range a.routes() {
-		r.Handle(Prefix+rt.path, a.endpoint(rt))
+	routes.Mount(r, routes.Handlers{routes.Control: func(name string) http.Handler {
+		if name == routes.ControlUI {
+			name = routes.ControlUnknown
+		}
+		return a.Handler(name)
+	}})
+}
+
+// Handler returns the handler of the table's control route name, nil for
+// a name that is not the control API's.
+func (a *API) Handler(name string) http.Handler {
+	if name == routes.ControlUnknown {
+		return a.adapter.Handle(func(req *http.Request) (respond.Response, *Error) {
+			return respond.Response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path)
+		})
 	}
-	r.PathPrefix(Prefix).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		a.write(w, req, response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path))
-	}))
+	if ep, ok := a.endpoints()[name]; ok {
+		return a.endpoint(ep)
+	}
+	return nil
 }
 
 // endpoint checks the method and the token, then runs the route's handler.
-func (a *API) endpoint(rt route) http.Handler {
+func (a *API) endpoint(rt endpoint) http.Handler {
 	allow := make([]string, 0, len(rt.methods))
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete} {
 		if _, ok := rt.methods[m]; ok {
 			allow = append(allow, m)
 		}
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := a.adapter.Handle(func(r *http.Request) (respond.Response, *Error) {
 		h, ok := rt.methods[r.Method]
 		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			a.write(w, r, response{}, errorf(http.StatusMethodNotAllowed, msgMethodNotAllowed))
-			return
+			e := errorf(http.StatusMethodNotAllowed, msgMethodNotAllowed)
+			e.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+			return respond.Response{}, e
 		}
 		if !rt.open && !a.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chatemu"`)
-			a.write(w, r, response{}, errorf(http.StatusUnauthorized, msgTokenRequired))
-			return
+			e := errorf(http.StatusUnauthorized, msgTokenRequired)
+			e.header = http.Header{"Www-Authenticate": {`Bearer realm="chatemu"`}}
+			return respond.Response{}, e
 		}
 		// A body over the limit is refused before it is read when its
 		// length is declared, and cut where it passes the limit otherwise
 		// (the server then closes the connection rather than read on).
 		if r.ContentLength > MaxBodyBytes {
-			a.write(w, r, response{}, errBodyTooLarge())
-			return
+			return respond.Response{}, errBodyTooLarge()
 		}
+		res, e := h(r)
+		if e != nil {
+			return respond.Response{}, e
+		}
+		if res.stream != nil {
+			// An event stream writes its own status and body as it goes.
+			return respond.Response{Stream: func(w http.ResponseWriter) { res.stream(w, r) }}, nil
+		}
+		return a.encode(res), nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		res, err := h(r)
-		a.write(w, r, res, err)
+		h.ServeHTTP(w, r)
 	})
 }
+
+// Authorized reports whether r may use the guarded control routes: it
+// carries the control token, or the API has none. The server guards
+// /_chatemu/metrics with it.
+func (a *API) Authorized(r *http.Request) bool { return a.authorized(r) }
 
 // authorized compares the bearer token in constant time.
 func (a *API) authorized(r *http.Request) bool {
@@ -278,15 +379,26 @@ func (a *API) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), a.token) == 1
 }
 
-// write is the one place a control response becomes bytes.
-func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Error) {
-	if e != nil {
-		a.log.Debug("control error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Message)
-		res = response{status: e.Status, body: map[string]string{"error": e.Message}}
+// render is the one place a control error becomes its answer:
+// {"error": Message} with its status.
+func (a *API) render(_ *http.Request, e *Error) respond.Response {
+	res := a.encode(response{status: e.Status, body: map[string]string{"error": e.Message}})
+	for k, vs := range e.header {
+		res.Header[k] = vs
 	}
+	return res
+}
+
+// errInternal answers a bug of chatemu (a panic in a handler).
+func errInternal(reason string) *Error {
+	return &Error{Status: http.StatusInternalServerError, Message: reason}
+}
+
+// encode turns a handler's response into its answer: the body as JSON
+// (none when nil), not cached.
+func (a *API) encode(res response) respond.Response {
 	if res.body == nil {
-		w.WriteHeader(res.status)
-		return
+		return respond.Response{Status: res.status}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -299,12 +411,8 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, res response, e *Err
 		fmt.Fprintf(&buf, "{\"error\":%q}\n", "internal error encoding the response")
 		res.status = http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(res.status)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
+	h := respond.Header("Content-Type", "application/json; charset=utf-8", "Cache-Control", "no-store")
+	return respond.Response{Status: res.status, Header: h, Body: buf.Bytes()}
 }
 
 // errBodyTooLarge refuses a body over MaxBodyBytes.

@@ -3,10 +3,9 @@ package control
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -16,11 +15,11 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
@@ -245,7 +244,7 @@ func TestTenants(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	golden(t, "tenants.json", body)
+	golden.Check(t, filepath.Join("testdata", "tenants.json"), []byte(body))
 	// Same spec, same bytes.
 	_, _, again := newFixture(t, "").do(t, "GET", "/_chatemu/tenants", "", "")
 	if again != body {
@@ -284,7 +283,7 @@ func TestInjectAtIsKept(t *testing.T) {
 	if !ok || !m.At.Equal(at) {
 		t.Errorf("message %v at %v, want %v", ok, m.At, at)
 	}
-	if _, err := f.api.Inject(world.EasemobTenant("acme", "chat")); err == nil || err.Status != 400 {
+	if _, err := f.api.Inject(world.EasemobTenant("acme", "chat")); errorOf(err) == nil || errorOf(err).Status != 400 {
 		t.Errorf("empty injection: %v", err)
 	}
 }
@@ -298,7 +297,7 @@ func TestInjectAllOrNothing(t *testing.T) {
 		scenarios.LiteralMessage{ID: "ok", From: "alice", To: "bob", Msg: "fine"},
 		scenarios.LiteralMessage{ID: "bad", From: "alice", To: "nobody", Msg: "no"},
 	)
-	if err == nil || err.Status != 400 || !strings.HasPrefix(err.Message, "messages[1].to:") {
+	if e := errorOf(err); e == nil || e.Status != 400 || !strings.HasPrefix(e.Message, "messages[1].to:") {
 		t.Fatalf("err %v", err)
 	}
 	if after := f.world.Count(ten, t0.Add(-48*time.Hour), t0.Add(time.Hour)); after != before {
@@ -321,29 +320,42 @@ func TestInjectWorldError(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := New(Config{World: stubWorld{w}, Clock: clock.Start(t0, true), PublicURL: publicURL})
-	_, e := api.Inject(world.EasemobTenant("acme", "chat"), scenarios.LiteralMessage{From: "alice", To: "bob", Msg: "x"})
-	if e == nil || e.Status != http.StatusConflict || !strings.Contains(e.Message, "boom") {
-		t.Errorf("got %v", e)
+	_, err = api.Inject(world.EasemobTenant("acme", "chat"), scenarios.LiteralMessage{From: "alice", To: "bob", Msg: "x"})
+	if e := errorOf(err); e == nil || e.Status != http.StatusConflict || !strings.Contains(e.Message, "boom") {
+		t.Errorf("got %v", err)
 	}
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
+// errorOf is the *Error an exported method's error holds, nil if none.
+func errorOf(err error) *Error {
+	var e *Error
+	errors.As(err, &e)
+	return e
+}
+
+// TestExportedMethodsReturnNilOnSuccess: the exported methods return error,
+// never a nil *Error that a caller would hold as a non-nil error.
+func TestExportedMethodsReturnNilOnSuccess(t *testing.T) {
+	f := newFixture(t, "")
+	var err error
+	_, err = f.api.Inject(world.EasemobTenant("acme", "chat"), scenarios.LiteralMessage{From: "alice", To: "bob", Msg: "x"})
 	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+		t.Errorf("Inject: %v (%T)", err, err)
 	}
-	if got != string(want) {
-		t.Errorf("%s differs:\ngot  %s\nwant %s", path, got, want)
+	var added Tenants
+	added, err = f.api.AddTenant("yunxin", nil)
+	if err != nil || len(added.Yunxin) != 1 {
+		t.Fatalf("AddTenant: %v (%T)", err, err)
+	}
+	if err = f.api.RemoveTenant(world.TenantID("yunxin:" + added.Yunxin[0].AppKey)); err != nil {
+		t.Errorf("RemoveTenant: %v (%T)", err, err)
+	}
+	if _, err = f.api.AddFault(faults.Rule{Status: 503}); err != nil {
+		t.Errorf("AddFault: %v (%T)", err, err)
+	}
+	// And their failures are *Error values with the route's status.
+	if _, err = f.api.AddTenant("nobody", nil); errorOf(err) == nil || errorOf(err).Status != http.StatusBadRequest {
+		t.Errorf("AddTenant of an unknown vendor: %v", err)
 	}
 }
 

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +33,8 @@ type Journal interface {
 	MaxBytes() int64
 	Bytes() int64
 	LastSeq() uint64
+	// Follower serves the event stream and requests/{seq} (stream.go).
+	Follower
 }
 
 // FaultView is a fault as GET and POST /_chatemu/faults show it: the rule
@@ -75,15 +75,21 @@ func (a *API) postFault(r *http.Request) (response, *Error) {
 	if err := decode(r, &rule); err != nil {
 		return response{}, err
 	}
-	f, e := a.AddFault(rule)
+	f, e := a.addFault(rule)
 	if e != nil {
 		return response{}, e
 	}
 	return response{status: http.StatusCreated, body: faultView(f)}, nil
 }
 
-// AddFault adds a fault as POST /_chatemu/faults does.
-func (a *API) AddFault(rule faults.Rule) (faults.Fault, *Error) {
+// AddFault adds a fault as POST /_chatemu/faults does. Its error is an
+// *Error (errors.As) with the status the route would answer.
+func (a *API) AddFault(rule faults.Rule) (faults.Fault, error) {
+	f, e := a.addFault(rule)
+	return f, asError(e)
+}
+
+func (a *API) addFault(rule faults.Rule) (faults.Fault, *Error) {
 	f, err := a.faults.Add(rule)
 	if err != nil {
 		var fe *faults.Error
@@ -161,23 +167,11 @@ var requestFilters = []string{"vendor", "operation", "tenant", "status", "since"
 // requestFilter reads GET requests' query into a journal filter.
 func requestFilter(rawQuery string) (journal.Filter, *Error) {
 	var f journal.Filter
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return f, errorf(http.StatusBadRequest, "query: %v", err)
+	q, e := queryOf(rawQuery, requestFilters)
+	if e != nil {
+		return f, e
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !slices.Contains(requestFilters, k) {
-			return f, errorf(http.StatusBadRequest, "query parameter %q: unknown (%s)", k, strings.Join(requestFilters, ", "))
-		}
-		if len(q[k]) > 1 {
-			return f, errorf(http.StatusBadRequest, "%s: given %d times, want it once", k, len(q[k]))
-		}
-	}
+	var err error
 	f.Vendor, f.Tenant = q.Get("vendor"), q.Get("tenant")
 	if f.Vendor != "" && !slices.Contains(faults.Vendors, f.Vendor) {
 		return f, errorf(http.StatusBadRequest, "vendor: want %s, got %q", strings.Join(faults.Vendors, ", "), f.Vendor)

@@ -3,6 +3,7 @@ package control
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // stubJournal serves fixed entries and records the filter it was asked.
@@ -34,11 +36,15 @@ func (s *stubJournal) Entries(f journal.Filter) []journal.Entry {
 		RequestBody: `{"userId":"alice"`, RequestBodyBytes: 30000, RequestBodyTruncated: true, Status: 200,
 	}}
 }
-func (s *stubJournal) Clear()          { s.cleared = true }
-func (s *stubJournal) Size() int       { return 5 }
-func (s *stubJournal) MaxBytes() int64 { return 1 << 20 }
-func (s *stubJournal) Bytes() int64    { return 4321 }
-func (s *stubJournal) LastSeq() uint64 { return 9 }
+func (s *stubJournal) Clear()                   { s.cleared = true }
+func (s *stubJournal) Size() int                { return 5 }
+func (s *stubJournal) MaxBytes() int64          { return 1 << 20 }
+func (s *stubJournal) Bytes() int64             { return 4321 }
+func (s *stubJournal) LastSeq() uint64          { return 9 }
+func (s *stubJournal) Changed() <-chan struct{} { return nil }
+func (s *stubJournal) Entry(seq uint64) (journal.Entry, bool) {
+	return journal.Entry{}, false
+}
 
 // TestRequestsAndFaultsWire pins the JSON of GET requests and of the
 // faults routes.
@@ -53,7 +59,7 @@ func TestRequestsAndFaultsWire(t *testing.T) {
 	f.srv = srv
 
 	_, _, body := f.do(t, "GET", "/_chatemu/requests?vendor=easemob&operation=easemob.chatmessages&tenant=easemob:o/a&status=4xx&since=6&limit=2&unmatched=false", "", "")
-	golden(t, "requests.json", body)
+	golden.Check(t, filepath.Join("testdata", "requests.json"), []byte(body))
 	status, _ := journal.ParseStatus("4xx")
 	if j.asked != (journal.Filter{Vendor: "easemob", Operation: journal.EasemobChatMessages, Tenant: "easemob:o/a", Status: status, Since: 6, Limit: 2, Matched: true}) {
 		t.Errorf("filter %+v", j.asked)

@@ -7,6 +7,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // injectBody is an injection of n messages, each msg.
@@ -127,5 +132,75 @@ func TestInjectRefusalIsCheap(t *testing.T) {
 	}
 	if maxBytes := uint64(8 * len(body)); bytes > maxBytes {
 		t.Errorf("%d bytes allocated, want at most %d", bytes, maxBytes)
+	}
+}
+
+// TestInjectedTotalBounded: injected messages stay until a reset, so their
+// total is bounded (--max-injected); an injection past it is refused whole
+// with 507, and a reset makes room again.
+func TestInjectedTotalBounded(t *testing.T) {
+	w, err := world.New(testSpec(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := New(Config{World: w, Clock: clock.Start(t0, true), Reset: func() { _ = w.Reset() }, PublicURL: publicURL, MaxInjected: 5})
+	r := mux.NewRouter()
+	api.Routes(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	f := &fixture{world: w, srv: srv}
+	msg := `{"from":"alice","to":"bob","msg":"x"}`
+	full := `{"error":"messages: 3 messages were added since the last reset and the world keeps at most 5 (--max-injected); POST /_chatemu/reset to start again"}` + "\n"
+	for _, step := range []struct {
+		method, path, body string
+		status             int
+		want               string
+		held               uint64
+	}{
+		{"POST", "/_chatemu/messages", injectBody(3, msg), 201, "", 3},
+		{"POST", "/_chatemu/messages", injectBody(3, msg), 507, full, 3},
+		{"POST", "/_chatemu/messages", injectBody(2, msg), 201, "", 5},
+		{"POST", "/_chatemu/reset", "", 204, "", 0},
+		{"POST", "/_chatemu/messages", injectBody(5, msg), 201, "", 5},
+	} {
+		status, _, body := f.do(t, step.method, step.path, "", step.body)
+		if status != step.status || (step.want != "" && body != step.want) {
+			t.Fatalf("%s %s: %d %s, want %d %s", step.method, step.path, status, body, step.status, step.want)
+		}
+		if got := w.Added(); got != step.held {
+			t.Fatalf("after %s %s: %d injected, want %d", step.method, step.path, got, step.held)
+		}
+	}
+}
+
+// TestRuntimeTenantsBounded: tenants added at run time stay until removed,
+// so their number is bounded; removing one makes room again.
+func TestRuntimeTenantsBounded(t *testing.T) {
+	w, err := world.New(testSpec(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := New(Config{World: w, Clock: clock.Start(t0, true), Reset: func() { _ = w.Reset() }, PublicURL: publicURL, MaxRuntimeTenants: 2})
+	r := mux.NewRouter()
+	api.Routes(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	f := &fixture{world: w, srv: srv}
+	full := `{"error":"tenants: 2 tenants were added at run time and the world keeps at most 2; DELETE some or POST /_chatemu/reset"}` + "\n"
+	for i, step := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"POST", "/_chatemu/tenants", `{"vendor":"yunxin","appkey":"k1"}`, 201, ""},
+		{"POST", "/_chatemu/tenants", `{"vendor":"yunxin","appkey":"k2"}`, 201, ""},
+		{"POST", "/_chatemu/tenants", `{"vendor":"yunxin","appkey":"k3"}`, 507, full},
+		{"DELETE", "/_chatemu/tenants/yunxin:k1", "", 204, ""},
+		{"POST", "/_chatemu/tenants", `{"vendor":"yunxin","appkey":"k3"}`, 201, ""},
+	} {
+		status, _, body := f.do(t, step.method, step.path, "", step.body)
+		if status != step.status || (step.want != "" && body != step.want) {
+			t.Fatalf("step %d %s %s: %d %s, want %d %s", i, step.method, step.path, status, body, step.status, step.want)
+		}
 	}
 }

@@ -76,7 +76,7 @@ func (a *API) postTenant(r *http.Request) (response, *Error) {
 	}
 	vendor, _ := fields["vendor"].(string)
 	delete(fields, "vendor")
-	out, e := a.AddTenant(vendor, fields)
+	out, e := a.addTenant(vendor, fields)
 	if e != nil {
 		return response{}, e
 	}
@@ -89,10 +89,24 @@ func (a *API) postTenant(r *http.Request) (response, *Error) {
 // does, and returns it as GET tenants shows it. Absent names and
 // credentials are generated. An Op client without easemob_app comes with a
 // new Easemob app described by the same fields, and both are returned.
-// Traffic spans are measured back from the clock's now.
-func (a *API) AddTenant(vendor string, fields map[string]any) (Tenants, *Error) {
+// Traffic spans are measured back from the clock's now. Its error is an
+// *Error (errors.As) with the status the route would answer.
+func (a *API) AddTenant(vendor string, fields map[string]any) (Tenants, error) {
+	out, e := a.addTenant(vendor, fields)
+	return out, asError(e)
+}
+
+func (a *API) addTenant(vendor string, fields map[string]any) (Tenants, *Error) {
 	a.tenantMu.Lock()
 	defer a.tenantMu.Unlock()
+	// Tenants added at run time stay until removed or reset: their number
+	// is bounded so that no client grows the server without end.
+	spec := a.world.Spec()
+	base := len(spec.Easemob) + len(spec.Yunxin) + len(spec.Op)
+	if n := len(a.world.EasemobApps()) + len(a.world.YunxinApps()) + len(a.world.OpClients()) - base; n >= a.maxTenants {
+		return Tenants{}, errorf(http.StatusInsufficientStorage,
+			"tenants: %d tenants were added at run time and the world keeps at most %d; DELETE some or POST /_chatemu/reset", n, a.maxTenants)
+	}
 	if fields == nil {
 		fields = map[string]any{}
 	}
@@ -114,6 +128,9 @@ func (a *API) AddTenant(vendor string, fields map[string]any) (Tenants, *Error) 
 	}
 	return Tenants{}, errorf(http.StatusBadRequest, `vendor: want "easemob", "yunxin" or "op", got %q`, vendor)
 }
+
+// DefaultMaxRuntimeTenants is Config.MaxRuntimeTenants's default.
+const DefaultMaxRuntimeTenants = 10_000
 
 // nextN counts generated names.
 func (a *API) nextN() int {
@@ -333,15 +350,18 @@ func (a *API) tenantsOf(easemob []world.TenantID, yunxin, op []string) Tenants {
 // "easemob:ORG/APP", "yunxin:APPKEY" or "op:CLIENT". Removing an Easemob app
 // removes its Op clients.
 func (a *API) deleteTenant(r *http.Request) (response, *Error) {
-	if e := a.RemoveTenant(world.TenantID(mux.Vars(r)["tenant"])); e != nil {
+	if e := a.removeTenant(world.TenantID(mux.Vars(r)["tenant"])); e != nil {
 		return response{}, e
 	}
 	return response{status: http.StatusNoContent}, nil
 }
 
 // RemoveTenant removes a runtime tenant as DELETE /_chatemu/tenants/{id}
-// does.
-func (a *API) RemoveTenant(t world.TenantID) *Error {
+// does. Its error is an *Error (errors.As) with the status the route would
+// answer.
+func (a *API) RemoveTenant(t world.TenantID) error { return asError(a.removeTenant(t)) }
+
+func (a *API) removeTenant(t world.TenantID) *Error {
 	a.tenantMu.Lock()
 	defer a.tenantMu.Unlock()
 	vendor, key, _ := strings.Cut(string(t), ":")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+
+	"github.com/chatemu/chatemu/emulator/internal/routes"
 )
 
 // TestControlTokenGuardsEveryRoute walks the route table itself, so a route
@@ -14,8 +16,16 @@ func TestControlTokenGuardsEveryRoute(t *testing.T) {
 	f := newFixture(t, "s3cret")
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	checked := 0
-	for _, rt := range f.api.routes() {
-		path := Prefix + param.ReplaceAllString(rt.path, "x")
+	endpoints := f.api.endpoints()
+	for _, route := range routes.Table() {
+		rt, ok := endpoints[route.Name]
+		if route.Surface != routes.Control || route.Prefix {
+			continue
+		}
+		if !ok {
+			t.Fatalf("the table's %s has no endpoint", route.Name)
+		}
+		path := param.ReplaceAllString(route.Path, "x")
 		for method := range rt.methods {
 			for _, auth := range []string{"", "Bearer wrong", "Basic s3cret", "Bearer s3cre"} {
 				status, _, body := f.do(t, method, path, auth, "{}")

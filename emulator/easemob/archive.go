@@ -4,31 +4,18 @@ import (
 	"bufio"
 	"compress/gzip"
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"hash/crc64"
 	"io"
-	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
-	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
-
-// ossPrefix is where the emulated OSS buckets live on the emulator
-// (DESIGN §1): {public_url}/_oss/{bucket}/{object}.
-const ossPrefix = "/_oss"
 
 // ArchiveContentType is the archive's Content-Type. OSS sends the type the
 // object was stored with, which its SDKs infer from the key's extension:
@@ -38,7 +25,7 @@ const ossPrefix = "/_oss"
 const ArchiveContentType = "application/x-gzip"
 
 // ArchiveObject is the OSS key of app's archive for hour (yyyyMMddHH in the
-// app's cluster zone). The vendor never shows its key (vendor-notes §1.4);
+// app's cluster zone). The vendor never shows its key;
 // [guess] "history/{org}/{app}/{yyyyMMddHH}.gz", ending like the {time}.gz
 // the Java SDK saves it as.
 func ArchiveObject(app *world.EasemobApp, hour string) string {
@@ -52,91 +39,6 @@ func parseArchiveObject(key string) (org, app, hour string, ok bool) {
 		return "", "", "", false
 	}
 	return parts[1], parts[2], strings.TrimSuffix(parts[3], ".gz"), true
-}
-
-// serveOSS serves GET and HEAD /_oss/{bucket}/{object}: an archive behind
-// an OSS V1 query-signed link (https://www.alibabacloud.com/help/doc-detail/31952.htm). sign.OSSVerifyRequest
-// checks expiry before the signature, as OSS does, and signs the method,
-// the signed headers and every sub-resource, so only a link signed for this
-// very request verifies. The object may arrive with "/" escaped as %2F (the
-// Go V1 SDK's form); gorilla/mux matches the decoded path, so object is the
-// raw key either way.
-func (s *Surface) serveOSS(w http.ResponseWriter, r *http.Request) {
-	v := mux.Vars(r)
-	bucket, object := v["bucket"], v["object"]
-	s.ossTenant(r, object)
-	now := s.cfg.Clock.Now()
-	reqID := s.ossRequestID(now)
-	h := w.Header()
-	h.Set("Server", "AliyunOSS")
-	h.Set("x-oss-request-id", reqID)
-	h.Set("Date", now.Format(http.TimeFormat))
-
-	req := sign.OSSRequest{Method: r.Method, Bucket: bucket, Object: object, RawQuery: r.URL.RawQuery, Header: r.Header}
-	if err := sign.OSSVerifyRequest(req, now, s.ossSecret); err != nil {
-		var oe *sign.OSSError
-		if !errors.As(err, &oe) {
-			oe = sign.OSSNoSuchKey(bucket, object) // OSSVerifyRequest returns only *OSSError
-		}
-		s.ossFail(w, r, reqID, oe)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.ossFail(w, r, reqID, sign.OSSMethodNotAllowed(r.Method))
-		return
-	}
-	overrides, e := ossOverrides(req.Query())
-	if e != nil {
-		s.ossFail(w, r, reqID, e)
-		return
-	}
-	app, start, ok := s.archiveFor(bucket, object, now)
-	if !ok {
-		s.ossFail(w, r, reqID, sign.OSSNoSuchKey(bucket, object))
-		return
-	}
-	meta, body, err := s.archive(app, start)
-	if err != nil {
-		s.log.Error("archive", "tenant", app.Tenant(), "hour", start, "error", err)
-		s.ossFailStatus(w, r, reqID, &sign.OSSError{Code: "InternalError", Message: "We encountered an internal error. Please try again.",
-			Reason: "chatemu bug: writing the archive: " + err.Error()}, http.StatusInternalServerError)
-		return
-	}
-	first, last, partial, rerr := sign.OSSByteRange(r.Header.Get("Range"), meta.size, r.Header.Get("x-oss-range-behavior") == sign.OSSRangeStandard)
-	if rerr != nil {
-		s.ossFail(w, r, reqID, rerr)
-		return
-	}
-	// The object's headers as OSS sends them for a simple upload: its
-	// length, an ETag that is the quoted upper-case hex MD5, the CRC-64/ECMA
-	// the SDKs check a full download against, and Last-Modified, the
-	// emulated moment the archive was written.
-	h.Set("Content-Type", ArchiveContentType)
-	h.Set("Accept-Ranges", "bytes")
-	h.Set("ETag", `"`+strings.ToUpper(hex.EncodeToString(meta.md5[:]))+`"`)
-	h.Set("Last-Modified", start.Add(time.Hour+app.ArchiveDelay).UTC().Format(http.TimeFormat))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(meta.crc, 10))
-	h.Set("x-oss-object-type", "Normal")
-	h.Set("x-oss-storage-class", "Standard")
-	for name, value := range overrides {
-		h.Set(name, value)
-	}
-	h.Set("Content-Length", strconv.FormatInt(last-first+1, 10))
-	status := http.StatusOK
-	if partial {
-		status = http.StatusPartialContent
-		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, meta.size))
-	}
-	w.WriteHeader(status)
-	if r.Method == http.MethodHead {
-		return
-	}
-	// A write error is the client leaving.
-	if body != nil {
-		_, _ = w.Write(body[first : last+1])
-		return
-	}
-	_ = s.writeArchiveRange(w, app, start, first, last-first+1)
 }
 
 // Bounds of the archive caches.
@@ -256,131 +158,13 @@ func (x *rangeWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// ossResponseOverrides maps GetObject's response-* parameters to the
-// response header each one sets (https://help.aliyun.com/zh/oss/developer-reference/getobject,
-// 请求参数; the SDKs' ResponseContentType … options).
-var ossResponseOverrides = map[string]string{
-	"response-content-type":        "Content-Type",
-	"response-content-language":    "Content-Language",
-	"response-expires":             "Expires",
-	"response-cache-control":       "Cache-Control",
-	"response-content-disposition": "Content-Disposition",
-	"response-content-encoding":    "Content-Encoding",
-}
-
-// ossOverrides returns the response headers a verified request's response-*
-// parameters ask for, or NotImplemented when it carries another
-// sub-resource: each of those (acl, x-oss-process, versionId, …) selects an
-// OSS feature chatemu does not emulate, and a plain download would silently
-// ignore it.
-func ossOverrides(q url.Values) (map[string]string, *sign.OSSError) {
-	out := map[string]string{}
-	var other []string
-	for k, v := range q {
-		if header, ok := ossResponseOverrides[k]; ok {
-			out[header] = v[0]
-		} else if sign.OSSIsSubResource(k) {
-			other = append(other, k)
-		}
-	}
-	if len(other) > 0 {
-		slices.Sort(other)
-		return nil, sign.OSSNotImplemented("sub-resource " + strings.Join(other, ", "))
-	}
-	return out, nil
-}
-
-// ossFail writes an OSS XML error (vendor-notes §2.2) with its reason.
-func (s *Surface) ossFail(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError) {
-	s.ossFailStatus(w, r, reqID, e, e.HTTPStatus())
-}
-
-// ossFailStatus is ossFail with the status given: the one place an OSS
-// error becomes bytes, also for the fault presets whose codes sign does not
-// know (SlowDown 503, InternalError 500). A known EC also goes in the
-// x-oss-ec header, and a HEAD, which has no body, gets the body base64 in
-// x-oss-err, as OSS sends them (alibabacloud-oss-go-sdk-v2 reads both:
-// oss/client.go tryConvertServiceError, and its HeadObject test vectors).
-func (s *Surface) ossFailStatus(w http.ResponseWriter, r *http.Request, reqID string, e *sign.OSSError, status int) {
-	s.log.Debug("oss error", "path", r.URL.Path, "code", e.Code, "reason", e.Reason)
-	body := e.XML(reqID, r.Host)
-	h := w.Header()
-	for _, k := range []string{"Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires", "Last-Modified", "ETag"} {
-		h.Del(k) // an error carries none of the object's headers
-	}
-	h.Set("X-Chatemu-Reason", e.RevealedReason(s.cfg.RevealSecrets))
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if e.EC != "" {
-		h.Set("x-oss-ec", e.EC)
-	}
-	if r.Method == http.MethodHead {
-		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))
-	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-}
-
-// ossSecret finds the secret of an access key id among the apps' OSS keys.
-func (s *Surface) ossSecret(id string) (string, bool) {
-	for _, a := range s.cfg.World.EasemobApps() {
-		if a.OSS.AccessKeyID != "" && a.OSS.AccessKeyID == id {
-			return a.OSS.AccessKeySecret, true
-		}
-	}
-	return "", false
-}
-
-// archiveFor finds the archive an object key names: an app whose bucket it
-// is, an hour that is archived, within retention, and not empty. Anything
-// else does not exist in the bucket.
-func (s *Surface) archiveFor(bucket, object string, now time.Time) (*world.EasemobApp, time.Time, bool) {
-	org, name, hour, ok := parseArchiveObject(object)
-	if !ok {
-		return nil, time.Time{}, false
-	}
-	app, ok := s.cfg.World.EasemobApp(org, name)
-	if !ok || app.OSS.Bucket != bucket {
-		return nil, time.Time{}, false
-	}
-	start, ok := ParseHour(hour, zone(app))
-	if !ok {
-		return nil, time.Time{}, false
-	}
-	if st, _ := hourState(app, start, now); st != archiveReady {
-		return nil, time.Time{}, false
-	}
-	if s.cfg.World.Count(app.Tenant(), start, start.Add(time.Hour)) == 0 {
-		return nil, time.Time{}, false
-	}
-	return app, start, true
-}
-
-// ossRequestID makes an x-oss-request-id shaped like OSS's: 24 upper-case
-// hex digits starting with the server's Unix seconds (the 2017 capture's
-// 589A7A90… is its ServerTime). The rest counts requests, so ids are
-// deterministic for a deterministic run.
-func (s *Surface) ossRequestID(now time.Time) string {
-	s.mu.Lock()
-	n := s.ossReqs
-	s.ossReqs++
-	s.mu.Unlock()
-	x := n + 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	x ^= x >> 31
-	return fmt.Sprintf("%08X%016X", uint32(now.Unix()), x)
-}
-
 // flushAt is how much NDJSON the archive writer gathers before handing it
 // to gzip.
 const flushAt = 32 << 10
 
 // WriteArchive writes the archive of app's hour starting at start to w: a
 // single-member gzip of one JSON record per message, each ending in "\n"
-// (vendor-notes §1.4, §7). It streams: it holds one message per traffic
+// (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)). It streams: it holds one message per traffic
 // stream and one 32 KiB buffer, never the hour.
 func (s *Surface) WriteArchive(w io.Writer, app *world.EasemobApp, start time.Time) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -388,7 +172,7 @@ func (s *Surface) WriteArchive(w io.Writer, app *world.EasemobApp, start time.Ti
 	if err != nil {
 		return err
 	}
-	enc := recordEncoder{files: s.cfg.PublicURL + "/" + app.Org + "/" + app.App + "/chatfiles/"}
+	enc := s.recordEncoder(app)
 	buf := make([]byte, 0, flushAt+4096)
 	for m := range s.cfg.World.Range(app.Tenant(), start, start.Add(time.Hour)) {
 		buf = enc.append(buf, &m)
@@ -414,9 +198,14 @@ type recordEncoder struct {
 	files string // "{public_url}/{org}/{app}/chatfiles/"
 }
 
+// recordEncoder returns the encoder of app's records.
+func (s *Surface) recordEncoder(app *world.EasemobApp) recordEncoder {
+	return recordEncoder{files: s.cfg.PublicURL + "/" + app.Org + "/" + app.App + "/chatfiles/"}
+}
+
 // append appends m's record and its "\n". Keys, in the vendor page's order:
 // msg_id, timestamp, direction, to, from, chat_type, payload{bodies, ext,
-// from, to} (vendor-notes §1.4). timestamp is a JSON number of ms. The
+// from, to} (the history page's record example). timestamp is a JSON number of ms. The
 // top-level to/from, "internal" on the page, carry the same as payload's
 // [guess]. ext is {} when the message has none [guess].
 func (e *recordEncoder) append(b []byte, m *world.Message) []byte {
@@ -446,7 +235,7 @@ func (e *recordEncoder) append(b []byte, m *world.Message) []byte {
 }
 
 // appendBody appends payload.bodies[0] with the fields and order of the
-// vendor page's example for its type (vendor-notes §1.4): alphabetical for
+// vendor page's example for its type: alphabetical for
 // all but custom, which the page writes v2:customExts, customExts,
 // customEvent, type. secret and thumb_secret appear only when the file is
 // access-restricted, as the page says.

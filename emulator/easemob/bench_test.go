@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -139,7 +140,7 @@ func BenchmarkChatMessages(b *testing.B) {
 		b.Fatal(rec.Body)
 	}
 	body := rec.Body.Bytes()
-	static := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
+	static := e.s.rest.Handle(func(*http.Request) (respond.Response, *Error) { return jsonBody(200, body), nil })
 	var surface, baseline float64
 	b.Run("surface", func(b *testing.B) {
 		req := getWithToken(url, tok)

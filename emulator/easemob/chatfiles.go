@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/sign"
 )
 
 // A request with header "thumbnail: true" gets the file's thumbnail: for
@@ -18,34 +20,25 @@ const (
 	thumbnailMinSize = 10 * 1024
 )
 
-// serveChatFile is GET /{org}/{app}/chatfiles/{uuid}: the bytes behind an
+// chatFile is GET /{org}/{app}/chatfiles/{uuid}: the bytes behind an
 // attachment url of an archive (message_download_file.md). A file uploaded
 // with restricted access (its body carries a secret) needs the app token and
 // its share-secret (see shareSecret); an unrestricted one downloads without
 // either, but a token that is sent is checked. Checks, in order: org/app,
 // method, rate limit (100/s/app), file exists, token, share-secret.
-func (s *Surface) serveChatFile(w http.ResponseWriter, r *http.Request) {
-	app, ok := s.app(w, r)
-	if !ok {
-		return
-	}
-	if r.Method != http.MethodGet {
-		s.fail(w, r, errUnsupportedOperation(r.Method, uriPath(r)))
-		return
-	}
-	if !s.limit(w, r, app, "chatfiles", limitChatFiles, limitChatFilesWindow) {
-		return
+func (s *Surface) chatFile(r *http.Request) (respond.Response, *Error) {
+	app, e := s.enter(r, http.MethodGet, limitChatFiles)
+	if e != nil {
+		return respond.Response{}, e
 	}
 	uuid := mux.Vars(r)["uuid"]
 	a, ok := s.cfg.World.Attachment(app.Tenant(), uuid)
 	if !ok {
-		s.fail(w, r, errFileNotFound(uuid))
-		return
+		return respond.Response{}, errFileNotFound(uuid)
 	}
 	if a.Secret != "" || r.Header.Get("Authorization") != "" {
 		if e := s.authorize(r, app); e != nil {
-			s.fail(w, r, e)
-			return
+			return respond.Response{}, e
 		}
 	}
 	if a.Secret != "" {
@@ -55,8 +48,7 @@ func (s *Surface) serveChatFile(w http.ResponseWriter, r *http.Request) {
 				why = where + " share-secret does not match the file's secret"
 			}
 			// [guess] the vendor does not document this error's body.
-			s.fail(w, r, errTokenUnknown(why))
-			return
+			return respond.Response{}, errTokenUnknown(why)
 		}
 	}
 	body, mime := s.cfg.World.Bytes(a), a.MIME
@@ -65,12 +57,8 @@ func (s *Surface) serveChatFile(w http.ResponseWriter, r *http.Request) {
 			body, mime = b, m
 		}
 	}
-	h := w.Header()
-	h.Set("Content-Type", mime)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("Access-Control-Allow-Origin", "*")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	h := respond.Header("Content-Type", mime, "Content-Length", strconv.Itoa(len(body)), "Access-Control-Allow-Origin", "*")
+	return respond.Response{Status: http.StatusOK, Header: h, Body: body}, nil
 }
 
 // shareSecret is the share-secret a request presents, and where: the

@@ -8,11 +8,12 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// hourLayout is the vendor's yyyyMMddHH (vendor-notes §1.1).
+// hourLayout is the vendor's yyyyMMddHH (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)).
 const hourLayout = "2006010215"
 
 // ParseHour parses a chatmessages time, yyyyMMddHH, in zone. It refuses
@@ -67,50 +68,46 @@ func hourState(app *world.EasemobApp, start, now time.Time) (archiveState, strin
 	return archiveReady, ""
 }
 
-// serveChatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
+// archiveLink is the signed link to app's archive of hour that
+// chatmessages answers with at now: Expires = floor(timestamp/1000) + 1800,
+// as in the example of the vendor's page.
+func (s *Surface) archiveLink(app *world.EasemobApp, hour string, now time.Time) string {
+	expires := time.Unix(now.UnixMilli()/1000, 0).Add(linkTTL(app))
+	return sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
+		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+}
+
+// chatMessages is GET /{org}/{app}/chatmessages/{time}. Checks, in
 // order: org/app, method, rate limit, token, time format, availability
-// (archive_delay, retention), messages in the hour (vendor-notes §7).
-func (s *Surface) serveChatMessages(w http.ResponseWriter, r *http.Request) {
-	app, ok := s.app(w, r)
-	if !ok {
-		return
-	}
-	if r.Method != http.MethodGet {
-		s.fail(w, r, errUnsupportedOperation(r.Method, uriPath(r)))
-		return
-	}
-	if !s.limit(w, r, app, "chatmessages", limitChatMessages, limitChatMessagesWindow) {
-		return
+// (archive_delay, retention), messages in the hour ([guess] for the order;
+// docs/fidelity/easemob.md).
+func (s *Surface) chatMessages(r *http.Request) (respond.Response, *Error) {
+	app, e := s.enter(r, http.MethodGet, limitChatMessages)
+	if e != nil {
+		return respond.Response{}, e
 	}
 	if e := s.authorize(r, app); e != nil {
-		s.fail(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	hour := mux.Vars(r)["time"]
 	start, ok := ParseHour(hour, zone(app))
 	if !ok {
-		s.fail(w, r, errTimeFormat(app.AppKey(), hour))
-		return
+		return respond.Response{}, errTimeFormat(app.AppKey(), hour)
 	}
 	now := s.cfg.Clock.Now()
 	if st, why := hourState(app, start, now); st != archiveReady {
-		s.fail(w, r, errUnstored(app.AppKey(), hour, why))
-		return
+		return respond.Response{}, errUnstored(app.AppKey(), hour, why)
 	}
 	if s.cfg.World.Count(app.Tenant(), start, start.Add(time.Hour)) == 0 {
-		s.fail(w, r, errNoHistory(app.AppKey(), hour, fmt.Sprintf("no message of %s in hour %s (%s to %s UTC)",
-			app.Tenant(), hour, start.UTC().Format(time.RFC3339), start.Add(time.Hour).UTC().Format(time.RFC3339))))
-		return
+		return respond.Response{}, errNoHistory(app.AppKey(), hour, fmt.Sprintf("no message of %s in hour %s (%s to %s UTC)",
+			app.Tenant(), hour, start.UTC().Format(time.RFC3339), start.Add(time.Hour).UTC().Format(time.RFC3339)))
 	}
 	nowMS := now.UnixMilli()
-	// Expires = floor(timestamp/1000) + 1800 in the vendor's example
-	// (vendor-notes §7).
-	expires := time.Unix(nowMS/1000, 0).Add(linkTTL(app))
-	link := sign.OSSURL(s.cfg.PublicURL+ossPrefix, app.OSS.Bucket, ArchiveObject(app, hour),
-		app.OSS.AccessKeyID, app.OSS.AccessKeySecret, expires)
+	link := s.archiveLink(app, hour, now)
 
 	// Usergrid order: action, application, uri, data, timestamp, duration,
-	// then the unlisted organization, applicationName (vendor-notes §1.2).
+	// then the unlisted organization, applicationName (Usergrid
+	// rest/ApiResponse.java; the history page's example).
 	b := make([]byte, 0, 512)
 	b = append(b, `{"action":"get","application":`...)
 	b = appendString(b, app.UUID)
@@ -125,5 +122,5 @@ func (s *Surface) serveChatMessages(w http.ResponseWriter, r *http.Request) {
 	b = append(b, `,"applicationName":`...)
 	b = appendString(b, app.App)
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	return jsonBody(http.StatusOK, b), nil
 }

@@ -25,7 +25,8 @@ func server(t *testing.T, spec world.Spec) (*env, *httptest.Server) {
 	return e, srv
 }
 
-// goClient behaves like the official Go SDK (vendor-notes §8): "ttl":"",
+// goClient behaves like the official Go SDK (github.com/Easemob-Community/
+// easemob-go-sdk client.go, http.go): "ttl":"",
 // an empty "Authorization: Bearer " on the token call, User-Agent go-sdk,
 // and Content-Type application/json even on bodiless GETs.
 type goClient struct {

@@ -6,12 +6,13 @@ import (
 	"strconv"
 )
 
-// Error codes (the "error" field) the surface sends, each from vendor-notes
-// §1.3, §1.5 or §1.6 unless marked [guess].
+// Error codes (the "error" field) the surface sends, each from the history
+// page or easemob-doc docs/document/server-side/error.md unless marked
+// [guess].
 const (
 	CodeIllegalArgument       = "illegal_argument"
 	CodeInvalidGrant          = "invalid_grant"
-	CodeUnsupportedGrantType  = "unsupported_grant_type" // [guess] OAuth 2.0's name (RFC 6749 §5.2)
+	CodeUnsupportedGrantType  = "unsupported_grant_type" // [guess] OAuth 2.0's name (RFC 6749, section 5.2)
 	CodeOrgAppNotFound        = "organization_application_not_found"
 	CodeUnauthorized          = "unauthorized"
 	CodeBadAccessToken        = "auth_bad_access_token"
@@ -31,7 +32,7 @@ const (
 	// SecurityException is sourced: the 401 example in message_download.md.
 	excSecurity = "org.apache.usergrid.rest.exceptions.SecurityException"
 	// OrganizationApplicationNotFoundException is sourced: Usergrid JS SDK
-	// example (with Easemob's org.apache. prefix, vendor-notes §1.5).
+	// example (with Easemob's org.apache. prefix).
 	excOrgAppNotFound = "org.apache.usergrid.rest.exceptions.OrganizationApplicationNotFoundException"
 	// [guess] the JDK class whose name gives illegal_argument.
 	excIllegalArgument = "java.lang.IllegalArgumentException"
@@ -40,7 +41,7 @@ const (
 	// [guess] Usergrid's services exception of that name.
 	excUnsupportedOperation = "org.apache.usergrid.services.exceptions.UnsupportedServiceOperationException"
 	// The JAX-RS class whose name gives web_application; the documented
-	// unknown-API description is this very class name (vendor-notes §1.5).
+	// unknown-API description is this very class name (easemob-doc error.md).
 	excWebApplication = "javax.ws.rs.WebApplicationException"
 	// [guess] Easemob's storage service, named by the code it gives.
 	excStorageObjectNotFound = "org.apache.usergrid.services.exceptions.StorageObjectNotFoundException"
@@ -52,8 +53,8 @@ const (
 	excEntityNotFound = "org.apache.usergrid.persistence.exceptions.EntityNotFoundException"
 )
 
-// Error descriptions with the vendor's exact punctuation (vendor-notes §1.5,
-// §6, §7).
+// Error descriptions with the vendor's exact punctuation (easemob-doc
+// docs/product/easemob_app_token.md and docs/document/server-side/error.md).
 const (
 	descClientIDMissing     = "client_id must be provided."
 	descClientSecretMissing = "client_secret must be provided"
@@ -86,7 +87,8 @@ type Error struct {
 func (e *Error) Error() string { return "easemob " + e.Code + ": " + e.Reason }
 
 // body renders the Usergrid error envelope in Usergrid order: error,
-// timestamp, duration, exception, error_description (vendor-notes §1.5, §7).
+// timestamp, duration, exception, error_description (Usergrid
+// rest/ApiResponse.java).
 // duration is always the integer 0: the Go SDK decodes it into an int.
 func (e *Error) body(nowMS int64) []byte {
 	b := make([]byte, 0, 256)
@@ -100,6 +102,21 @@ func (e *Error) body(nowMS int64) []byte {
 	b = appendString(b, e.Description)
 	b = append(b, '}')
 	return b
+}
+
+// Easemob's 500, for the server_error fault preset and a bug of chatemu (a
+// panic). [guess] No generic Easemob 500 is documented; JAX-RS's
+// InternalServerErrorException gives internal_server_error by Usergrid's
+// class-name rule, and its default message.
+const (
+	codeInternalServerError = "internal_server_error"
+	excInternalServerError  = "javax.ws.rs.InternalServerErrorException"
+	descInternalServerError = "HTTP 500 Internal Server Error"
+)
+
+func errInternal(reason string) *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: codeInternalServerError, Exception: excInternalServerError,
+		Description: descInternalServerError, Reason: reason}
 }
 
 func errOrgAppNotFound(org, app, path string) *Error {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Fuzz targets for the Easemob surface's inputs (issue #9): the archive
+// Fuzz targets for the Easemob surface's inputs: the archive
 // hour, the token call's body and Content-Type, and the bearer token.
 // Invariants: no panic, no 5xx (the vendor's 500s need a wrong method or an
 // unknown API, which these targets do not send), and every error is the

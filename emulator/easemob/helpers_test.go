@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,8 +19,6 @@ import (
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/world"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // t0 is the test clock's start: Friday 2026-11-20 10:30 UTC (18:30 in
 // Beijing).
@@ -223,24 +219,8 @@ func render(status int, h http.Header, body []byte) []byte {
 	return b.Bytes()
 }
 
-// golden compares got with testdata/name.golden, rewriting it under -update.
-func golden(t testing.TB, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
+// goldenPath is the golden file of a response: testdata/NAME.golden.
+func goldenPath(name string) string { return filepath.Join("testdata", name+".golden") }
 
 // gunzipLines decompresses an archive and splits it as the Node client does.
 func gunzipLines(t testing.TB, r io.Reader) []map[string]any {
@@ -267,26 +247,4 @@ func gunzipLines(t testing.TB, r io.Reader) []map[string]any {
 		out = append(out, m)
 	}
 	return out
-}
-
-// keyOrder returns the top-level keys of a JSON object in order.
-func keyOrder(t testing.TB, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not an object: %s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, tok.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
 }

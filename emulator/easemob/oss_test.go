@@ -15,7 +15,7 @@ import (
 )
 
 // ossV1 is an independent OSS V1 query signature, written from Aliyun's
-// text (vendor-notes §2.1) without the sign package:
+// text (the OSS URL-signing doc) without the sign package:
 // base64(HMAC-SHA1(secret, "GET\n\n\n" + Expires + "\n/" + bucket + "/" + key)).
 func ossV1(secret string, expires int64, bucket, key string) string {
 	m := hmac.New(sha1.New, []byte(secret))
@@ -31,7 +31,8 @@ func signedLink(base string, k world.OSSKeys, key string, expires time.Time) str
 		"&OSSAccessKeyId=" + esc(k.AccessKeyID) + "&Signature=" + esc(ossV1(k.AccessKeySecret, expires.Unix(), k.Bucket, key))
 }
 
-// TestOSSVector is vendor-notes §2.3's URL vector through the independent
+// TestOSSVector is a URL vector, computed with HMAC-SHA1 over the
+// StringToSign of the OSS URL-signing doc, through the independent
 // implementation.
 func TestOSSVector(t *testing.T) {
 	got := ossV1("OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV", 1141889120, "oss-example", "oss-api.pdf")

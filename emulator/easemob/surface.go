@@ -3,43 +3,30 @@ package easemob
 import (
 	"compress/gzip"
 	"log/slog"
-	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
-	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// Defaults for an app whose spec leaves a setting zero (DESIGN §3).
+// Defaults for an app whose spec leaves a setting zero (docs/scenarios.md).
 const (
 	// DefaultRetention is how far back archives reach: "最多可以获取最近 3
-	// 天" (vendor-notes §1.1).
+	// 天" (the history page).
 	DefaultRetention = 72 * time.Hour
 	// DefaultLinkTTL is the archive link's lifetime: Expires − timestamp in
-	// the vendor's example is exactly 1800 s (vendor-notes §1.2, §7).
+	// the vendor's example is exactly 1800 s (the history page).
 	DefaultLinkTTL = 30 * time.Minute
 	// DefaultTokenTTL is a token's lifetime when the request has no ttl. The
-	// vendor applies the console setting (vendor-notes §1.5), whose value is
+	// vendor applies the console setting (easemob-doc
+	// docs/product/easemob_app_token.md), whose value is
 	// not documented: 60 days is a [guess] (Config.TokenTTL changes it).
 	DefaultTokenTTL = 60 * 24 * time.Hour
-)
-
-// Vendor rate limits, enforced when a tenant has rate_limits: vendor
-// (vendor-notes §1.6, §6; chatfiles: message_download_file.md).
-const (
-	limitChatMessages       = 10
-	limitChatMessagesWindow = time.Minute
-	limitToken              = 300
-	limitTokenWindow        = time.Second
-	limitChatFiles          = 100
-	limitChatFilesWindow    = time.Second
 )
 
 // maxTokens bounds the token table; past it, expired tokens are swept and
@@ -71,6 +58,10 @@ type Config struct {
 type Surface struct {
 	cfg Config
 	log *slog.Logger
+	// rest and oss render the REST API's answers and the archive
+	// downloads' (routes.go).
+	rest *respond.Adapter[*Error]
+	oss  *respond.Adapter[*sign.OSSError]
 
 	mu      sync.Mutex
 	tokens  map[string]tokenEntry
@@ -102,6 +93,7 @@ func New(cfg Config) *Surface {
 	s := &Surface{cfg: cfg, log: log,
 		archiveMeta:  pagecache.New(archiveMetaEntries, archiveMetaEntries*archiveMetaSize),
 		archiveBytes: pagecache.New(pagecache.DefaultEntries, archiveBytesBudget)}
+	s.adapters()
 	s.Reset()
 	return s
 }
@@ -117,73 +109,6 @@ func (s *Surface) Reset() {
 	s.ossReqs = 0
 	s.archiveMeta.Reset()
 	s.archiveBytes.Reset()
-}
-
-// Routes registers the Easemob routes on r. The server registers Easemob
-// last: its /{org}/{app}/… catch-all answers every unmatched path of three or
-// more segments whose first segment does not start with "_" (the emulator's
-// own prefixes), as the vendor's unknown-API error.
-//
-// Multi-segment variables match "(?s:.+)", not ".+": a key or path may hold
-// a newline (%0A), which "." would not match, leaving the request to the
-// server's plain 404 instead of the vendor's answer.
-//
-// Routes carry no method restriction: a wrong method on a known path is the
-// vendor's 500 unsupported_service_operation, decided in the handler, not
-// gorilla/mux's 405.
-func (s *Surface) Routes(r *mux.Router) {
-	r.HandleFunc("/_oss/{bucket}/{object:(?s:.+)}", s.serveOSS).Name(OpArchiveDownload)
-	// An org never starts with "_": /_… paths are chatemu's own (/_chatemu,
-	// /_oss, /_nos, /_qiniu), and one unknown there is the server's 404.
-	const org = "/{org:[^_/][^/]*}"
-	r.HandleFunc(org+"/{app}/token", s.serveToken).Name(OpToken)
-	r.HandleFunc(org+"/{app}/chatmessages/{time}", s.serveChatMessages).Name(OpChatMessages)
-	r.HandleFunc(org+"/{app}/chatfiles/{uuid}", s.serveChatFile).Name(OpChatFiles)
-	r.HandleFunc(org+"/{app}/{rest:(?s:.+)}", s.serveUnknown).Name(OpUnknown)
-}
-
-// app resolves the request's org/app, writing the vendor's 404 when there is
-// none.
-func (s *Surface) app(w http.ResponseWriter, r *http.Request) (*world.EasemobApp, bool) {
-	v := mux.Vars(r)
-	app, ok := s.cfg.World.EasemobApp(v["org"], v["app"])
-	if !ok {
-		// Usergrid's uriInfo.getPath(): the decoded path without its
-		// leading slash (vendor-notes §1.5).
-		s.fail(w, r, errOrgAppNotFound(v["org"], v["app"], uriPath(r)))
-		return nil, false
-	}
-	journal.SetTenant(r, string(app.Tenant()))
-	return app, true
-}
-
-func uriPath(r *http.Request) string { return strings.TrimPrefix(r.URL.Path, "/") }
-
-// serveUnknown answers a path under a known org/app that is no emulated API.
-func (s *Surface) serveUnknown(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.app(w, r); !ok {
-		return
-	}
-	s.fail(w, r, errUnknownAPI(uriPath(r)))
-}
-
-// fail writes e: the vendor's status and body, plus X-Chatemu-Reason.
-func (s *Surface) fail(w http.ResponseWriter, r *http.Request, e *Error) {
-	s.log.Debug("easemob error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", e.Code, "reason", e.Reason)
-	w.Header().Set("X-Chatemu-Reason", e.Reason)
-	writeJSON(w, e.Status, e.body(s.cfg.Clock.Now().UnixMilli()))
-}
-
-// writeJSON writes a compact JSON body as the vendor does (the 2014 capture:
-// Content-Type application/json, Access-Control-Allow-Origin *; vendor-notes
-// §1.5).
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body) // a client that went away is not an error of ours
 }
 
 func retention(app *world.EasemobApp) time.Duration {
@@ -206,63 +131,10 @@ func linkTTL(app *world.EasemobApp) time.Duration {
 var beijing = time.FixedZone("CST", 8*3600)
 
 // zone is the zone an app's archive hours are named in: Beijing time on the
-// cn cluster, UTC overseas (vendor-notes §1.1).
+// cn cluster, UTC overseas (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)).
 func zone(app *world.EasemobApp) *time.Location {
 	if app.Cluster == world.ClusterOverseas {
 		return time.UTC
 	}
 	return beijing
-}
-
-// limitKey names one rate-limit window: an app and an API.
-type limitKey struct {
-	tenant world.TenantID
-	api    string
-}
-
-// window is a sliding window on the emulator's clock: the times of the last
-// limit accepted calls, in a ring.
-type window struct {
-	times []time.Time
-	next  int
-}
-
-// allow reports whether a call of api by app may proceed now, and counts it
-// when it may. Refused calls are not counted. Apps with rate_limits off are
-// never limited.
-func (s *Surface) allow(app *world.EasemobApp, api string, limit int, per time.Duration) (bool, time.Duration) {
-	if app.RateLimits != world.RateLimitsVendor {
-		return true, 0
-	}
-	now := s.cfg.Clock.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := limitKey{app.Tenant(), api}
-	win := s.windows[k]
-	if win == nil {
-		win = &window{times: make([]time.Time, 0, limit)}
-		s.windows[k] = win
-	}
-	if len(win.times) < limit {
-		win.times = append(win.times, now)
-		return true, 0
-	}
-	oldest := win.times[win.next]
-	if wait := oldest.Add(per).Sub(now); wait > 0 {
-		return false, wait
-	}
-	win.times[win.next] = now
-	win.next = (win.next + 1) % limit
-	return true, 0
-}
-
-// limit writes the 429 when app is over its limit for api.
-func (s *Surface) limit(w http.ResponseWriter, r *http.Request, app *world.EasemobApp, api string, limit int, per time.Duration) bool {
-	ok, wait := s.allow(app, api, limit, per)
-	if !ok {
-		s.fail(w, r, errReachLimit(
-			"rate_limits: vendor allows "+strconv.Itoa(limit)+" "+api+" calls per "+per.String()+
-				" per app; the next is allowed in "+wait.String()+" of emulator time"))
-	}
-	return ok
 }

@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/fixtures"
+	"github.com/chatemu/chatemu/internal/golden"
 	"github.com/chatemu/chatemu/scenarios"
 )
 
@@ -88,7 +90,7 @@ var errorCases = []errorCase{
 		return tokenReq("acme", "chat", `{"grant_type":"client_credentials","client_id":"YXA6chatClientId","client_secret":"wrong"}`)
 	}, 400, CodeInvalidGrant},
 	{"token_rate_limited", func(e *env) *http.Request {
-		for range limitToken {
+		for range limitToken.calls {
 			e.token("acme", "limited", "")
 		}
 		a, _ := e.world.EasemobApp("acme", "limited")
@@ -142,7 +144,7 @@ var errorCases = []errorCase{
 	}, 404, CodeStorageObjectNotFound},
 	{"chatmessages_rate_limited", func(e *env) *http.Request {
 		tok := e.token("acme", "limited", "")
-		for range limitChatMessages {
+		for range limitChatMessages.calls {
 			e.do(getWithToken(chatmessages("acme", "limited", hourAgo(3)), tok))
 		}
 		return getWithToken(chatmessages("acme", "limited", hourAgo(3)), tok)
@@ -240,7 +242,7 @@ func TestErrors(t *testing.T) {
 					t.Errorf("not OSS's %s: %v %s", tc.code, rec.Header(), body)
 				}
 			} else {
-				if got := keyOrder(t, body); !reflect.DeepEqual(got, []string{"error", "timestamp", "duration", "exception", "error_description"}) {
+				if got := surfacetest.ObjectKeys(t, body); !reflect.DeepEqual(got, []string{"error", "timestamp", "duration", "exception", "error_description"}) {
 					t.Errorf("key order %v", got)
 				}
 				var env struct {
@@ -252,12 +254,13 @@ func TestErrors(t *testing.T) {
 					t.Errorf("body %s (%v), want error %s at %d", body, err, tc.code, e.clock.Now().UnixMilli())
 				}
 			}
-			golden(t, "error_"+tc.name, render(rec.Code, rec.Header(), body))
+			golden.Check(t, goldenPath("error_"+tc.name), render(rec.Code, rec.Header(), body))
 		})
 	}
 }
 
-// TestErrorTexts pins the exact texts the issue and vendor-notes §1.5 quote.
+// TestErrorTexts pins the exact texts easemob-doc error.md and
+// easemob_app_token.md quote.
 func TestErrorTexts(t *testing.T) {
 	want := map[string]string{
 		"token_no_client_id":         "client_id must be provided.",
@@ -315,7 +318,7 @@ func TestTokenAcceptsClientShapes(t *testing.T) {
 		if rec.Code != 200 {
 			t.Fatalf("ttl %s: %d %s", c.ttl, rec.Code, rec.Body)
 		}
-		if got := keyOrder(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"access_token", "expires_in", "application"}) {
+		if got := surfacetest.ObjectKeys(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"access_token", "expires_in", "application"}) {
 			t.Errorf("key order %v", got)
 		}
 		var out struct {
@@ -360,12 +363,12 @@ func TestSuccessGoldens(t *testing.T) {
 	e := newEnv(t, testSpec(), testBase)
 	a, _ := e.world.EasemobApp("acme", "gold")
 	rec := e.do(tokenReq("acme", "gold", tokenBody(*a, "")))
-	golden(t, "token_ok", render(rec.Code, rec.Header(), rec.Body.Bytes()))
+	golden.Check(t, goldenPath("token_ok"), render(rec.Code, rec.Header(), rec.Body.Bytes()))
 	tok := e.token("acme", "gold", "")
 
 	rec = e.do(getWithToken(chatmessages("acme", "gold", "2026111905"), tok))
-	golden(t, "chatmessages_ok", render(rec.Code, rec.Header(), rec.Body.Bytes()))
-	if got := keyOrder(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"action", "application", "uri", "data", "timestamp", "duration", "organization", "applicationName"}) {
+	golden.Check(t, goldenPath("chatmessages_ok"), render(rec.Code, rec.Header(), rec.Body.Bytes()))
+	if got := surfacetest.ObjectKeys(t, rec.Body.Bytes()); !reflect.DeepEqual(got, []string{"action", "application", "uri", "data", "timestamp", "duration", "organization", "applicationName"}) {
 		t.Errorf("chatmessages key order %v", got)
 	}
 	var cm struct {
@@ -381,7 +384,7 @@ func TestSuccessGoldens(t *testing.T) {
 	var lines bytes.Buffer
 	zr := gunzipRaw(t, rec.Body.Bytes())
 	lines.Write(zr)
-	golden(t, "archive_ok", append(hdr, lines.Bytes()...))
+	golden.Check(t, goldenPath("archive_ok"), append(hdr, lines.Bytes()...))
 	if !bytes.HasSuffix(zr, []byte("}\n")) {
 		t.Error("the last record should end in a newline")
 	}
@@ -396,14 +399,14 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), plain) {
 		t.Fatalf("download with overrides: %d, %d bytes (want %d)", rec.Code, rec.Body.Len(), len(plain))
 	}
-	golden(t, "archive_overrides", render(rec.Code, rec.Header(), nil))
+	golden.Check(t, goldenPath("archive_overrides"), render(rec.Code, rec.Header(), nil))
 
 	// A link signed for HEAD: the headers, no body.
 	rec = e.do(ossRequest(http.MethodHead, e.presign(http.MethodHead, "2026111905", nil)))
 	if rec.Code != 200 || rec.Body.Len() != 0 {
 		t.Fatalf("HEAD: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "archive_head", render(rec.Code, rec.Header(), nil))
+	golden.Check(t, goldenPath("archive_head"), render(rec.Code, rec.Header(), nil))
 
 	req := getWithToken(testBase+"/acme/gold/chatfiles/d9135700-0000-4000-b000-a7039876610f", tok)
 	req.Header.Set("share-secret", "2RNXCgeeEeeXXXX-XXXXbtZXJH4cgr2admVXn560He2PD3RX")
@@ -411,7 +414,7 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+	golden.Check(t, goldenPath("chatfiles_ok"), render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 
 	// The same file with the secret appended to its url, as the upload page
 	// tells history consumers to: the same answer.
@@ -419,7 +422,7 @@ func TestSuccessGoldens(t *testing.T) {
 	if rec.Code != 200 || rec.Body.Len() != 3279 {
 		t.Fatalf("chatfiles ?share-secret=: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
-	golden(t, "chatfiles_ok", render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
+	golden.Check(t, goldenPath("chatfiles_ok"), render(rec.Code, rec.Header(), []byte("(3279 bytes)\n")))
 }
 
 // TestBodiesFollowVendorExamples compares every body of the gold archive
@@ -438,7 +441,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 		"file": "body_file", "cmd": "body_cmd", "custom": "body_custom", "": "body_combine"}
 	seen := map[string]bool{}
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
-		if got := keyOrder(t, line); !reflect.DeepEqual(got, []string{"msg_id", "timestamp", "direction", "to", "from", "chat_type", "payload"}) {
+		if got := surfacetest.ObjectKeys(t, line); !reflect.DeepEqual(got, []string{"msg_id", "timestamp", "direction", "to", "from", "chat_type", "payload"}) {
 			t.Fatalf("record keys %v", got)
 		}
 		var rec struct {
@@ -464,7 +467,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen[name] = true
-		if got, want := keyOrder(t, body), keyOrder(t, s.Bodies[0]); !reflect.DeepEqual(got, want) {
+		if got, want := surfacetest.ObjectKeys(t, body), surfacetest.ObjectKeys(t, s.Bodies[0]); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: keys %v, vendor %v", name, got, want)
 		}
 		var gv, wv map[string]any
@@ -495,7 +498,7 @@ func TestBodiesFollowVendorExamples(t *testing.T) {
 		"error_401_corrupt":     {"error", "timestamp", "duration", "exception", "error_description"},
 	} {
 		sample, _ := fs.ReadFile(fixtures.Samples, "vendor/easemob/"+name+".json")
-		if want := keyOrder(t, sample); !reflect.DeepEqual(got, want) {
+		if want := surfacetest.ObjectKeys(t, sample); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: our order %v, vendor %v", name, got, want)
 		}
 	}

@@ -1,7 +1,7 @@
 // Package faults holds chatemu's fault injection: rules that make the next
 // matching vendor requests slow, dropped, or answered with a chosen status
 // or with a vendor's own error (POST /_chatemu/faults, testkit's Fail;
-// DESIGN.md §3), in the style of WireMock's faults and LocalStack's chaos
+// docs/control-api.md), in the style of WireMock's faults and LocalStack's chaos
 // API.
 //
 // A rule matches by vendor, method and a path regexp; rules are tried in
@@ -186,8 +186,8 @@ func checkStatus(r Rule) *Error {
 }
 
 // bodyAllowed reports whether an answer of status may carry content: not
-// 204 No Content, 205 Reset Content or 304 Not Modified (RFC 9110 §15.3.5,
-// §15.3.6, §15.4.5). net/http would drop such a body, or cut the
+// 204 No Content, 205 Reset Content or 304 Not Modified (RFC 9110, sections
+// 15.3.5, 15.3.6 and 15.4.5). net/http would drop such a body, or cut the
 // connection over it.
 func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified

@@ -364,6 +364,9 @@ type Journal struct {
 	count int    // entries held
 	bytes int64  // bytes the held entries keep
 	seq   uint64 // entries added since the last Clear
+	// changed is closed, and forgotten, when an entry is added or the
+	// journal is cleared; made only when a follower asks (follow.go).
+	changed chan struct{}
 }
 
 // New returns a journal keeping at most the last size entries and at most
@@ -416,6 +419,7 @@ func (j *Journal) Add(e Entry) {
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
+	j.notifyLocked()
 	if kept > j.maxBytes {
 		return
 	}
@@ -497,6 +501,7 @@ func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring, j.head, j.count, j.bytes, j.seq = nil, 0, 0, 0, 0
+	j.notifyLocked()
 }
 
 // Annotation is what a vendor handler tells the journal about a request it
@@ -505,6 +510,8 @@ func (j *Journal) Clear() {
 // goroutine, so it needs no lock.
 type Annotation struct {
 	Tenant string
+	// Records is how many records the answer carries (SetRecords).
+	Records int
 }
 
 type annotationKey struct{}

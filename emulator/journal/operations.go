@@ -4,9 +4,9 @@ import "strings"
 
 // Operation names a vendor API as the journal records it: the name of the
 // route that served the request, "VENDOR.unknown" for a path no route of
-// the vendor serves. The vendor packages name their routes with these
-// strings (easemob.OpChatMessages, …); a test in package emulator checks
-// that every route's name is one of Operations.
+// the vendor serves. The route table (emulator/internal/routes) names the
+// vendor routes with these constants; a test in package emulator checks
+// that every vendor route's name is one of Operations.
 type Operation string
 
 // The operations, by vendor.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -41,11 +42,11 @@ func BenchmarkUserMessageList20(b *testing.B) {
 	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Length", first.header.Get("Content-Length"))
-		w.Write(first.body)
+		w.Header().Set("Content-Length", first.Header.Get("Content-Length"))
+		w.Write(first.Body)
 	}))
 	defer static.Close()
-	sc := dialing(static)
+	sc := surfacetest.Dialing(static)
 	compareToStatic(b,
 		func(b *testing.B) { postPage(b, sc, url) },
 		func(b *testing.B) { postPage(b, e.client, url) })
@@ -83,7 +84,7 @@ func BenchmarkUserMessageList20InProcess(b *testing.B) {
 	first := e.list(b, listQuery, benchBody)
 	static := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
-		w.Write(first.body)
+		w.Write(first.Body)
 	})
 	serve := func(h http.Handler) {
 		w := httptest.NewRecorder()
@@ -96,7 +97,7 @@ func BenchmarkUserMessageList20InProcess(b *testing.B) {
 }
 
 // BenchmarkWorldUserPage20 is the world query alone, the floor under the
-// surface's cost (the messages are generated on demand, DESIGN §2).
+// surface's cost (the messages are generated on demand).
 func BenchmarkWorldUserPage20(b *testing.B) {
 	e := newEnv(b)
 	q := world.UserQuery{Tenant: tenant, User: "alice", Descending: true, Limit: 20}

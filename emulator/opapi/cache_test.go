@@ -20,10 +20,10 @@ func TestPageCacheFollowsTheWorldAndClock(t *testing.T) {
 	get := func() []byte {
 		t.Helper()
 		r := e.list(t, listQuery, body)
-		if r.status != 200 {
-			t.Fatalf("status %d: %s", r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
-		return r.body
+		return r.Body
 	}
 	before := get()
 	if again := get(); !bytes.Equal(before, again) {

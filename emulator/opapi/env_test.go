@@ -1,16 +1,9 @@
 package opapi
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"flag"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,10 +12,9 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // t0 is 2026-03-08 17:29:17 in Beijing, the page example's operationTime
 // ten years on.
@@ -168,30 +160,14 @@ func newEnvOf(t testing.TB, spec world.Spec) *env {
 	New(Config{World: w, Clock: clk, PublicURL: publicURL}).Routes(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{world: w, clock: clk, srv: srv, client: dialing(srv)}
-}
-
-// dialing returns a client that reaches srv whatever host a URL names.
-func dialing(srv *httptest.Server) *http.Client {
-	addr := srv.Listener.Addr().String()
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		},
-		MaxIdleConnsPerHost: 8,
-	}
-	return &http.Client{Transport: tr}
+	return &env{world: w, clock: clk, srv: srv, client: surfacetest.Dialing(srv)}
 }
 
 // listQuery is the query of clientID's calls.
 const listQuery = "apiVersion=01&client=" + clientID + "&token=" + clientTok + "&sign=ed549766b3a74c305602d7be2cdf12d1"
 
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// response is an answer as the tests read it.
+type response = surfacetest.Response
 
 func (e *env) do(t testing.TB, method, rawURL, body string) response {
 	t.Helper()
@@ -202,16 +178,7 @@ func (e *env) do(t testing.TB, method, rawURL, body string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{res.StatusCode, res.Header, b}
+	return surfacetest.Do(t, e.client, req)
 }
 
 // list posts body to userMessageList with query.
@@ -267,8 +234,8 @@ type wireFootLine struct {
 func decode(t testing.TB, r response) wireEnvelope {
 	t.Helper()
 	var e wireEnvelope
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("body is not the envelope: %v\n%s", err, r.body)
+	if err := json.Unmarshal(r.Body, &e); err != nil {
+		t.Fatalf("body is not the envelope: %v\n%s", err, r.Body)
 	}
 	return e
 }
@@ -279,26 +246,4 @@ func ids(recs []wireRecord) []string {
 		out[i] = r.HxMsgID
 	}
 	return out
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file\n got: %s\nwant: %s", name, got, want)
-	}
 }

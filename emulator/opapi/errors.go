@@ -3,16 +3,18 @@ package opapi
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 )
 
 // Code is the envelope's "code". 200 is success; the vendor page lists no
-// error codes (vendor-notes §4), so every other value here is chatemu's
+// error codes, so every other value here is chatemu's
 // choice, documented in the README's fidelity notes.
 type Code int
 
 // The envelope codes. Every error is answered with HTTP 200 and one of
 // these in the body, as legacy Java backends built on a ResultVO envelope do
-// (and as Yunxin does, vendor-notes §7); see the README's fidelity notes.
+// (and as Yunxin does); see docs/fidelity/op.md.
 const (
 	CodeOK           Code = 200 // 成功
 	CodeBadParam     Code = 400 // a missing, ill-typed, out-of-range or unknown parameter
@@ -93,51 +95,19 @@ func fail(code Code, msg, reason string) *Error {
 	return &Error{Code: code, Message: msg, Reason: reason}
 }
 
-// envelope is the response body, in the page's key order.
-type envelope struct {
-	Code    Code      `json:"code"`
-	Message string    `json:"message"`
-	Data    []*record `json:"data"`
-	Page    *page     `json:"page"`
-	Foot    foot      `json:"foot"`
+// renderError is the one place the Op error envelope is built: HTTP 200,
+// the envelope with nulls, and the reason.
+func (s *Surface) renderError(_ *http.Request, e *Error) respond.Response {
+	res := envelopeResponse(e.HTTPStatus(), s.errorBody(e))
+	res.Reason = e.Reason
+	return res
 }
 
-type page struct {
-	Total    int64 `json:"total"`
-	Page     int   `json:"page"`
-	PageSize int   `json:"pageSize"`
-	Count    int   `json:"count"`
-	Next     bool  `json:"next"`
-	// StartIndex is always null, as in the page's only example.
-	StartIndex *int `json:"startIndex"`
-}
+// errInternal is the envelope's code 500, for a bug of chatemu.
+func errInternal(reason string) *Error { return fail(CodeInternal, MsgInternal, reason) }
 
-type foot struct {
-	OperationTime string `json:"operationTime"`
-	ServicePhone  string `json:"servicePhone"`
-	Host          string `json:"host"`
-}
-
-// contentType is what Spring MVC writes for a JSON body [guess].
-const contentType = "application/json;charset=UTF-8"
-
-// writeJSON sends the envelope with status.
-func writeJSON(w http.ResponseWriter, status int, e *envelope) {
-	writeBody(w, status, appendEnvelope(make([]byte, 0, 1024+1200*len(e.Data)), e))
-}
-
-// writeBody sends an envelope's rendered bytes.
-func writeBody(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// writeError renders e: the one place the Op error envelope is built.
-func (s *Surface) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
-	w.Header().Set("X-Chatemu-Reason", e.Reason)
-	s.log.Debug("op api error", "method", r.Method, "path", r.URL.Path, "code", int(e.Code), "message", e.Message, "reason", e.Reason)
-	writeJSON(w, e.HTTPStatus(), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
+// errorBody renders e: the one place the Op error envelope is built (also
+// for the control API's world routes, opapi/inspect.go).
+func (s *Surface) errorBody(e *Error) []byte {
+	return appendEnvelope(make([]byte, 0, 1024), &envelope{Code: e.Code, Message: e.Message, Foot: s.foot()})
 }

@@ -4,9 +4,12 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 func md5hex(s string) string {
@@ -82,23 +85,23 @@ func TestErrors(t *testing.T) {
 				method = http.MethodPost
 			}
 			r := e.do(t, method, publicURL+UserMessageListPath+"?"+tt.query, tt.body)
-			if r.status != http.StatusOK || r.header.Get("Content-Type") != contentType {
-				t.Errorf("HTTP %d %q, want 200 %q", r.status, r.header.Get("Content-Type"), contentType)
+			if r.Status != http.StatusOK || r.Header.Get("Content-Type") != contentType {
+				t.Errorf("HTTP %d %q, want 200 %q", r.Status, r.Header.Get("Content-Type"), contentType)
 			}
 			env := decode(t, r)
 			if env.Code != int(tt.code) || env.Message != tt.message {
-				t.Errorf("got %d %q, want %d %q (reason %q)", env.Code, env.Message, tt.code, tt.message, r.header.Get("X-Chatemu-Reason"))
+				t.Errorf("got %d %q, want %d %q (reason %q)", env.Code, env.Message, tt.code, tt.message, r.Header.Get("X-Chatemu-Reason"))
 			}
 			if env.Data != nil || env.Page != nil || env.Foot == nil || env.Foot.OperationTime != "2026-03-08 17:29:17" {
 				t.Errorf("envelope %+v: want data and page null, foot filled", env)
 			}
-			if r.header.Get("X-Chatemu-Reason") == "" {
+			if r.Header.Get("X-Chatemu-Reason") == "" {
 				t.Error("no X-Chatemu-Reason")
 			}
-			if !strings.HasPrefix(string(r.body), `{"code":`+strconv.Itoa(int(tt.code))+`,"message":`) || !strings.Contains(string(r.body), `"data":null,"page":null,"foot":{`) {
-				t.Errorf("body %s", r.body)
+			if !strings.HasPrefix(string(r.Body), `{"code":`+strconv.Itoa(int(tt.code))+`,"message":`) || !strings.Contains(string(r.Body), `"data":null,"page":null,"foot":{`) {
+				t.Errorf("body %s", r.Body)
 			}
-			golden(t, "errors/"+tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", "errors/"+tt.name+".json"), r.Body)
 		})
 	}
 }

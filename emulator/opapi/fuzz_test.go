@@ -14,7 +14,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// Fuzz targets for the Op API's inputs (issue #9): the request body parser
+// Fuzz targets for the Op API's inputs: the request body parser
 // and the whole userMessageList call (query string and body). Invariants:
 // no panic; every answer is HTTP 200 with the {code,message,data,page,foot}
 // envelope; code 500 only for the test world's orphan client (linked to no

@@ -7,54 +7,58 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // userMessageList is POST /op/v2/userMessageList: parse → auth → world
 // query → records → envelope.
-func (s *Surface) userMessageList(w http.ResponseWriter, r *http.Request) {
+func (s *Surface) userMessageList(r *http.Request) (respond.Response, *Error) {
 	if r.Method != http.MethodPost {
-		s.writeError(w, r, fail(CodeBadMethod, MsgMethodNotAllowed, fmt.Sprintf("method %s; the page says post", r.Method)))
-		return
+		return respond.Response{}, fail(CodeBadMethod, MsgMethodNotAllowed, fmt.Sprintf("method %s; the page says post", r.Method))
 	}
 	client, q, e := s.parseQuery(r)
 	if e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	journal.SetTenant(r, "op:"+client.Client)
 	body, e := readBody(r)
 	if e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
 	if e := checkSign(client, q, body, s.reveal); e != nil {
-		s.writeError(w, r, e)
-		return
+		return respond.Response{}, e
 	}
+	b, e, err := s.answer(r.Context(), client, body)
+	switch {
+	case e != nil:
+		return respond.Response{}, e
+	case err != nil:
+		// The client has gone (the request's context is done): the work
+		// stopped and nobody reads an answer.
+		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
+		return respond.Response{}, nil
+	}
+	return envelopeResponse(http.StatusOK, b), nil
+}
+
+// answer answers an authenticated, signed request of client: the body of
+// the page, or the vendor's error, or ctx's error when it is done first.
+func (s *Surface) answer(ctx context.Context, client *world.OpClient, body []byte) ([]byte, *Error, error) {
 	req := request{client: client}
 	if e := s.parseBody(body, &req); e != nil {
-		s.writeError(w, r, e)
-		return
+		return nil, e, nil
 	}
 	app, ok := s.world.EasemobAppOf(client.EasemobApp)
 	if !ok {
-		s.writeError(w, r, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)))
-		return
+		return nil, fail(CodeInternal, MsgInternal, fmt.Sprintf("client %s is linked to Easemob app %q, which is not in this world", client.Client, client.EasemobApp)), nil
 	}
 	if !app.HasUser(req.userID) {
-		s.writeError(w, r, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)))
-		return
+		return nil, fail(CodeUnknownUser, MsgUserNotFound, fmt.Sprintf("%q is not a user of Easemob app %s/%s", req.userID, app.Org, app.App)), nil
 	}
-	b, err := s.cachedList(r.Context(), app, &req)
-	if err != nil {
-		// The client has gone (the request's context is done): the work
-		// stopped and nobody reads an answer.
-		s.log.Debug("op api request cancelled", "path", r.URL.Path, "err", err)
-		return
-	}
-	writeBody(w, http.StatusOK, b)
+	b, err := s.cachedList(ctx, app, &req)
+	return b, nil, err
 }
 
 // list answers a valid request. creatTime is the page's "起始消息的创建时间"
@@ -132,7 +136,7 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 }
 
 // overlayPage pages the user's marked and/or favorited messages. Marks and
-// favorites are a small overlay (DESIGN §2), so they are resolved, filtered
+// favorites are a small overlay on the generated world, so they are resolved, filtered
 // and sorted in memory; ids the world does not hold, or messages the user
 // cannot see, are skipped.
 func (s *Surface) overlayPage(app *world.EasemobApp, req *request, v *userView, q world.UserQuery, offset int64) ([]world.Message, int64) {

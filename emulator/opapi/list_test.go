@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
 // beijingTime formats t as creatTime with milliseconds.
@@ -49,8 +52,8 @@ func TestUserMessageListGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.list(t, listQuery, tt.body)
-			if r.status != 200 || r.header.Get("Content-Type") != contentType {
-				t.Fatalf("status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
+			if r.Status != 200 || r.Header.Get("Content-Type") != contentType {
+				t.Fatalf("status %d, Content-Type %q", r.Status, r.Header.Get("Content-Type"))
 			}
 			env := decode(t, r)
 			if env.Code != 200 || env.Message != "成功" || env.Page == nil {
@@ -65,7 +68,7 @@ func TestUserMessageListGolden(t *testing.T) {
 			if env.Foot.OperationTime != "2026-03-08 17:29:17" || env.Foot.ServicePhone != "400800400" || env.Foot.Host != "chatemu" {
 				t.Errorf("foot %+v", *env.Foot)
 			}
-			golden(t, tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", tt.name+".json"), r.Body)
 		})
 	}
 }
@@ -322,8 +325,8 @@ func TestMD5SignRule(t *testing.T) {
 	}
 	// The same sign over a changed body.
 	r := e.list(t, q, `{"userId":"alice","pageNum":1,"pageSize":3}`)
-	if env := decode(t, r); env.Code != int(CodeBadSign) || !strings.Contains(r.header.Get("X-Chatemu-Reason"), "md5(") {
-		t.Errorf("changed body: %d, reason %q", env.Code, r.header.Get("X-Chatemu-Reason"))
+	if env := decode(t, r); env.Code != int(CodeBadSign) || !strings.Contains(r.Header.Get("X-Chatemu-Reason"), "md5(") {
+		t.Errorf("changed body: %d, reason %q", env.Code, r.Header.Get("X-Chatemu-Reason"))
 	}
 }
 
@@ -356,37 +359,16 @@ func TestReturnedJSONIsTheWireShape(t *testing.T) {
 	var raw struct {
 		Data []json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(r.body, &raw); err != nil || len(raw.Data) != 1 {
+	if err := json.Unmarshal(r.Body, &raw); err != nil || len(raw.Data) != 1 {
 		t.Fatal(err)
 	}
-	keys := objectKeys(t, raw.Data[0])
+	keys := surfacetest.ObjectKeys(t, raw.Data[0])
 	want := []string{"to", "createTime", "form", "file_length", "lng", "addr", "type", "msg", "ext", "url", "getUrl",
 		"thumbsecret", "length", "filename", "secret", "userMessageId", "thumb", "lat", "hxMsgId", "favorite", "mark"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("record keys\n got %v\nwant %v", keys, want)
 	}
-	if keys := objectKeys(t, r.body); !slices.Equal(keys, []string{"code", "message", "data", "page", "foot"}) {
+	if keys := surfacetest.ObjectKeys(t, r.Body); !slices.Equal(keys, []string{"code", "message", "data", "page", "foot"}) {
 		t.Errorf("envelope keys %v", keys)
 	}
-}
-
-func objectKeys(t *testing.T, b []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not an object: %s", b)
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, tok.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
 }

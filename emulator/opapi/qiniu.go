@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/internal/servecontent"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -33,10 +34,9 @@ const (
 // attachment behind a getUrl link. The token is checked first (401, bodies
 // in sign), then the key (404), then the real bytes are sent with the
 // attachment's MIME type.
-func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
+func (s *Surface) qiniuDownload(r *http.Request) (respond.Response, *qiniuError) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.writeQiniu(w, r, http.StatusMethodNotAllowed, QiniuBodyMethod, "Qiniu downloads are GET or HEAD, got "+r.Method)
-		return
+		return respond.Response{}, &qiniuError{http.StatusMethodNotAllowed, QiniuBodyMethod, "Qiniu downloads are GET or HEAD, got " + r.Method}
 	}
 	uri := r.RequestURI
 	if uri == "" || !strings.HasPrefix(uri, "/") {
@@ -46,19 +46,17 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 	err := sign.QiniuVerify(full, s.clock.Now(), s.qiniuSecret)
 	var qe sign.QiniuError
 	if errors.As(err, &qe) {
-		s.writeQiniu(w, r, qe.HTTPStatus(), qe.Body, qe.RevealedReason(s.reveal)+" (verified URL "+full+")")
-		return
+		return respond.Response{}, &qiniuError{qe.HTTPStatus(), qe.Body, qe.RevealedReason(s.reveal) + " (verified URL " + full + ")"}
 	} else if err != nil {
-		s.writeQiniu(w, r, http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error())
-		return
+		return respond.Response{}, &qiniuError{http.StatusUnauthorized, sign.QiniuBodyAuthFailed, err.Error()}
 	}
 	s.qiniuTenant(r)
 	key := mux.Vars(r)["key"]
 	ak := accessKeyOf(r)
 	a, ok := s.qiniuObject(ak, key)
 	if !ok {
-		s.writeQiniu(w, r, http.StatusNotFound, QiniuBodyNotFound, fmt.Sprintf("no attachment with key %q (file id + \".\" + extension) among the apps of the clients with access key %q", key, ak))
-		return
+		return respond.Response{}, &qiniuError{http.StatusNotFound, QiniuBodyNotFound,
+			fmt.Sprintf("no attachment with key %q (file id + \".\" + extension) among the apps of the clients with access key %q", key, ak)}
 	}
 	// As Kodo serves an object: its length, Qiniu's hash as the ETag
 	// (sign.QiniuEtag), Accept-Ranges, and Range answered with 206 (416
@@ -67,13 +65,13 @@ func (s *Surface) qiniuDownload(w http.ResponseWriter, r *http.Request) {
 	// Accept-Ranges: bytes and a length, and keeps a part only when its ETag
 	// matches the HEAD's (qiniu/go-sdk storagev2/downloader).
 	b := s.world.Bytes(a)
-	h := w.Header()
-	h.Set("Content-Type", a.MIME)
-	h.Set("ETag", `"`+sign.QiniuEtag(b)+`"`)
-	servecontent.Serve(w, r, key, time.Time{}, bytes.NewReader(b), func(w http.ResponseWriter) {
-		s.writeQiniu(w, r, http.StatusRequestedRangeNotSatisfiable, QiniuBodyRange,
-			fmt.Sprintf("Range %q is not satisfiable: the file is %d bytes", r.Header.Get("Range"), len(b)))
-	})
+	h := respond.Header("Content-Type", a.MIME, "Etag", `"`+sign.QiniuEtag(b)+`"`)
+	return respond.Response{Header: h, Stream: func(w http.ResponseWriter) {
+		servecontent.Serve(w, r, key, time.Time{}, bytes.NewReader(b), func(w http.ResponseWriter) {
+			s.qiniu.Fail(w, r, &qiniuError{http.StatusRequestedRangeNotSatisfiable, QiniuBodyRange,
+				fmt.Sprintf("Range %q is not satisfiable: the file is %d bytes", r.Header.Get("Range"), len(b))})
+		})
+	}}, nil
 }
 
 // qiniuSecret finds the secret key of an access key among the Op clients.
@@ -112,15 +110,24 @@ func (s *Surface) qiniuObject(ak, key string) (*world.Attachment, bool) {
 	return nil, false
 }
 
-// writeQiniu sends a Qiniu JSON error body: the one place they are written.
-func (s *Surface) writeQiniu(w http.ResponseWriter, r *http.Request, status int, body, reason string) {
-	s.log.Debug("qiniu download error", "path", r.URL.Path, "status", status, "body", body, "reason", reason)
-	h := w.Header()
-	h.Set("X-Chatemu-Reason", reason)
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(body))
-	}
+// qiniuError is a refused Qiniu download: its status, Qiniu's JSON body
+// ({"error": …}) and the reason.
+type qiniuError struct {
+	status int
+	body   string
+	reason string
+}
+
+func (e *qiniuError) Error() string { return "qiniu " + e.body + ": " + e.reason }
+
+// qiniuInternalError is Qiniu's 599 "server operation failed", for the
+// server_error fault preset and a bug of chatemu.
+func qiniuInternalError(reason string) *qiniuError {
+	return &qiniuError{qiniuStatusServerErr, QiniuBodyServerError, reason}
+}
+
+// renderQiniuError is the one place a Qiniu error body becomes its answer.
+func renderQiniuError(_ *http.Request, e *qiniuError) respond.Response {
+	h := respond.Header("Content-Type", "application/json", "Content-Length", strconv.Itoa(len(e.body)))
+	return respond.Response{Status: e.status, Header: h, Body: []byte(e.body), Reason: e.reason}
 }

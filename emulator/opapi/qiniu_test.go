@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,9 +16,10 @@ import (
 
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
 
-// refQiniuToken is an independent Qiniu download signer (vendor-notes §5,
+// refQiniuToken is an independent Qiniu download signer (https://developer.qiniu.com/kodo/manual/1202,
 // developer.qiniu.com/kodo/manual/1202): AK + ":" + urlsafe_base64 with
 // padding of HMAC-SHA1(SK, the URL with ?e=).
 func refQiniuToken(ak, sk, urlWithE string) string {
@@ -31,7 +33,7 @@ func refQiniuToken(ak, sk, urlWithE string) string {
 func TestQiniuReferenceVector(t *testing.T) {
 	got := refQiniuToken("MY_ACCESS_KEY", "MY_SECRET_KEY", "http://78re52.com1.z0.glb.clouddn.com/resource/flower.jpg?e=1451491200")
 	if want := "MY_ACCESS_KEY:438dd8pXocjYuF-6dTcKMtETB2g="; got != want {
-		t.Fatalf("reference signer = %s, want the vendor-notes §5 vector %s", got, want)
+		t.Fatalf("reference signer = %s, want the download-token doc's vector %s", got, want)
 	}
 	s := New(Config{PublicURL: "http://78re52.com1.z0.glb.clouddn.com"})
 	// QiniuURL over the vector's base with a key that is the vector's path.
@@ -85,17 +87,17 @@ func TestQiniuDownload(t *testing.T) {
 	recs, atts := mediaRecords(t, e)
 	for i, r := range recs {
 		res := e.do(t, http.MethodGet, *r.GetURL, "")
-		if res.status != 200 || res.header.Get("Content-Type") != atts[i].MIME || res.header.Get("Content-Length") != strconv.FormatInt(atts[i].Size, 10) {
-			t.Fatalf("%s: %d %q %q (%s)", *r.GetURL, res.status, res.header.Get("Content-Type"), res.header.Get("Content-Length"), res.header.Get("X-Chatemu-Reason"))
+		if res.Status != 200 || res.Header.Get("Content-Type") != atts[i].MIME || res.Header.Get("Content-Length") != strconv.FormatInt(atts[i].Size, 10) {
+			t.Fatalf("%s: %d %q %q (%s)", *r.GetURL, res.Status, res.Header.Get("Content-Type"), res.Header.Get("Content-Length"), res.Header.Get("X-Chatemu-Reason"))
 		}
-		sum := md5.Sum(res.body)
-		if int64(len(res.body)) != atts[i].Size || hex.EncodeToString(sum[:]) != e.world.MD5(atts[i]) {
-			t.Errorf("%s: %d bytes, md5 differs from the attachment's", r.HxMsgID, len(res.body))
+		sum := md5.Sum(res.Body)
+		if int64(len(res.Body)) != atts[i].Size || hex.EncodeToString(sum[:]) != e.world.MD5(atts[i]) {
+			t.Errorf("%s: %d bytes, md5 differs from the attachment's", r.HxMsgID, len(res.Body))
 		}
 	}
 	head := e.do(t, http.MethodHead, *recs[0].GetURL, "")
-	if head.status != 200 || len(head.body) != 0 || head.header.Get("Content-Length") != strconv.FormatInt(atts[0].Size, 10) {
-		t.Errorf("HEAD: %d, %d bytes, Content-Length %s", head.status, len(head.body), head.header.Get("Content-Length"))
+	if head.Status != 200 || len(head.Body) != 0 || head.Header.Get("Content-Length") != strconv.FormatInt(atts[0].Size, 10) {
+		t.Errorf("HEAD: %d, %d bytes, Content-Length %s", head.Status, len(head.Body), head.Header.Get("Content-Length"))
 	}
 }
 
@@ -137,19 +139,19 @@ func TestQiniuDownloadErrors(t *testing.T) {
 			e.clock.Set(t0.Add(tt.advance))
 			defer e.clock.Set(t0)
 			r := e.do(t, tt.method, tt.url, "")
-			if r.status != tt.status || string(r.body) != tt.body || r.header.Get("Content-Type") != "application/json" {
-				t.Errorf("%d %s (%s), want %d %s", r.status, r.body, r.header.Get("Content-Type"), tt.status, tt.body)
+			if r.Status != tt.status || string(r.Body) != tt.body || r.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%d %s (%s), want %d %s", r.Status, r.Body, r.Header.Get("Content-Type"), tt.status, tt.body)
 			}
-			if r.header.Get("X-Chatemu-Reason") == "" {
+			if r.Header.Get("X-Chatemu-Reason") == "" {
 				t.Error("no X-Chatemu-Reason")
 			}
-			golden(t, "qiniu/"+tt.name+".json", r.body)
+			golden.Check(t, filepath.Join("testdata", "qiniu/"+tt.name+".json"), r.Body)
 		})
 	}
 	// The link is still valid at its deadline, exactly.
 	e.clock.Set(t0.Add(DefaultLinkTTL))
-	if r := e.do(t, "GET", link, ""); r.status != 200 {
-		t.Errorf("at the deadline: %d %s", r.status, r.body)
+	if r := e.do(t, "GET", link, ""); r.Status != 200 {
+		t.Errorf("at the deadline: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -244,7 +246,7 @@ func TestClientLinkTTLExpires(t *testing.T) {
 		t.Fatalf("getUrl %s, want %s", link, want)
 	}
 	e.clock.Set(t0.Add(10*time.Minute + time.Second))
-	if r := e.do(t, "GET", link, ""); r.status != 401 || string(r.body) != `{"error":"token out of date"}` {
-		t.Errorf("after the client's link_ttl: %d %s", r.status, r.body)
+	if r := e.do(t, "GET", link, ""); r.Status != 401 || string(r.Body) != `{"error":"token out of date"}` {
+		t.Errorf("after the client's link_ttl: %d %s", r.Status, r.Body)
 	}
 }

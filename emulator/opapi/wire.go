@@ -72,7 +72,7 @@ func (e extObject) MarshalJSON() ([]byte, error) {
 }
 
 // TypeName is the Easemob body type of a kind, the record's "type"
-// (vendor-notes §1.4). Combine has no type in Easemob's doc; "combine" is
+// (the Easemob history page (doc.easemob.com/document/server-side/message_historical.html)). Combine has no type in Easemob's doc; "combine" is
 // its SDKs' name.
 func TypeName(k world.Kind) string {
 	switch k {

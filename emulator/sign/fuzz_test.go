@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Fuzz targets for both signature verifiers (issue #9). Invariants: no
+// Fuzz targets for both signature verifiers. Invariants: no
 // panic; every error is the verifier's own type, renders in the vendor's
 // format (OSS XML that parses, one of Qiniu's JSON bodies) with the status
 // the vendor sends; and a link the signer made verifies until it expires.

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,29 +12,34 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatemu/chatemu/emulator/internal/s3xml"
 )
 
 // OSS query parameter names of a V1 signed URL, in the order the Go and Java
-// SDKs write them (vendor-notes §2.1, §7).
+// SDKs write them (aliyun-oss-go-sdk oss/conn.go getURLParams).
 const (
 	OSSParamExpires      = "Expires"
 	OSSParamAccessKeyID  = "OSSAccessKeyId"
 	OSSParamSignature    = "Signature"
-	ossExpiresTimeFormat = "2006-01-02T15:04:05.000Z" // <Expires>, <ServerTime> (vendor-notes §2.2)
+	ossExpiresTimeFormat = "2006-01-02T15:04:05.000Z" // <Expires>, <ServerTime> (github.com/johnlui/AliyunOSS/issues/20)
 	ossReasonTimeFormat  = time.RFC3339
 )
 
 // OSSStringToSign returns the V1 StringToSign of a query-signed request with
 // no Content-MD5, no Content-Type and no x-oss- headers:
 // "VERB\n\n\n{expires}\n/{bucket}/{object}". The object is the raw, unescaped
-// UTF-8 key, as the Go SDK's getResource builds it (vendor-notes §2.1).
+// UTF-8 key, as the Go SDK's getResource builds it (aliyun-oss-go-sdk
+// oss/conn.go).
 func OSSStringToSign(verb string, expires int64, bucket, object string) string {
 	return verb + "\n\n\n" + strconv.FormatInt(expires, 10) + "\n/" + bucket + "/" + object
 }
 
 // OSSSignature returns base64 (standard alphabet, '=' padded) of
-// HMAC-SHA1(secret, stringToSign), the V1 signature (vendor-notes §2.1). The
-// same function signs header-style StringToSigns, which §2.3's vector uses.
+// HMAC-SHA1(secret, stringToSign), the V1 signature (the OSS URL-signing
+// doc, https://www.alibabacloud.com/help/en/doc-detail/31952.html). The same
+// function signs header-style StringToSigns, which Aliyun's example
+// (developer.aliyun.com/ask/9293) uses.
 func OSSSignature(secret, stringToSign string) string {
 	mac := hmac.New(sha1.New, []byte(secret))
 	mac.Write([]byte(stringToSign))
@@ -99,7 +103,8 @@ func OSSPresign(method, base, bucket, object, accessKeyID, secret string, expire
 }
 
 // ossQueryEscape escapes a query value like the Go SDK's getURLParams:
-// url.QueryEscape, then "+" (an escaped space) as "%20" (vendor-notes §2.1).
+// url.QueryEscape, then "+" (an escaped space) as "%20" (aliyun-oss-go-sdk
+// oss/conn.go getURLParams).
 func ossQueryEscape(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
@@ -291,7 +296,8 @@ func ossParseExpires(s string) (int64, bool) {
 	return n, err == nil
 }
 
-// OSS error codes (the <Code> element, vendor-notes §2.2).
+// OSS error codes (the <Code> element; docs/fidelity/easemob.md names each
+// one's source).
 const (
 	OSSCodeAccessDenied          = "AccessDenied"
 	OSSCodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
@@ -301,6 +307,7 @@ const (
 	OSSCodeNotImplemented        = "NotImplemented"
 	OSSCodeMethodNotAllowed      = "MethodNotAllowed"
 	OSSCodeInvalidRange          = "InvalidRange"
+	OSSCodePreconditionFailed    = "PreconditionFailed"
 )
 
 // OSS error codes of the <EC> element and x-oss-ec header, where known. Each
@@ -334,10 +341,22 @@ const (
 	// a real answer (oss/client_mock_object_basic_test.go, x-oss-ec and the
 	// body's <EC>).
 	ECNoSuchKey = "0026-00000001"
+	// ECPreconditionFailed: "A condition in the request is not met", an
+	// If-Match or If-Unmodified-Since that does not hold
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/0017-00001001).
+	ECPreconditionFailed = "0017-00001001"
 )
 
+// OSSPreconditionFailed is OSS's 412 for a conditional GET or HEAD whose
+// header (If-Match or If-Unmodified-Since) does not hold
+// (https://help.aliyun.com/en/oss/user-guide/http-status-code-412).
+func OSSPreconditionFailed(header string) *OSSError {
+	return &OSSError{Code: OSSCodePreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold",
+		EC: ECPreconditionFailed, Reason: header + " does not hold for the archive"}
+}
+
 // OSS error messages (the <Message> element). The first four are quoted from
-// OSS (vendor-notes §2.2). OSS's pages for a missing auth parameter and a bad
+// OSS (docs/fidelity/easemob.md). OSS's pages for a missing auth parameter and a bad
 // Expires (EC 0002-00000071, -00000074, -00000070) do not state the Code or
 // Message: the last two are [guess]es, modelled on S3's wording.
 const (
@@ -358,7 +377,7 @@ const (
 // OSSError is every error the OSS surface returns: the vendor's code and
 // message, the code-specific elements of its XML body, and Reason, a
 // plain-English explanation for the X-Chatemu-Reason header and the journal
-// (DESIGN §1), which never enters the body.
+// (the body stays OSS's), which never enters the body.
 type OSSError struct {
 	Code    string
 	Message string
@@ -390,11 +409,12 @@ func (e *OSSError) RevealedReason(reveal bool) string {
 	return Reason(e.Reason, e.Expected, reveal)
 }
 
-// OSSExpired is the 403 for a link used after its Expires (vendor-notes §2.2).
+// OSSExpired is the 403 for a link used after its Expires
+// (https://github.com/johnlui/AliyunOSS/issues/20).
 func OSSExpired(expires, now time.Time) *OSSError {
 	return &OSSError{
 		Code: OSSCodeAccessDenied, Message: OSSMessageRequestExpired, EC: ECExpired,
-		// OSS reports whole seconds ("…T01:55:28.000Z", vendor-notes §2.2).
+		// OSS reports whole seconds ("…T01:55:28.000Z", the capture above).
 		Expires: expires.UTC(), ServerTime: now.UTC().Truncate(time.Second),
 		Reason: fmt.Sprintf("link expired at %s, clock is %s",
 			expires.UTC().Format(ossReasonTimeFormat), now.UTC().Format(ossReasonTimeFormat)),
@@ -433,7 +453,7 @@ func OSSInvalidExpires(value string) *OSSError {
 }
 
 // OSSInvalidAccessKeyID is the 403 for an access key id the world does not
-// know (vendor-notes §2.2).
+// know (docs/fidelity/easemob.md).
 func OSSInvalidAccessKeyID(accessKeyID string) *OSSError {
 	return &OSSError{
 		Code: OSSCodeInvalidAccessKeyID, Message: OSSMessageInvalidAccessKeyID, AccessKeyID: accessKeyID, EC: ECUnknownAccessKeyID,
@@ -456,7 +476,7 @@ func OSSSignatureMismatch(accessKeyID, stringToSign, provided, expected string) 
 }
 
 // OSSNoSuchKey is the 404 for a well-signed request of an object that does
-// not exist (vendor-notes §2.2, standard OSS).
+// not exist (standard OSS; docs/fidelity/easemob.md).
 func OSSNoSuchKey(bucket, key string) *OSSError {
 	return &OSSError{
 		Code: OSSCodeNoSuchKey, Message: OSSMessageNoSuchKey, Key: key, EC: ECNoSuchKey,
@@ -504,14 +524,20 @@ func (e *OSSError) HTTPStatus() int {
 		return 405
 	case OSSCodeInvalidRange:
 		return 416
+	case OSSCodePreconditionFailed:
+		return 412
 	case OSSCodeNotImplemented:
 		return 501
+	case s3xml.CodeInternalError:
+		return 500
+	case s3xml.CodeSlowDown:
+		return 503
 	default:
 		return 403
 	}
 }
 
-// XML renders OSS's error body byte for byte (vendor-notes §2.2): the XML
+// XML renders OSS's error body byte for byte: the XML
 // declaration, then Code, Message, RequestId, HostId and the code's own
 // elements, two-space indented, one element a line, in the order of the real
 // 2017 capture (johnlui/AliyunOSS#20); then, where the EC is known, <EC> and
@@ -522,49 +548,31 @@ func (e *OSSError) HTTPStatus() int {
 // StringToSignBytes is upper-case hex with a space after every byte, as in
 // Aliyun's sample (help.aliyun.com/knowledge_detail/108790.html).
 func (e *OSSError) XML(requestID, hostID string) []byte {
-	var b strings.Builder
-	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n")
-	el := func(name, text string) {
-		b.WriteString("  <" + name + ">")
-		b.WriteString(xmlEscape(text))
-		b.WriteString("</" + name + ">\n")
-	}
-	el("Code", e.Code)
-	el("Message", e.Message)
-	el("RequestId", requestID)
-	el("HostId", hostID)
+	el := []s3xml.Element{{Name: "Code", Text: e.Code}, {Name: "Message", Text: e.Message},
+		{Name: "RequestId", Text: requestID}, {Name: "HostId", Text: hostID}}
 	switch e.Code {
 	case OSSCodeAccessDenied:
 		if !e.Expires.IsZero() {
-			el("Expires", e.Expires.UTC().Format(ossExpiresTimeFormat))
-			el("ServerTime", e.ServerTime.UTC().Format(ossExpiresTimeFormat))
+			el = append(el, s3xml.Element{Name: "Expires", Text: e.Expires.UTC().Format(ossExpiresTimeFormat)},
+				s3xml.Element{Name: "ServerTime", Text: e.ServerTime.UTC().Format(ossExpiresTimeFormat)})
 		}
 	case OSSCodeSignatureDoesNotMatch:
-		el("OSSAccessKeyId", e.AccessKeyID)
-		el("SignatureProvided", e.SignatureProvided)
-		el("StringToSign", e.StringToSign)
 		var hex strings.Builder
 		for i := 0; i < len(e.StringToSign); i++ {
 			fmt.Fprintf(&hex, "%02X ", e.StringToSign[i])
 		}
-		el("StringToSignBytes", hex.String())
+		el = append(el, s3xml.Element{Name: "OSSAccessKeyId", Text: e.AccessKeyID},
+			s3xml.Element{Name: "SignatureProvided", Text: e.SignatureProvided},
+			s3xml.Element{Name: "StringToSign", Text: e.StringToSign},
+			s3xml.Element{Name: "StringToSignBytes", Text: hex.String()})
 	case OSSCodeInvalidAccessKeyID:
-		el("OSSAccessKeyId", e.AccessKeyID)
+		el = append(el, s3xml.Element{Name: "OSSAccessKeyId", Text: e.AccessKeyID})
 	case OSSCodeNoSuchKey:
-		el("Key", e.Key)
+		el = append(el, s3xml.Element{Name: "Key", Text: e.Key})
 	}
 	if e.EC != "" {
-		el("EC", e.EC)
-		el("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
+		el = append(el, s3xml.Element{Name: "EC", Text: e.EC},
+			s3xml.Element{Name: "RecommendDoc", Text: "https://api.aliyun.com/troubleshoot?q=" + e.EC})
 	}
-	b.WriteString("</Error>\n")
-	return []byte(b.String())
-}
-
-// xmlEscape escapes element text with encoding/xml, so a key or
-// StringToSign with & < > or control characters stays well-formed.
-func xmlEscape(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
-	return b.String()
+	return s3xml.Document(true, el...)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // Qiniu download errors: HTTP 401 with one of these JSON bodies
-// (vendor-notes §5, §7).
+// (Qiniu's download-token doc, https://developer.qiniu.com/kodo/manual/1202).
 const (
 	// QiniuBodyTokenMissing is sent when the URL has no token parameter.
 	QiniuBodyTokenMissing = `{"error":"download token not specified"}`
@@ -24,13 +24,13 @@ const (
 	QiniuBodyAuthFailed = `{"error":"download token auth failed"}`
 	// QiniuBodyExpired is a [guess]: Qiniu documents only "401" for an
 	// expired download URL; "token out of date" is the body of its other
-	// expired tokens (vendor-notes §5).
+	// expired tokens (docs/fidelity/op.md).
 	QiniuBodyExpired = `{"error":"token out of date"}`
 )
 
 // QiniuError is every error of a Qiniu private download: Body is the exact
 // JSON body (one of the QiniuBody constants) and Reason a plain-English
-// explanation for the X-Chatemu-Reason header (DESIGN §1), never sent in
+// explanation for the X-Chatemu-Reason header, never sent in
 // the body.
 type QiniuError struct {
 	Body   string
@@ -49,12 +49,14 @@ func (e QiniuError) RevealedReason(reveal bool) string {
 // Error returns the body and the developer's reason.
 func (e QiniuError) Error() string { return "qiniu " + e.Body + ": " + e.Reason }
 
-// HTTPStatus is 401 for every Qiniu download-token error (vendor-notes §5).
+// HTTPStatus is 401 for every Qiniu download-token error ("超时的访问将返回401错误",
+// Qiniu's download-token doc).
 func (e QiniuError) HTTPStatus() int { return 401 }
 
 // QiniuSign returns URL-safe base64 ('-' and '_', '=' padding kept) of
 // HMAC-SHA1(secretKey, data), the EncodedSign of a download token
-// (vendor-notes §5, step 4; the Go SDK's Credentials.Sign).
+// (Qiniu's download-token doc, step 4; the Go SDK's Credentials.Sign in
+// github.com/qiniu/go-sdk auth/credentials.go).
 func QiniuSign(secretKey, data string) string {
 	mac := hmac.New(sha1.New, []byte(secretKey))
 	mac.Write([]byte(data))
@@ -64,7 +66,7 @@ func QiniuSign(secretKey, data string) string {
 // QiniuURL returns the private download URL for baseURL valid until
 // deadline: baseURL + "?e=<unix>" ("&e=" when baseURL already has a query,
 // which is then signed too) + "&token=" + accessKey + ":" + QiniuSign(…)
-// (vendor-notes §5). baseURL is signed verbatim, so it must already be in
+// (Qiniu's download-token doc). baseURL is signed verbatim, so it must already be in
 // the escaped form clients will send. A QiniuSigner signs many URLs with
 // one key pair for less.
 func QiniuURL(baseURL, accessKey, secretKey string, deadline time.Time) string {
@@ -121,7 +123,8 @@ func (q *QiniuSigner) AppendSigned(b []byte, start int, deadline time.Time) []by
 // QiniuVerify checks a private download request. fullURL is the URL as the
 // client used it (scheme://host/path?query, path and query still escaped);
 // the signed data is fullURL up to, not including, "&token=", and parameters
-// after the token are ignored (vendor-notes §5: "token 之后的参数会被忽略").
+// after the token are ignored ("token 之后的参数会被忽略", Qiniu's
+// download-token doc).
 //
 // It returns nil or a QiniuError, checking in this order:
 //  1. a non-empty token parameter exists, else QiniuBodyTokenMissing;
@@ -131,7 +134,7 @@ func (q *QiniuSigner) AppendSigned(b []byte, start int, deadline time.Time) []by
 //  4. now is not after e (now == e is still valid), else QiniuBodyExpired.
 //
 // Checking authenticity before expiry is a [guess]: Qiniu does not document
-// the order (OSS, vendor-notes §2.1, does the opposite).
+// the order (OSS does the opposite: https://developer.aliyun.com/ask/210565).
 func QiniuVerify(fullURL string, now time.Time, secretFor func(accessKey string) (string, bool)) error {
 	qmark := strings.IndexByte(fullURL, '?')
 	if qmark < 0 {

@@ -1,5 +1,7 @@
 package sign
 
+import "strings"
+
 // HiddenNote stands in a reason for the part that would authenticate (an
 // expected signature, CheckSum, token or sign) when the server may not
 // reveal it: a server with a control token, or one that other hosts reach.
@@ -21,4 +23,31 @@ func Reason(public, expected string, reveal bool) string {
 	default:
 		return public + " (" + HiddenNote + ")"
 	}
+}
+
+// HideExpected returns reason as Reason would have written it without
+// reveal: the "; expected WHAT VALUE" a revealing Reason appended is
+// replaced by HiddenNote, and what a caller appended after it (Qiniu's
+// " (verified URL …)") stays. A log that keeps reasons (the access log)
+// then holds no value that would authenticate, whatever the server shows
+// the client itself. The last such part is the revealed one: what comes
+// before it quotes the client's input, which may hold the same words; a
+// reason that says its value is hidden revealed nothing.
+func HideExpected(reason string) string {
+	const mark = "; expected "
+	i := strings.LastIndex(reason, mark)
+	if i < 0 || strings.Contains(reason, HiddenNote) {
+		return reason // nothing revealed (the mark is the client's input)
+	}
+	// WHAT is one word (signature, CheckSum, sign), VALUE has no space
+	// (base64 or hex).
+	_, value, ok := strings.Cut(reason[i+len(mark):], " ")
+	if !ok {
+		return reason
+	}
+	end := strings.IndexByte(value, ' ')
+	if end < 0 {
+		end = len(value)
+	}
+	return reason[:i] + " (" + HiddenNote + ")" + value[end:]
 }

@@ -53,6 +53,30 @@ func TestMismatchReasonsKeepExpectedApart(t *testing.T) {
 	}
 }
 
+// TestHideExpected: a revealed reason, hidden, is the reason that was
+// never revealed, for every vendor's form of it; a reason with nothing
+// revealed is left as it is.
+func TestHideExpected(t *testing.T) {
+	oe := OSSSignatureMismatch("AK", "GET\n\n\n1\n/b/o", "bad; expected signature x=", "good=")
+	err := QiniuVerify("http://h/k?e=9999999999&token=AK:bad=", time.Unix(0, 0), func(string) (string, bool) { return "sk", true })
+	qe, ok := err.(QiniuError)
+	if !ok {
+		t.Fatalf("QiniuVerify = %v", err)
+	}
+	for _, c := range []struct{ name, revealed, hidden string }{
+		{"oss", oe.RevealedReason(true), oe.RevealedReason(false)},
+		{"qiniu with the URL after", qe.RevealedReason(true) + " (verified URL http://h/k?e=1&token=AK:bad=)", qe.RevealedReason(false) + " (verified URL http://h/k?e=1&token=AK:bad=)"},
+		{"checksum", Reason(`CheckSum mismatch: is not the provided "00"`, "expected CheckSum 3f2a9c", true), Reason(`CheckSum mismatch: is not the provided "00"`, "expected CheckSum 3f2a9c", false)},
+		{"op sign", Reason("sign mismatch", "expected sign e4562", true), Reason("sign mismatch", "expected sign e4562", false)},
+		{"not revealed", oe.RevealedReason(false), oe.RevealedReason(false)},
+		{"nothing to reveal", "link expired", "link expired"},
+	} {
+		if got := HideExpected(c.revealed); got != c.hidden {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.hidden)
+		}
+	}
+}
+
 func TestQiniuEtag(t *testing.T) {
 	// The empty file's hash, as Qiniu's qetag tools print it.
 	if got := QiniuEtag(nil); got != "Fto5o-5ea0sNMlW_75VgGJCv2AcJ" {

@@ -2,7 +2,7 @@
 // Yunxin apps, Op clients), their users, groups and rooms, and the messages
 // they carry, with the queries the vendor surfaces need.
 //
-// The world is a function, not a table (DESIGN.md §2): traffic streams are
+// The world is a function, not a table: traffic streams are
 // described by a rate and a span, and message i of a stream is computed from
 // (seed, stream, i) on demand, so a world of millions of messages costs what a
 // world of ten costs, and a page costs what its page costs, at any depth:

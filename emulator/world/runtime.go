@@ -50,6 +50,7 @@ func (w *World) addTenant(add func(*tenantSet) error, t TenantID, msgs []Message
 			delete(w.literals, t)
 			return err
 		}
+		w.added += uint64(len(msgs))
 	}
 	w.tenants.Store(ts)
 	w.version.Add(1)

@@ -153,7 +153,7 @@ type QiniuKeys struct {
 // SignRule is how an Op client's `sign` query parameter is checked.
 type SignRule string
 
-// Sign rules. The real algorithm is not public (vendor-notes §4).
+// Sign rules. The real algorithm is not public (docs/fidelity/op.md).
 const (
 	SignAny SignRule = "any" // any value, even empty, is accepted
 	// SignMD5 is lowercase hex MD5 over the query parameters other than

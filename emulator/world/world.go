@@ -37,6 +37,10 @@ type World struct {
 	mu       sync.RWMutex
 	literals map[TenantID]*literals
 	injected uint64 // messages injected since the last reset
+	// added counts the messages added at run time since the last reset
+	// (Inject, and the messages of tenants added at run time): the total a
+	// server bounds.
+	added uint64
 
 	work workCounters
 
@@ -174,7 +178,7 @@ func (w *World) Reset() error {
 	defer w.version.Add(1)
 	w.tenants.Store(w.base)
 	w.literals = map[TenantID]*literals{}
-	w.injected = 0
+	w.injected, w.added = 0, 0
 	for _, a := range w.base.easemob {
 		if _, err := w.insertLocked(a.Tenant(), a.Messages); err != nil {
 			return err
@@ -205,9 +209,20 @@ func (w *World) Inject(t TenantID, msgs []Message, now time.Time) ([]Message, er
 	defer w.mu.Unlock()
 	out, err := w.insertLocked(t, in)
 	if err == nil {
+		w.added += uint64(len(in))
 		w.version.Add(1) // after the messages are in: see Reset
 	}
 	return out, err
+}
+
+// Added returns how many messages were added at run time since the world
+// was built or last reset: injected, or in tenants added at run time (the
+// spec's literal messages do not count; removing a tenant does not lower
+// it).
+func (w *World) Added() uint64 {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.added
 }
 
 // HasTenant reports whether t names an Easemob or Yunxin app of the world.

@@ -15,7 +15,8 @@ import (
 )
 
 // CheckSum is the vendor's request signature: lowercase hex
-// SHA1(AppSecret + Nonce + CurTime) (vendor-notes §3.2). Test clients sign
+// SHA1(AppSecret + Nonce + CurTime) (yunxin-server-sdk-golang
+// src/core/utils/checksum_builder.go). Test clients sign
 // with it.
 func CheckSum(appSecret, nonce, curTime string) string {
 	h := sha1.New()
@@ -30,14 +31,14 @@ const maxNonce = 128
 
 // authenticate checks the AppKey, CurTime, Nonce and CheckSum headers in
 // that order and returns the app. The texts are the vendor's v1 desc
-// strings (vendor-notes §3.2, §7): a missing or unknown AppKey is
+// strings (docs/fidelity/yunxin.md): a missing or unknown AppKey is
 // "appkey"; a missing, unparsable or out-of-window CurTime is "CurTime is
 // expired" (the vendor reads CurTime as a number of seconds; we take an
 // unreadable one to be no valid time at all); a missing or over-long Nonce
 // and a missing or wrong CheckSum are "checksum". CurTime is measured
 // against the wall clock, not the emulator's, because clients sign with
 // real time even while the emulator's clock is frozen in the past
-// (DESIGN §3).
+// (docs/fidelity/yunxin.md).
 func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
 	h := r.Header
 	appKey := h.Get("AppKey")

@@ -3,14 +3,11 @@ package yunxin
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,10 +17,10 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatemu/chatemu/emulator/clock"
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
+	"github.com/chatemu/chatemu/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // t0 is the emulator clock's frozen start in every test.
 var t0 = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
@@ -157,7 +154,8 @@ func (docClient) request(e *env, q query) *http.Request {
 	return req
 }
 
-// sdkClient behaves like the official Go SDK (vendor-notes §3.1, §3.2, §8):
+// sdkClient behaves like the official Go SDK (yunxin-server-sdk-golang
+// chatroom_message_v2_service_impl.go, src/core/yunxin_http_client.go):
 // /nimserver/im/v2.1, message_types, the query built from a Go map (random
 // order) with url.QueryEscape, descending=true only when true, a 32-hex
 // Nonce, X-custom-traceid, its User-Agent, and no Content-Type.
@@ -224,16 +222,8 @@ func sign(e *env, req *http.Request, app, nonce string) {
 // do sends req and returns the status, body and reason header.
 func do(t testing.TB, req *http.Request) (int, []byte, string) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b, resp.Header.Get(reasonHeader)
+	res := surfacetest.Do(t, nil, req)
+	return res.Status, res.Body, res.Header.Get(reasonHeader)
 }
 
 // wirePage is the success body as the official Go SDK decodes it: numbers
@@ -298,26 +288,9 @@ func page(t testing.TB, e *env, c client, q query) (wireData, []byte) {
 	return d, body
 }
 
-// golden compares got with testdata/name, the emulator's URL replaced by
-// http://chatemu.test, and rewrites it under -update.
-func golden(t *testing.T, e *env, name string, got []byte) {
+// goldenBody compares a body with testdata/NAME, the emulator's URL in it
+// replaced by http://chatemu.test.
+func goldenBody(t *testing.T, e *env, name string, got []byte) {
 	t.Helper()
-	got = bytes.ReplaceAll(got, []byte(e.srv.URL), []byte("http://chatemu.test"))
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file\n got: %s\nwant: %s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), bytes.ReplaceAll(got, []byte(e.srv.URL), []byte("http://chatemu.test")))
 }

@@ -3,18 +3,20 @@ package yunxin
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 )
 
 // Code is a Yunxin v2 result code, the body's "code" field. The HTTP status
-// is 200 whatever the code (vendor-notes §3.2).
+// is 200 whatever the code (yunxin-server-sdk-golang src/core/base/biz_name.go).
 type Code int
 
 // The codes this surface answers with (vendor page's 错误码 table,
-// vendor-notes §3.7).
+// the rate-limit page; docs/fidelity/yunxin.md).
 const (
 	CodeOK               Code = 200    // 请求成功
-	CodeParameter        Code = 414    // 参数错误, also every auth failure (§3.2)
-	CodeFrequency        Code = 416    // 频控 (§3.7)
+	CodeParameter        Code = 414    // 参数错误, also every auth failure
+	CodeFrequency        Code = 416    // 频控 (the rate-limit page)
 	CodeServer           Code = 500    // 服务器内部错误
 	CodeAccountNotExist  Code = 102404 // 用户不存在
 	CodeChatroomNotExist Code = 113404 // 聊天室不存在
@@ -26,25 +28,23 @@ const (
 // The msg texts. Success, 414, 102404, 113404, 113406 and 500 are the
 // vendor page's examples; appkey, checksum and CurTime is expired are the
 // vendor's v1 desc strings, reused in the v2 envelope because no v2 auth
-// body is documented (vendor-notes §3.2). The 416 text is unknown
-// (vendor-notes §3.7); "frequency control" is the vendor's status-code
+// body is documented (docs/fidelity/yunxin.md). The 416 text is unknown; "frequency control" is the vendor's status-code
 // description, lower-cased like "parameter error".
 const (
-	MsgSuccess            = "success"
-	MsgParameterError     = "parameter error"
-	MsgAppKey             = "appkey"
-	MsgCheckSum           = "checksum"
-	MsgCurTimeExpired     = "CurTime is expired"
-	MsgFrequencyControl   = "frequency control"
-	MsgAccountNotExist    = "account not exist"
-	MsgChatroomNotExist   = "chatroom not exist"
-	MsgChatroomClosed     = "chatroom closed"
-	MsgInternalError      = "internal server error"
-	msgNotFound           = "not found"
-	msgMethodNotAllowed   = "method not allowed"
-	contentTypeJSON       = "application/json;charset=UTF-8"
-	reasonHeader          = "X-Chatemu-Reason"
-	maxReasonHeaderLength = 1024
+	MsgSuccess          = "success"
+	MsgParameterError   = "parameter error"
+	MsgAppKey           = "appkey"
+	MsgCheckSum         = "checksum"
+	MsgCurTimeExpired   = "CurTime is expired"
+	MsgFrequencyControl = "frequency control"
+	MsgAccountNotExist  = "account not exist"
+	MsgChatroomNotExist = "chatroom not exist"
+	MsgChatroomClosed   = "chatroom closed"
+	MsgInternalError    = "internal server error"
+	msgNotFound         = "not found"
+	msgMethodNotAllowed = "method not allowed"
+	contentTypeJSON     = "application/json;charset=UTF-8"
+	reasonHeader        = respond.ReasonHeader
 )
 
 // Error is a failed call as the vendor reports it: Code and Msg go in the
@@ -79,33 +79,23 @@ func (e *Error) body() []byte {
 	return b
 }
 
-// writeError is the one place a failure becomes bytes.
-func writeError(w http.ResponseWriter, e *Error) {
-	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set(reasonHeader, headerSafe(e.Reason))
+// renderError is the one place a failure becomes its answer: HTTP 200 and
+// the envelope for every vendor error; only chatemu's own "not emulated"
+// answers use another status (405 with Allow: GET, 404).
+func renderError(_ *http.Request, e *Error) respond.Response {
 	status := e.status
 	if status == 0 {
 		status = http.StatusOK
 	}
+	b := e.body()
+	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
 	if status == http.StatusMethodNotAllowed {
 		h.Set("Allow", http.MethodGet)
 	}
-	b := e.body()
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
+	return respond.Response{Status: status, Header: h, Body: b, Reason: e.Reason}
 }
 
-// headerSafe keeps a reason usable as a header value: one line, bounded.
-func headerSafe(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s) && len(out) < maxReasonHeaderLength; i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			c = ' '
-		}
-		out = append(out, c)
-	}
-	return string(out)
+// errInternal is the vendor's code 500, for a bug of chatemu.
+func errInternal(reason string) *Error {
+	return &Error{Code: CodeServer, Msg: MsgInternalError, Reason: reason}
 }

@@ -110,7 +110,7 @@ func TestErrors(t *testing.T) {
 				}
 				status, body, reason := do(t, req)
 				if status != http.StatusOK {
-					t.Errorf("HTTP %d, want 200 (vendor-notes §3.2)", status)
+					t.Errorf("HTTP %d, want 200 (the vendor answers every business error with HTTP 200)", status)
 				}
 				if string(body) != row.want {
 					t.Errorf("body %s, want %s", body, row.want)
@@ -118,7 +118,7 @@ func TestErrors(t *testing.T) {
 				if !strings.Contains(reason, row.reason) {
 					t.Errorf("reason %q lacks %q", reason, row.reason)
 				}
-				golden(t, e, "errors/"+row.name+".json", body)
+				goldenBody(t, e, "errors/"+row.name+".json", body)
 			})
 		}
 	}

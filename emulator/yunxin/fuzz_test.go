@@ -9,7 +9,7 @@ import (
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
-// Fuzz targets for the Yunxin surface's inputs (issue #9): the page-token
+// Fuzz targets for the Yunxin surface's inputs: the page-token
 // decoder and the query-string parser. Invariants: no panic; every refusal
 // is 414 "parameter error"; an accepted token is one this surface issued
 // for that very scope, and re-encodes to a token that decodes to the same

@@ -60,7 +60,7 @@ func TestHistoryGolden(t *testing.T) {
 				if k.pages < 0 && *d.HasMore {
 					t.Fatal("last page has has_more")
 				}
-				golden(t, e, "history/"+k.name+".json", body)
+				goldenBody(t, e, "history/"+k.name+".json", body)
 			})
 		}
 	}
@@ -69,7 +69,7 @@ func TestHistoryGolden(t *testing.T) {
 func with(q query, f func(*query)) query { f(&q); return q }
 
 // TestLiteralShapes checks the attachment shape of every kind against
-// vendor-notes §3.4, field by field, from the decoded JSON.
+// yunxin-server-sdk-java TestHistoryV1.java, field by field, from the decoded JSON.
 func TestLiteralShapes(t *testing.T) {
 	e := newEnv(t)
 	var items []wireItem
@@ -227,7 +227,7 @@ func TestRateLimit(t *testing.T) {
 	if status != 200 || reason == "" {
 		t.Fatalf("call 101: HTTP %d reason %q", status, reason)
 	}
-	golden(t, e, "errors/rate_limited.json", b)
+	goldenBody(t, e, "errors/rate_limited.json", b)
 	// Other apps are not limited.
 	if _, b, _ := do(t, docClient{}.request(e, with(q, func(q *query) { q.app = appMain }))); !bytes.HasPrefix(b, []byte(`{"code":200`)) {
 		t.Fatalf("other app: %s", b)

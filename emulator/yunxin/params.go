@@ -16,9 +16,9 @@ const maxLimit = 100
 
 // knownParams are the query parameters of the chatroom history: the vendor
 // page's five, plus message_types, the official Go SDK's spelling of
-// message_type (vendor-notes §3.1). Anything else is refused: chatemu
+// message_type (yunxin-server-sdk-golang chatroom_message_v2_service_impl.go). Anything else is refused: chatemu
 // cannot tell a parameter the vendor ignores from one it honours and we do
-// not emulate (DESIGN §1).
+// not emulate, never ignored.
 var knownParams = []string{"sender_id", "page_token", "limit", "descending", "message_type", "message_types"}
 
 // historyQuery is a parsed, validated chatroom-history request.

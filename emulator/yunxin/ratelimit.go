@@ -8,7 +8,9 @@ import (
 
 // The vendor's frequency control for v2 single-call APIs: 100 calls a
 // second per app, and past it code 416 and "一段时间的调用屏蔽"
-// (vendor-notes §3.7, §6). The v2 block length is not documented; 10 s is
+// (the Yunxin rate-limit page,
+// https://doc.yunxin.163.com/messaging2/concept/TM3MTAxNzE?platform=client).
+// The v2 block length is not documented; 10 s is
 // the v1 figure for single-call APIs.
 const (
 	rateLimitPerSecond = 100

@@ -3,7 +3,6 @@ package yunxin
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
 
 	"github.com/chatemu/chatemu/emulator/internal/appendtext"
@@ -13,7 +12,7 @@ import (
 )
 
 // messageTypes maps the vendor's message_type codes to world kinds
-// (vendor-notes §3.4). Kinds without a code (Easemob's cmd and combine) are
+// (the Yunxin history page's type table). Kinds without a code (Easemob's cmd and combine) are
 // never served by this surface.
 var messageTypes = [...]struct {
 	code int
@@ -57,7 +56,7 @@ func yunxinKinds() []world.Kind {
 
 // appendHistory renders a success body: {"code":200,"msg":"success",
 // "data":{"has_more",["next_token"],"items"}}, the vendor page's key order.
-// next_token is absent on the last page (vendor-notes §7).
+// next_token is absent on the last page (https://yunxin-im.apifox.cn/api-149334533).
 func (s *Surface) appendHistory(b []byte, appKey string, msgs []world.Message, more bool, next string) ([]byte, error) {
 	b = append(b, `{"code":200,"msg":"success","data":{"has_more":`...)
 	b = strconv.AppendBool(b, more)
@@ -83,7 +82,8 @@ func (s *Surface) appendHistory(b []byte, appKey string, msgs []world.Message, m
 // sender_client_type, extension) with attachment right after text; text,
 // attachment and extension are omitted when empty (all three are optional
 // on the page). sender_client_type is a JSON number: the official Go SDK
-// decodes it into *int (vendor-notes §3.3).
+// decodes it into *int (yunxin-server-sdk-golang
+// src/im/v2/chatroom_message/chatroom_message_v2_responses.go).
 func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte, error) {
 	code, _ := MessageType(m.Kind)
 	b = append(b, '{')
@@ -122,7 +122,7 @@ func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte,
 }
 
 // appendAttachment renders the attachment object of m's kind in the shapes
-// of vendor-notes §3.4, and reports false when m has none.
+// of yunxin-server-sdk-java TestHistoryV1.java, and reports false when m has none.
 func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([]byte, bool, error) {
 	a := m.Attachment
 	switch m.Kind {
@@ -231,7 +231,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 }
 
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
-// file attachments share (vendor-notes §3.4 order).
+// file attachments share (the order of yunxin-server-sdk-java TestHistoryV1.java).
 func (s *Surface) appendFile(b []byte, appKey string, a *world.Attachment) []byte {
 	b = s.appendMD5URL(b, appKey, a)
 	b = append(b, `,"ext":`...)
@@ -285,18 +285,10 @@ func jsonPlain(b []byte) bool {
 	return true
 }
 
-// appendDouble writes f the way Java's Double.toString does for
-// coordinates: always with a fraction ("120.0", not "120").
+// appendDouble writes f as the vendor does for coordinates: always with a
+// fraction ("120.0", not "120"), never in scientific notation.
 func appendDouble(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
-	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if bytes.IndexByte(b[n:], '.') < 0 {
-		b = append(b, ".0"...)
-	}
-	return b
+	return javajson.AppendDouble(b, f, javajson.PlainDouble)
 }
 
 // appendString writes s as a JSON string the way the vendor's Java JSON

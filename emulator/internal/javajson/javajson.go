@@ -1,11 +1,15 @@
-// Package javajson writes JSON strings the way the vendors' Java
-// serializers do, not as encoding/json does: only '"', '\\' and control
-// characters are escaped; '<', '>', '&', non-ASCII text and U+2028/2029
+// Package javajson writes JSON strings and doubles the way the vendors'
+// Java serializers do, not as encoding/json does. Strings: only '"', '\\'
+// and control characters are escaped; '<', '>', '&', non-ASCII text and U+2028/2029
 // travel as they are, and invalid UTF-8 becomes U+FFFD (a Java string cannot
 // hold it). It is vendor-neutral and imports only the standard library.
 package javajson
 
-import "unicode/utf8"
+import (
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
 
 // Hex digits for \u escapes: Jackson (Easemob) writes upper case; other
 // serializers lower case.
@@ -59,4 +63,63 @@ func AppendString(b []byte, s, hex string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// DoubleForm is how a vendor's serializer writes a double.
+type DoubleForm int
+
+const (
+	// JavaDouble is Java's Double.toString, which Jackson writes (Easemob):
+	// the shortest digits that read back, ".0" on whole numbers (116.0), and
+	// computerized scientific notation below 10⁻³ and from 10⁷ (1.0E-4,
+	// 1.2345678E7).
+	JavaDouble DoubleForm = iota
+	// PlainDouble is always positional, with ".0" on whole numbers (120.0)
+	// (Yunxin).
+	PlainDouble
+)
+
+// AppendDouble appends f in form. NaN and infinities, which JSON cannot
+// hold and the world never makes, are written 0.
+func AppendDouble(b []byte, f float64, form DoubleForm) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0')
+	}
+	if abs := math.Abs(f); form == JavaDouble && abs != 0 && (abs < 1e-3 || abs >= 1e7) {
+		s := strconv.FormatFloat(f, 'E', -1, 64)
+		mant, exp, _ := cut(s, 'E')
+		if !contains(mant, '.') {
+			mant += ".0"
+		}
+		if exp[0] == '+' {
+			exp = exp[1:]
+		}
+		for len(exp) > 1 && exp[0] == '0' {
+			exp = exp[1:]
+		}
+		if len(exp) > 2 && exp[0] == '-' && exp[1] == '0' {
+			exp = "-" + exp[2:]
+		}
+		return append(append(append(b, mant...), 'E'), exp...)
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if !contains(string(b[n:]), '.') {
+		b = append(b, '.', '0')
+	}
+	return b
+}
+
+func cut(s string, c byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+func contains(s string, c byte) bool {
+	_, _, ok := cut(s, c)
+	return ok
 }

@@ -18,3 +18,30 @@ func TestAppendString(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendDouble(t *testing.T) {
+	nan := 0.0
+	for _, tc := range []struct {
+		in         float64
+		java, flat string
+	}{
+		{116, "116.0", "116.0"},
+		{39.9053, "39.9053", "39.9053"},
+		{-0.5, "-0.5", "-0.5"},
+		{0, "0.0", "0.0"},
+		{0.001, "0.001", "0.001"},
+		{0.0001, "1.0E-4", "0.0001"},
+		{-0.00012, "-1.2E-4", "-0.00012"},
+		{1234567, "1234567.0", "1234567.0"},
+		{12345678, "1.2345678E7", "12345678.0"},
+		{1e21, "1.0E21", "1000000000000000000000.0"},
+		{nan / nan, "0", "0"},
+	} {
+		if got := string(AppendDouble(nil, tc.in, JavaDouble)); got != tc.java {
+			t.Errorf("AppendDouble(%v, JavaDouble) = %s, want %s", tc.in, got, tc.java)
+		}
+		if got := string(AppendDouble([]byte("x"), tc.in, PlainDouble)); got != "x"+tc.flat {
+			t.Errorf("AppendDouble(%v, PlainDouble) = %s, want x%s", tc.in, got, tc.flat)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package pagecache keeps rendered answer bodies of the vendor surfaces, so
 // that a client asking the same page again (a poller, a retry, a load test)
 // is answered without generating and rendering the messages a second time
-// (issue #8, BENCHMARKS.md).
+// (BENCHMARKS.md).
 //
 // Only the body is reused: the surface still authenticates, rate-limits and
 // validates every request, and the server still journals and faults it.

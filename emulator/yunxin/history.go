@@ -1,0 +1,132 @@
+package yunxin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatemu/chatemu/emulator/internal/respond"
+	"github.com/chatemu/chatemu/emulator/journal"
+	"github.com/chatemu/chatemu/emulator/world"
+)
+
+// history serves GET …/chatrooms/{room_id}/messages. Checks run in the
+// order method → auth → rate limit → room_id and query parameters → page_token →
+// room (113404, 113406) → sender account (102404); the README's fidelity notes explain.
+func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
+	if r.Method != http.MethodGet {
+		return respond.Response{}, methodNotAllowed(r)
+	}
+	app, e := s.authenticate(r)
+	if e != nil {
+		return respond.Response{}, e
+	}
+	journal.SetTenant(r, string(app.Tenant()))
+	if app.RateLimits == world.RateLimitsVendor {
+		if e := s.limiter.allow(app.AppKey+"/"+apiChatroomHistory, s.cfg.Clock.Now()); e != nil {
+			return respond.Response{}, e
+		}
+	}
+	buf := s.buffer()
+	defer s.bufs.Put(buf)
+	b, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
+	if e != nil {
+		return respond.Response{}, e
+	}
+	if b == nil { // the client has gone (its context is done): nobody reads an answer
+		s.log.Debug("request cancelled", "path", r.URL.Path)
+		return respond.Response{}, nil
+	}
+	return pageResponse(b), nil
+}
+
+// page answers an authenticated history request of app: the body of the
+// page (the page cache's copy, which outlives the pooled buffer), or the
+// vendor's error; nil when ctx is done first. A page it renders is built
+// in *buf, which keeps the grown buffer. The control API's world routes
+// answer through it too (History).
+func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQuery string, buf *[]byte) ([]byte, *Error) {
+	room, e := parseRoomID(rawRoom)
+	if e != nil {
+		return nil, e
+	}
+	q, e := parseHistoryQuery(rawQuery, app.DescendingDefault)
+	if e != nil {
+		return nil, e
+	}
+	q.room = room
+	scope := pageScope{
+		appKey: app.AppKey, appSecret: app.AppSecret,
+		room: q.room, sender: q.sender, types: q.typeMask, descending: q.descending,
+	}
+	var after *world.Key
+	if q.pageToken != "" {
+		k, e := s.decodeToken(scope, q.pageToken)
+		if e != nil {
+			return nil, e
+		}
+		after = &k
+	}
+	rm, ok := app.Room(q.room)
+	if !ok {
+		return nil, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
+	}
+	if rm.Status == world.RoomClosed {
+		return nil, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
+	}
+	if !app.HasAccount(q.sender) {
+		return nil, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
+	}
+	version := s.cfg.World.Version() // before the page is computed: see pagecache.Put
+	var kb [160]byte
+	key := pageKey(kb[:0], scope, after, q.limit)
+	if b, ok := s.pages.Get(version, key); ok {
+		return b, nil
+	}
+	kinds := q.kinds
+	if kinds == nil {
+		kinds = yunxinKinds()
+	}
+	msgs, more, err := s.cfg.World.RoomPage(ctx, world.RoomQuery{
+		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
+		Descending: q.descending, After: after, Limit: q.limit,
+	})
+	if err != nil { // ctx is done
+		return nil, nil
+	}
+	next := ""
+	if more && len(msgs) > 0 {
+		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
+	}
+	b, err := s.appendHistory((*buf)[:0], app.AppKey, msgs, more && next != "", next)
+	if err != nil {
+		return nil, errInternal("chatemu bug: rendering the page: " + err.Error())
+	}
+	*buf = b
+	page := append([]byte(nil), b...)
+	s.pages.Put(version, key, page)
+	return page, nil
+}
+
+// pageResponse is a history page's answer.
+func pageResponse(b []byte) respond.Response {
+	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
+	return respond.Response{Status: http.StatusOK, Header: h, Body: b}
+}
+
+func (s *Surface) buffer() *[]byte {
+	if p, ok := s.bufs.Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 0, 64<<10)
+	return &b
+}
+
+// methodNotAllowed refuses a method other than GET on the history's path.
+func methodNotAllowed(r *http.Request) *Error {
+	return &Error{Code: codeMethodNotAllowed, Msg: msgMethodNotAllowed, status: http.StatusMethodNotAllowed,
+		Reason: fmt.Sprintf("chatemu emulates only GET on %s (the chatroom history); %s there is not emulated", r.URL.Path, r.Method)}
+}
