@@ -28,7 +28,7 @@ var mayImport = map[string][]string{
 	"emulator/internal/respond":      nil,
 	"emulator/internal/s3xml":        {"emulator/internal/respond"},
 	"emulator/internal/javajson":     nil,
-	"emulator/internal/gojson":       nil,
+	"emulator/internal/gojson":       {"emulator/internal/javajson"},
 	"emulator/internal/appendtext":   nil,
 	"emulator/internal/pagecache":    nil,
 	"emulator/internal/servecontent": nil,

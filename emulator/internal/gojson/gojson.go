@@ -2,17 +2,19 @@
 // SetEscapeHTML(false) (the form the vendors' pages were matched against),
 // for the values a page renders often, without encoding/json's reflection:
 // strings, numbers, and the maps and slices of scenario and generated
-// values. It is vendor-neutral and imports only the standard library.
+// values. It is vendor-neutral and imports only the standard library and
+// javajson (whose escapes of ASCII bytes are encoding/json's too).
 package gojson
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"unicode/utf8"
-)
 
-const hexDigits = "0123456789abcdef"
+	"github.com/chatemu/chatemu/emulator/internal/javajson"
+)
 
 // AppendString appends s quoted as encoding/json does without HTML
 // escaping: control characters, quote and backslash escaped, invalid UTF-8
@@ -27,23 +29,7 @@ func AppendString(b []byte, s string) []byte {
 				i++
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
+			b = javajson.AppendEscape(append(b, s[start:i]...), c, javajson.LowerHex)
 			i++
 			start = i
 			continue
@@ -58,7 +44,7 @@ func AppendString(b []byte, s string) []byte {
 		}
 		if r == '\u2028' || r == '\u2029' {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			b = append(b, '\\', 'u', '2', '0', '2', javajson.LowerHex[r&0xF])
 			i += size
 			start = i
 			continue
@@ -121,24 +107,12 @@ func appendValue(b []byte, v any, depth int) ([]byte, bool) {
 		return AppendString(b, v), true
 	case int:
 		return strconv.AppendInt(b, int64(v), 10), true
-	case int8:
-		return strconv.AppendInt(b, int64(v), 10), true
-	case int16:
-		return strconv.AppendInt(b, int64(v), 10), true
-	case int32:
-		return strconv.AppendInt(b, int64(v), 10), true
-	case int64:
-		return strconv.AppendInt(b, v, 10), true
-	case uint:
-		return strconv.AppendUint(b, uint64(v), 10), true
-	case uint8:
-		return strconv.AppendUint(b, uint64(v), 10), true
-	case uint16:
-		return strconv.AppendUint(b, uint64(v), 10), true
-	case uint32:
-		return strconv.AppendUint(b, uint64(v), 10), true
-	case uint64:
-		return strconv.AppendUint(b, v, 10), true
+	case int8, int16, int32, int64:
+		// The other sizes are rare in page values: reflect.Value reads
+		// them without allocating.
+		return strconv.AppendInt(b, reflect.ValueOf(v).Int(), 10), true
+	case uint, uint8, uint16, uint32, uint64:
+		return strconv.AppendUint(b, reflect.ValueOf(v).Uint(), 10), true
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return b, false
@@ -150,52 +124,38 @@ func appendValue(b []byte, v any, depth int) ([]byte, bool) {
 		}
 		return AppendFloat(b, float64(v), 32), true
 	case []any:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendValue(b, e, depth+1); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
+		return appendArray(b, v, depth)
 	case []string:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = AppendString(b, e)
-		}
-		return append(b, ']'), true
+		return appendArray(b, v, depth)
 	case map[string]any:
-		return appendMap(b, v, depth)
+		return appendObject(b, v, depth)
 	case map[string]string:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '{')
-		for i, k := range sortedKeys(v) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(AppendString(b, k), ':')
-			b = AppendString(b, v[k])
-		}
-		return append(b, '}'), true
+		return appendObject(b, v, depth)
 	}
 	return b, false
 }
 
-func appendMap(b []byte, m map[string]any, depth int) ([]byte, bool) {
+// appendArray appends v, a []any or a []string, as a JSON array.
+func appendArray[E any](b []byte, v []E, depth int) ([]byte, bool) {
+	if v == nil {
+		return append(b, "null"...), true
+	}
+	b = append(b, '[')
+	for i, e := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		if b, ok = appendValue(b, e, depth+1); !ok {
+			return b, false
+		}
+	}
+	return append(b, ']'), true
+}
+
+// appendObject appends m, a map[string]any or a map[string]string, as a
+// JSON object, keys sorted.
+func appendObject[V any](b []byte, m map[string]V, depth int) ([]byte, bool) {
 	if m == nil {
 		return append(b, "null"...), true
 	}
