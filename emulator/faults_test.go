@@ -55,7 +55,7 @@ func startLive(t *testing.T, cfg emulator.Config) *live {
 	hs.Start()
 	tr := &http.Transport{DisableKeepAlives: true}
 	t.Cleanup(func() { tr.CloseIdleConnections(); hs.Close() })
-	return &live{srv: s, url: url, client: &http.Client{Transport: tr}}
+	return &live{srv: s, url: url, client: &http.Client{Transport: checkControl(t, tr)}}
 }
 
 // do sends a request and returns the response with its body read.

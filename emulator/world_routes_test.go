@@ -432,7 +432,11 @@ func TestInspectorMounted(t *testing.T) {
 	if res, _ := l.do(t, "GET", "/_chatemu/world", nil, ""); res.StatusCode != 401 {
 		t.Errorf("GET /_chatemu/world without the token: %d", res.StatusCode)
 	}
-	if res, body := l.do(t, "GET", "/_chatemu/uiother", nil, ""); res.StatusCode != 404 || !strings.Contains(body, "No inspector page here") {
+	if res, body := l.do(t, "GET", "/_chatemu/ui/nosuchpage", nil, ""); res.StatusCode != 404 || !strings.Contains(body, "No inspector page here") {
+		t.Errorf("GET /_chatemu/ui/nosuchpage: %d %s", res.StatusCode, body)
+	}
+	// A path that only begins like the inspector's is the control API's.
+	if res, body := l.do(t, "GET", "/_chatemu/uiother", nil, "Bearer s3cret"); res.StatusCode != 404 || body != `{"error":"no control route /_chatemu/uiother"}`+"\n" {
 		t.Errorf("GET /_chatemu/uiother: %d %s", res.StatusCode, body)
 	}
 	if n := len(l.srv.Journal().Entries(journal.Filter{})); n != 0 {

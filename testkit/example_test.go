@@ -108,3 +108,22 @@ func ExampleEmulator_NewYunxinApp() {
 	// Output:
 	// 32 ben in room 7001 hi
 }
+
+// A package-wide emulator, as TestMain starts it with New and closes it
+// after m.Run, and a second handle on it through Connect, as a suite
+// against a running chatemu (the Docker image, a CI service) makes one.
+func ExampleNew() {
+	emu, err := testkit.New(testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
+	if err != nil {
+		panic(err)
+	}
+	defer emu.Close()
+
+	t := &exampleT{} // in a test: the test's t
+	defer t.done()
+	remote := testkit.Connect(t, emu.URL)
+	remote.Clock().Advance(time.Hour)
+	fmt.Println(emu.Clock().Now().Format(time.RFC3339), remote.Easemob().ClientID == emu.Easemob().ClientID)
+	// Output:
+	// 2026-11-20T11:00:00Z true
+}

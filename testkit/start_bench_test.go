@@ -2,6 +2,7 @@ package testkit_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chatemu/chatemu/testkit"
 )
@@ -17,4 +18,22 @@ func BenchmarkStartScenario(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkControlCall measures one testkit call in process, which goes
+// over the control API on loopback like a call to a remote chatemu: a read
+// (Clock().Now, GET /_chatemu/clock) and a write (Clock().Advance, POST).
+func BenchmarkControlCall(b *testing.B) {
+	emu := testkit.Start(b, testkit.Scenario("empty"))
+	clk := emu.Clock()
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			clk.Now()
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		for b.Loop() {
+			clk.Advance(time.Millisecond)
+		}
+	})
 }

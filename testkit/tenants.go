@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/control"
@@ -128,7 +130,7 @@ type Traffic struct {
 func (e *Emulator) NewEasemobApp(t TB, spec EasemobAppSpec) EasemobApp {
 	t.Helper()
 	if out, ok := e.addTenant(t, "easemob", spec.fields()); ok {
-		return e.EasemobApp(out.Easemob[0].Org, out.Easemob[0].App)
+		return easemobApp(out.Easemob[0])
 	}
 	return EasemobApp{}
 }
@@ -143,7 +145,7 @@ func (e *Emulator) NewEasemobApp(t TB, spec EasemobAppSpec) EasemobApp {
 func (e *Emulator) NewYunxinApp(t TB, spec YunxinAppSpec) YunxinApp {
 	t.Helper()
 	if out, ok := e.addTenant(t, "yunxin", spec.fields()); ok {
-		return e.YunxinApp(out.Yunxin[0].AppKey)
+		return yunxinApp(out.Yunxin[0])
 	}
 	return YunxinApp{}
 }
@@ -155,7 +157,7 @@ func (e *Emulator) NewYunxinApp(t TB, spec YunxinAppSpec) YunxinApp {
 func (e *Emulator) NewOpClient(t TB, spec OpClientSpec) OpClient {
 	t.Helper()
 	if out, ok := e.addTenant(t, "op", spec.fields()); ok {
-		return e.OpClient(out.Op[0].Client)
+		return opClient(out.Op[0])
 	}
 	return OpClient{}
 }
@@ -165,13 +167,17 @@ func (e *Emulator) NewOpClient(t TB, spec OpClientSpec) OpClient {
 // there is one tenant of vendor in the answer.
 func (e *Emulator) addTenant(t TB, vendor string, fields fieldSet) (control.Tenants, bool) {
 	t.Helper()
-	out, err := e.srv.AddTenant(vendor, fields)
-	if err != nil {
-		t.Fatalf("testkit: new %s tenant: %v", vendor, err)
+	body := fieldSet{"vendor": vendor}
+	for k, v := range fields {
+		body[k] = v
+	}
+	var out control.Tenants
+	if err := e.ctl.call(http.MethodPost, "tenants", body, &out); err != nil {
+		e.fail(t, "testkit: new %s tenant: %v", vendor, err)
 		return out, false
 	}
 	if n := map[string]int{"easemob": len(out.Easemob), "yunxin": len(out.Yunxin), "op": len(out.Op)}[vendor]; n != 1 {
-		t.Fatalf("testkit: new %s tenant: the emulator answered with %d", vendor, n)
+		e.fail(t, "testkit: new %s tenant: the emulator answered with %d", vendor, n)
 		return out, false
 	}
 	return out, true
@@ -181,8 +187,8 @@ func (e *Emulator) addTenant(t TB, vendor string, fields fieldSet) (control.Tena
 // "yunxin:APPKEY", "op:CLIENT"); it fails t if there is none.
 func (e *Emulator) RemoveTenant(t TB, tenant TenantID) {
 	t.Helper()
-	if err := e.srv.RemoveTenant(tenant); err != nil {
-		t.Fatalf("testkit: remove tenant: %v", err)
+	if err := e.ctl.call(http.MethodDelete, "tenants/"+url.PathEscape(string(tenant)), nil, nil); err != nil {
+		e.fail(t, "testkit: remove tenant: %v", err)
 	}
 }
 

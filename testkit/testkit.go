@@ -1,36 +1,41 @@
 // Package testkit runs chatemu inside go test: Start gives each test its own
 // emulator (world, clock, vendor surfaces, control API) on 127.0.0.1:0, ready
 // when Start returns and closed by t.Cleanup, in the miniredis RunT model.
-// A test needs no other chatemu import: the types it names (LiteralMessage,
+// New does the same for a package-wide emulator in TestMain, and Connect
+// drives a chatemu that already runs (the Docker image, a CI service) with
+// the same API, so a suite switches between them with one line. A test
+// needs no other chatemu import: the types it names (LiteralMessage,
 // TenantID, RoomID, Cluster, …) are re-exported here.
 //
 //	emu := testkit.Start(t, testkit.Frozen(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)))
+//	// or: emu := testkit.Connect(t, os.Getenv("CHATEMU_URL"))
 //	app := emu.Easemob() // Org, App, ClientID, ClientSecret, BaseURL
 //	sent := time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
 //	emu.Inject(t, app.Tenant(), testkit.LiteralMessage{ID: "m1", From: "alice", To: "bob", Msg: "hi", At: sent})
 //	ids, err := myclient.New(app.BaseURL, app.ClientID, app.ClientSecret).Hour(app.Hour(sent))
 //
-// Every control capability is both a method here and a route of the control
-// API, so a test in process and a client against the Docker image see the
-// same emulator. testkit imports emulator and scenarios; nothing imports it.
+// Every method talks to the emulator through its control API over HTTP, in
+// process (a loopback call) as against a running server, so the two modes
+// are one implementation and every in-process test exercises the remote
+// path. Server and World alone reach into an in-process emulator. testkit
+// imports emulator, control and scenarios; nothing imports it.
 package testkit
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"log/slog"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/clock"
-	"github.com/chatemu/chatemu/emulator/easemob"
 	"github.com/chatemu/chatemu/emulator/tlscert"
 	"github.com/chatemu/chatemu/emulator/world"
-	"github.com/chatemu/chatemu/scenarios"
 )
 
 // TB is the part of testing.TB that testkit uses, so that Start works with
@@ -42,75 +47,29 @@ type TB interface {
 	Fatalf(format string, args ...any)
 }
 
-// Option configures Start.
-type Option func(*options)
-
-type options struct {
-	scenario     string
-	file         string
-	spec         *world.Spec
-	seed         *uint64
-	now          time.Time
-	frozen       bool
-	controlToken string
-	logger       *slog.Logger
-	journalSize  int
-	rateLimits   world.RateLimits
-	tls          bool
-}
-
-// Scenario selects an embedded scenario by name ("default", "empty",
-// "busy"), or a file path. The default is "default".
-func Scenario(name string) Option {
-	return func(o *options) { o.scenario, o.file, o.spec = name, "", nil }
-}
-
-// ScenarioFile loads the scenario at path, even if its name is also an
-// embedded scenario's.
-func ScenarioFile(path string) Option {
-	return func(o *options) { o.file, o.scenario, o.spec = path, "", nil }
-}
-
-// Spec serves a spec built in Go instead of a scenario file.
-func Spec(spec world.Spec) Option {
-	return func(o *options) { o.spec, o.scenario, o.file = &spec, "", "" }
-}
-
-// Seed replaces the scenario's seed.
-func Seed(seed uint64) Option { return func(o *options) { o.seed = &seed } }
-
-// Now starts the clock at t instead of the scenario's clock.start (or the
-// wall clock). The clock is frozen there if the scenario says so, else it
-// runs; Frozen freezes it.
-func Now(t time.Time) Option { return func(o *options) { o.now = t } }
-
-// Frozen starts the clock frozen at t: time moves only when the test moves
-// it (Clock().Advance, Set), and Reset brings it back to t, frozen. A zero
-// t freezes it at the scenario's clock.start (or at the wall clock's now).
-func Frozen(t time.Time) Option { return func(o *options) { o.now, o.frozen = t, true } }
-
-// ControlToken guards the control API with a Bearer token, as
-// --control-token does. The testkit's own methods are not affected.
-func ControlToken(token string) Option { return func(o *options) { o.controlToken = token } }
-
-// TLS serves https with a self-signed certificate made for this emulator;
-// URL starts with https:// and HTTPClient trusts the certificate, for
-// clients that insist on https.
-func TLS() Option { return func(o *options) { o.tls = true } }
-
-// Logger receives the emulator's logs; by default they are discarded.
-func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
-
-// Emulator is a running chatemu for one test.
+// Emulator is a chatemu for a test: one Start or New runs in process, or
+// one Connect reaches over HTTP.
+//
+// Methods that take a TB fail it when the emulator refuses or cannot be
+// reached; the others fail the TB given to Start or Connect. An Emulator
+// from New has no TB of its own: those methods panic instead, which fails
+// the test that called them.
 type Emulator struct {
 	// URL is the emulator's base URL, e.g. "http://127.0.0.1:43817": the base
 	// of every vendor surface and of the control API (URL + "/_chatemu/").
 	URL string
 
 	t      TB
-	srv    *emulator.Server
+	srv    *emulator.Server // nil when connected
 	client *http.Client
 	token  string
+	ctl    *controlClient
+
+	// stop shuts down an in-process server; idle closes the clients' idle
+	// connections; closed makes Close run once.
+	stop   func()
+	idle   func()
+	closed sync.Once
 }
 
 // Start starts an emulator for t and returns once it accepts requests (its
@@ -119,14 +78,36 @@ type Emulator struct {
 // its own server, world and clock, so parallel tests do not share state.
 func Start(t TB, opts ...Option) *Emulator {
 	t.Helper()
-	o := options{scenario: "default"}
-	for _, opt := range opts {
-		opt(&o)
+	e, err := New(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
 	}
+	e.t = t
+	t.Cleanup(e.Close)
+	return e
+}
+
+// New starts an emulator as Start does, for a whole package: start it in
+// TestMain, share it between tests, and Close it after m.Run. Tests that
+// share one emulator keep apart with runtime tenants (NewEasemobApp, …).
+//
+//	var emu *testkit.Emulator
+//
+//	func TestMain(m *testing.M) {
+//		var err error
+//		if emu, err = testkit.New(testkit.Scenario("default")); err != nil {
+//			log.Fatal(err)
+//		}
+//		code := m.Run()
+//		emu.Close()
+//		os.Exit(code)
+//	}
+func New(opts ...Option) (*Emulator, error) {
+	o := newOptions(opts)
 	spec, name, err := o.load()
 	if err != nil {
-		t.Fatalf("testkit: %v", err)
-		return nil
+		return nil, fmt.Errorf("testkit: %w", err)
 	}
 	if o.frozen {
 		frozen := *spec
@@ -135,8 +116,7 @@ func Start(t TB, opts ...Option) *Emulator {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("testkit: listen: %v", err)
-		return nil
+		return nil, fmt.Errorf("testkit: listen: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
 	var roots *x509.CertPool
@@ -144,8 +124,7 @@ func Start(t TB, opts ...Option) *Emulator {
 		cert, pool, err := tlscert.SelfSigned(clock.Wall().WallNow(), tlscert.LocalHosts()...)
 		if err != nil {
 			ln.Close()
-			t.Fatalf("testkit: %v", err)
-			return nil
+			return nil, fmt.Errorf("testkit: %w", err)
 		}
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 		url, roots = "https://"+ln.Addr().String(), pool
@@ -163,8 +142,7 @@ func Start(t TB, opts ...Option) *Emulator {
 	})
 	if err != nil {
 		ln.Close()
-		t.Fatalf("testkit: %v", err)
-		return nil
+		return nil, fmt.Errorf("testkit: %w", err)
 	}
 	hs := emulator.NewHTTPServer(srv, emulator.DefaultTimeouts(), o.logger)
 	done := make(chan struct{})
@@ -172,46 +150,85 @@ func Start(t TB, opts ...Option) *Emulator {
 		defer close(done)
 		hs.Serve(ln) // returns http.ErrServerClosed after Shutdown
 	}()
-	client := &http.Client{Transport: &http.Transport{
-		Proxy:               nil, // never send the emulator's traffic to a proxy from the environment
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: 16,
-		TLSClientConfig:     &tls.Config{RootCAs: roots},
-		IdleConnTimeout:     30 * time.Second,
-	}}
-	t.Cleanup(func() {
+	e := newEmulator(url, o.controlToken, roots, o.wrap)
+	e.srv = srv
+	e.stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := hs.Shutdown(ctx); err != nil {
 			hs.Close()
 		}
 		<-done
-		client.CloseIdleConnections()
-	})
-	return &Emulator{URL: url, t: t, srv: srv, client: client, token: o.controlToken}
-}
-
-func (o *options) load() (*world.Spec, string, error) {
-	switch {
-	case o.spec != nil:
-		return o.spec, o.spec.Name, nil
-	case o.file != "":
-		spec, err := scenarios.LoadFile(o.file)
-		return spec, o.file, err
 	}
-	spec, err := scenarios.Load(o.scenario)
-	return spec, o.scenario, err
+	return e, nil
 }
 
-// Server returns the emulator.Server behind the emulator.
-func (e *Emulator) Server() *emulator.Server { return e.srv }
+// newEmulator returns an Emulator for the server at url, with its clients;
+// wrap, when not nil, wraps their transport.
+func newEmulator(url, token string, roots *x509.CertPool, wrap func(http.RoundTripper) http.RoundTripper) *Emulator {
+	tr := &http.Transport{
+		Proxy:               nil, // never send the emulator's traffic to a proxy from the environment
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 16,
+		TLSClientConfig:     &tls.Config{RootCAs: roots},
+		IdleConnTimeout:     30 * time.Second,
+	}
+	var rt http.RoundTripper = tr
+	if wrap != nil {
+		rt = wrap(tr)
+	}
+	client := &http.Client{Transport: rt}
+	return &Emulator{URL: url, client: client, token: token, ctl: newControlClient(url, token, rt), idle: tr.CloseIdleConnections}
+}
 
-// World returns the emulator's world, for assertions on what it holds.
-func (e *Emulator) World() *world.World { return e.srv.World() }
+// Close shuts an emulator from New down and waits for it; Start's and
+// Connect's close with their test. After Close the Emulator answers
+// nothing. Close may be called more than once.
+func (e *Emulator) Close() {
+	e.closed.Do(func() {
+		if e.stop != nil {
+			e.stop()
+		}
+		e.idle()
+	})
+}
 
-// Clock returns the emulator's clock: Set, Advance and Freeze move the time
-// of every vendor surface (archive availability, link expiry, rate limits).
-func (e *Emulator) Clock() *clock.Clock { return e.srv.Clock() }
+// fail fails t, or the Emulator's own TB when t is nil, or panics when
+// there is neither (an Emulator from New).
+func (e *Emulator) fail(t TB, format string, args ...any) {
+	if t == nil {
+		t = e.t
+	}
+	if t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	t.Helper()
+	t.Fatalf(format, args...)
+}
+
+// inProcess returns the in-process server, failing the test for a
+// connected emulator: what is asked for has no control route.
+func (e *Emulator) inProcess(what string) *emulator.Server {
+	if e.srv == nil {
+		e.fail(nil, "testkit: %s is in process only (Start or New); the emulator at %s is reached over HTTP", what, e.URL)
+	}
+	return e.srv
+}
+
+// Server returns the emulator.Server behind an emulator from Start or New.
+// It fails the test for one from Connect.
+func (e *Emulator) Server() *emulator.Server { return e.inProcess("Server") }
+
+// World returns the world of an emulator from Start or New, for
+// assertions on what it holds (messages by id, counts). It fails the test
+// for one from Connect: the control API has no route for the world's
+// contents.
+func (e *Emulator) World() *world.World {
+	if s := e.inProcess("World"); s != nil {
+		return s.World()
+	}
+	return nil
+}
 
 // HTTPClient returns a client for the emulator. It bypasses any proxy from
 // the environment, and its idle connections are closed with the emulator.
@@ -222,7 +239,11 @@ func (e *Emulator) ControlToken() string { return e.token }
 
 // Reset puts the emulator back in its first state, clock included, as POST
 // /_chatemu/reset does.
-func (e *Emulator) Reset() { e.srv.Reset() }
+func (e *Emulator) Reset() {
+	if err := e.ctl.call(http.MethodPost, "reset", nil, nil); err != nil {
+		e.fail(nil, "testkit: reset: %v", err)
+	}
+}
 
 // Inject stores literal messages for a tenant ("easemob:ORG/APP" or
 // "yunxin:APPKEY"; see EasemobApp.Tenant and YunxinApp.Tenant), as POST
@@ -231,195 +252,22 @@ func (e *Emulator) Reset() { e.srv.Reset() }
 // nothing.
 func (e *Emulator) Inject(t TB, tenant TenantID, msgs ...LiteralMessage) []string {
 	t.Helper()
-	ids, err := e.srv.Inject(tenant, msgs...)
-	if err != nil {
-		t.Fatalf("testkit: inject: %v", err)
+	if msgs == nil {
+		msgs = []LiteralMessage{}
+	}
+	in := struct {
+		Tenant   TenantID         `json:"tenant"`
+		Messages []LiteralMessage `json:"messages"`
+	}{tenant, msgs}
+	var out struct {
+		IDs []string `json:"ids"`
+	}
+	if err := e.ctl.call(http.MethodPost, "messages", in, &out); err != nil {
+		e.fail(t, "testkit: inject: %v", err)
 		return nil
 	}
-	return ids
+	return out.IDs
 }
 
-// EasemobApp is an Easemob app's credentials and base URL.
-type EasemobApp struct {
-	Org, App     string
-	ClientID     string
-	ClientSecret string
-	// Cluster names the zone of the app's archive hours (see Hour).
-	Cluster Cluster
-	// BaseURL is the REST base: requests go to BaseURL/{org}/{app}/...
-	BaseURL string
-	// OSS keys sign the app's archive links.
-	OSS   OSSKeys
-	Users []string
-}
-
-// Tenant returns the app's tenant, for Inject.
-func (a EasemobApp) Tenant() TenantID { return EasemobTenant(a.Org, a.App) }
-
-// Hour names the archive hour that holds t as the app's chatmessages API
-// takes it (GET /{org}/{app}/chatmessages/{time}): yyyyMMddHH in Beijing
-// time (UTC+8) on cluster cn, in UTC on overseas.
-func (a EasemobApp) Hour(t time.Time) string {
-	return easemob.HourOf(&world.EasemobApp{Cluster: a.Cluster}, t)
-}
-
-// YunxinApp is a Yunxin app's credentials and base URL.
-type YunxinApp struct {
-	AppKey    string
-	AppSecret string
-	// BaseURL is the API base; the SDK-style prefix /nimserver is optional
-	// on every path.
-	BaseURL  string
-	Accounts []string
-}
-
-// Tenant returns the app's tenant, for Inject.
-func (a YunxinApp) Tenant() TenantID { return YunxinTenant(a.AppKey) }
-
-// OpClient is an Op API client's credentials and base URL.
-type OpClient struct {
-	Client  string
-	Token   string
-	Secret  string
-	BaseURL string
-	// EasemobApp is the "org/app" whose users and messages the client reads.
-	EasemobApp string
-	Qiniu      QiniuKeys
-}
-
-// Tenant returns the client's tenant, "op:CLIENT", for Requests filters
-// and RemoveTenant.
-func (c OpClient) Tenant() TenantID { return OpTenant(c.Client) }
-
-// Easemob returns the scenario's first Easemob app; it fails the test if
-// there is none.
-func (e *Emulator) Easemob() EasemobApp {
-	e.t.Helper()
-	apps := e.srv.World().EasemobApps()
-	if len(apps) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Easemob app", e.srv.ScenarioName())
-		return EasemobApp{}
-	}
-	return e.easemob(apps[0])
-}
-
-// EasemobApp returns the Easemob app org/app; it fails the test if there is
-// none.
-func (e *Emulator) EasemobApp(org, app string) EasemobApp {
-	e.t.Helper()
-	a, ok := e.srv.World().EasemobApp(org, app)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Easemob app %s/%s", e.srv.ScenarioName(), org, app)
-		return EasemobApp{}
-	}
-	return e.easemob(a)
-}
-
-func (e *Emulator) easemob(a *world.EasemobApp) EasemobApp {
-	return EasemobApp{
-		Org: a.Org, App: a.App, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Cluster: a.Cluster,
-		BaseURL: e.URL, OSS: a.OSS, Users: append([]string(nil), a.Users...),
-	}
-}
-
-// Yunxin returns the scenario's first Yunxin app; it fails the test if
-// there is none.
-func (e *Emulator) Yunxin() YunxinApp {
-	e.t.Helper()
-	apps := e.srv.World().YunxinApps()
-	if len(apps) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Yunxin app", e.srv.ScenarioName())
-		return YunxinApp{}
-	}
-	return e.yunxin(apps[0])
-}
-
-// YunxinApp returns the Yunxin app with the given AppKey; it fails the test
-// if there is none.
-func (e *Emulator) YunxinApp(appKey string) YunxinApp {
-	e.t.Helper()
-	a, ok := e.srv.World().YunxinApp(appKey)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Yunxin app %q", e.srv.ScenarioName(), appKey)
-		return YunxinApp{}
-	}
-	return e.yunxin(a)
-}
-
-func (e *Emulator) yunxin(a *world.YunxinApp) YunxinApp {
-	return YunxinApp{AppKey: a.AppKey, AppSecret: a.AppSecret, BaseURL: e.URL, Accounts: append([]string(nil), a.Accounts...)}
-}
-
-// Op returns the scenario's first Op client; it fails the test if there is
-// none.
-func (e *Emulator) Op() OpClient {
-	e.t.Helper()
-	clients := e.srv.World().OpClients()
-	if len(clients) == 0 {
-		e.t.Fatalf("testkit: scenario %q has no Op client", e.srv.ScenarioName())
-		return OpClient{}
-	}
-	return e.op(clients[0])
-}
-
-// OpClient returns the Op client with the given id; it fails the test if
-// there is none.
-func (e *Emulator) OpClient(client string) OpClient {
-	e.t.Helper()
-	c, ok := e.srv.World().OpClient(client)
-	if !ok {
-		e.t.Fatalf("testkit: scenario %q has no Op client %q", e.srv.ScenarioName(), client)
-		return OpClient{}
-	}
-	return e.op(c)
-}
-
-func (e *Emulator) op(c *world.OpClient) OpClient {
-	app := strings.TrimPrefix(string(c.EasemobApp), "easemob:")
-	return OpClient{Client: c.Client, Token: c.Token, Secret: c.Secret, BaseURL: e.URL, EasemobApp: app, Qiniu: c.Qiniu}
-}
-
-// The environment variables Env sets.
-const (
-	EnvURL                 = "CHATEMU_URL"
-	EnvControlToken        = "CHATEMU_CONTROL_TOKEN"
-	EnvEasemobOrg          = "CHATEMU_EASEMOB_ORG"
-	EnvEasemobApp          = "CHATEMU_EASEMOB_APP"
-	EnvEasemobClientID     = "CHATEMU_EASEMOB_CLIENT_ID"
-	EnvEasemobClientSecret = "CHATEMU_EASEMOB_CLIENT_SECRET"
-	EnvYunxinAppKey        = "CHATEMU_YUNXIN_APPKEY"
-	EnvYunxinAppSecret     = "CHATEMU_YUNXIN_APP_SECRET"
-	EnvOpClient            = "CHATEMU_OP_CLIENT"
-	EnvOpToken             = "CHATEMU_OP_TOKEN"
-	EnvOpSecret            = "CHATEMU_OP_SECRET"
-)
-
-// Env returns the emulator's base URL and the first tenant of each vendor's
-// credentials as CHATEMU_* variables, for a client under test run as a
-// subprocess (cmd.Env = append(os.Environ(), ...)). Variables of a vendor
-// the scenario lacks are absent; CHATEMU_CONTROL_TOKEN is set only when the
-// control API is guarded.
-func (e *Emulator) Env() map[string]string {
-	env := map[string]string{EnvURL: e.URL}
-	if e.token != "" {
-		env[EnvControlToken] = e.token
-	}
-	w := e.srv.World()
-	if apps := w.EasemobApps(); len(apps) > 0 {
-		a := apps[0]
-		env[EnvEasemobOrg] = a.Org
-		env[EnvEasemobApp] = a.App
-		env[EnvEasemobClientID] = a.ClientID
-		env[EnvEasemobClientSecret] = a.ClientSecret
-	}
-	if apps := w.YunxinApps(); len(apps) > 0 {
-		env[EnvYunxinAppKey] = apps[0].AppKey
-		env[EnvYunxinAppSecret] = apps[0].AppSecret
-	}
-	if clients := w.OpClients(); len(clients) > 0 {
-		env[EnvOpClient] = clients[0].Client
-		env[EnvOpToken] = clients[0].Token
-		env[EnvOpSecret] = clients[0].Secret
-	}
-	return env
-}
+// errNotChatemu says a server answered, but not as chatemu's control API.
+var errNotChatemu = errors.New("not chatemu's control API")

@@ -18,7 +18,15 @@ import (
 	"github.com/chatemu/chatemu/testkit"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "chatemu-testkit-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { os.RemoveAll(dir) }))
+}
 
 func get(t *testing.T, emu *testkit.Emulator, path, token string) (int, string) {
 	t.Helper()

@@ -1,7 +1,6 @@
 package testkit
 
 import (
-	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/faults"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/world"
@@ -43,8 +42,6 @@ type (
 	Mark = world.Mark
 	// Favorite is a literal message an Op user favorited: User, MessageID.
 	Favorite = world.Favorite
-	// Clock is the emulator's clock (Emulator.Clock).
-	Clock = clock.Clock
 	// FaultKind is a fault preset (RateLimit, ServerError, Unauthorized)
 	// or Drop.
 	FaultKind = faults.Kind

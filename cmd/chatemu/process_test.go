@@ -1,22 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"compress/gzip"
-	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/internal/servetest"
 )
 
 func get(t testing.TB, url string) (int, string) {
@@ -30,47 +29,21 @@ func get(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// buildBinary compiles chatemu once per test binary run into dir.
+// buildBinary compiles chatemu into the test's temporary directory.
 func buildBinary(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "chatemu")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := servetest.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
-
-var listenURL = regexp.MustCompile(`url=(http://\S+)`)
 
 // startProcess runs the binary and returns once it has logged that it
 // listens: the start-up line is written after the listener is bound.
 func startProcess(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if m := listenURL.FindStringSubmatch(sc.Text()); m != nil {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return cmd, m[1]
-		}
-	}
-	t.Fatalf("chatemu exited before listening")
-	return nil, ""
+	return servetest.Start(t, bin, args...)
 }
 
 // residentKiB reads a process's resident set size from /proc.

@@ -11,6 +11,10 @@
 // every error is an *Error rendered as {"error":"…"} with a 4xx status (a
 // panic, a 500).
 //
+// openapi.json, beside the routes, describes every route, parameter, body,
+// answer and error in OpenAPI 3.1; it is embedded and served at GET
+// /_chatemu/openapi.json, open like health.
+//
 // control imports world, faults, journal and scenarios (for the
 // literal-message and tenant forms); it imports no vendor package and not
 // the server.
@@ -271,6 +275,7 @@ type endpoint struct {
 func (a *API) endpoints() map[string]endpoint {
 	return map[string]endpoint{
 		routes.ControlHealth:   {open: true, methods: map[string]handler{http.MethodGet: a.health, http.MethodHead: a.health}},
+		routes.ControlOpenAPI:  {open: true, methods: map[string]handler{http.MethodGet: a.openAPI}},
 		routes.ControlTenants:  {methods: map[string]handler{http.MethodGet: a.tenants, http.MethodPost: a.postTenant}},
 		routes.ControlTenant:   {methods: map[string]handler{http.MethodDelete: a.deleteTenant}},
 		routes.ControlFaults:   {methods: map[string]handler{http.MethodGet: a.getFaults, http.MethodPost: a.postFault, http.MethodDelete: a.deleteFaults}},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -85,7 +86,7 @@ func (f *fixture) do(t *testing.T, method, path, token, body string) (int, http.
 	if token != "" {
 		req.Header.Set("Authorization", token)
 	}
-	res, err := f.srv.Client().Do(req)
+	res, err := checkedClient(t, f.srv.Client()).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +270,13 @@ func TestRoomID(t *testing.T) {
 	}
 	if want := `[10001,-3,"lobby","1e3",""]`; string(got) != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+	var back []RoomID
+	if err := json.Unmarshal(got, &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := []RoomID{"10001", "-3", "lobby", "1e3", ""}; !slices.Equal(back, want) {
+		t.Errorf("read back %q, want %q", back, want)
 	}
 }
 

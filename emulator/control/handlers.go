@@ -113,6 +113,22 @@ func (id RoomID) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(id))
 }
 
+// UnmarshalJSON reads the id as MarshalJSON writes it: a JSON number or a
+// string.
+func (id *RoomID) UnmarshalJSON(data []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err == nil {
+		*id = RoomID(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	*id = RoomID(s)
+	return nil
+}
+
 // OpTenant is an Op API client as GET tenants lists it.
 type OpTenant struct {
 	Client     string    `json:"client"`

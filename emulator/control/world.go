@@ -410,22 +410,6 @@ type YunxinRoomMessages struct {
 	Senders  []SenderCounts `json:"senders"`
 }
 
-// UnmarshalJSON reads a room id written as a number or a string, so that a
-// Go client decodes what MarshalJSON writes.
-func (id *RoomID) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*id = RoomID(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*id = RoomID(n)
-	return nil
-}
-
 // SenderCounts is one sender's messages in a room.
 type SenderCounts struct {
 	Account  string `json:"account"`

@@ -50,6 +50,8 @@ var mayImport = map[string][]string{
 	"contract":                       {"emulator/clock", "emulator/sign"},
 	"contract/replay":                {"contract", "emulator", "emulator/world", "scenarios"},
 	"internal/golden":                nil,
+	"internal/controltest":           nil,
+	"internal/servetest":             nil,
 	"internal/repocheck":             nil,
 	"internal/loadtest":              anything,
 	"cmd/chatemu":                    anything,

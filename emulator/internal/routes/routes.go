@@ -41,6 +41,7 @@ const (
 // The control API's route names.
 const (
 	ControlHealth   = "control.health"
+	ControlOpenAPI  = "control.openapi"
 	ControlTenants  = "control.tenants"
 	ControlTenant   = "control.tenant"
 	ControlFaults   = "control.faults"
@@ -100,6 +101,7 @@ func Table() []Route { return slices.Clone(table) }
 // table is the table; nothing writes it.
 var table = []Route{
 	{Control, ControlHealth, "/_chatemu/health", false},
+	{Control, ControlOpenAPI, "/_chatemu/openapi.json", false},
 	{Control, ControlTenants, "/_chatemu/tenants", false},
 	{Control, ControlTenant, "/_chatemu/tenants/{tenant:.+}", false},
 	{Control, ControlFaults, "/_chatemu/faults", false},
@@ -117,7 +119,7 @@ var table = []Route{
 	{Control, ControlYunxinPage, "/_chatemu/world/yunxin/{appkey}/rooms/{room}/messages", false},
 	{Control, ControlOpUsers, "/_chatemu/world/op/{client}/users", false},
 	{Control, ControlOpPage, "/_chatemu/world/op/{client}/users/{user}/messages", false},
-	{Control, ControlUI, "/_chatemu/ui", true},
+	{Control, ControlUI, "/_chatemu/ui{page:(?:/(?s:.*))?}", false},
 	{Control, ControlUnknown, "/_chatemu/", true},
 
 	// The chatroom history: /im/v2 (the vendor's page) and /im/v2.1
