@@ -32,10 +32,13 @@ const (
 	// body (the header list, the body's first 16 KiB, the entry's one
 	// allocation of strings).
 	budgetYunxinPage20Warm = 76
-	// A cold page generates and renders 20 messages, and each media item's
-	// md5 builds the attachment's real bytes (an image encode, a document
-	// zip) the first time. Measured 1,614 on busy's room 20001.
-	budgetYunxinPage20Cold = 1950
+	// A cold page generates and renders 20 messages (about 6 allocations
+	// each: ids, text or file name, attachment) and each media item's md5
+	// (none once its head's midstates are loaded from the world's sums
+	// table). Measured 1,614 on busy's room 20001 when a head's first md5
+	// built its bytes, 549 with fixtures.Sums, 188 with allocation-free
+	// random sources, ids and md5s written in place.
+	budgetYunxinPage20Cold = 225
 	// The Op page adds the JSON body's decoding and the sign check.
 	// Measured 82; 92 with the journal's copies (request body too) and its
 	// redaction of the query's token and sign and of the getUrl tokens in
@@ -43,8 +46,9 @@ const (
 	budgetOpPage20Warm = 110
 	// A cold Op page generates 20 messages and signs a Qiniu getUrl per
 	// media record and an md5 userMessageId per record; no file bytes.
-	// Measured 627.
-	budgetOpPage20Cold = 760
+	// Measured 627; 261 with one string per record and a kept HMAC per
+	// Qiniu key pair.
+	budgetOpPage20Cold = 315
 	// chatmessages: bearer token lookup, hour parsing, one signed OSS
 	// link, a JSON envelope. Measured 72; 77 with the journal's copies and
 	// its redaction of the link's Signature.

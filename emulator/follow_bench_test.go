@@ -30,10 +30,10 @@ func BenchmarkE2EFollowedJournal(b *testing.B) {
 	a := record(b, e.hc, req)
 
 	var aloneNs float64
-	b.Run("alone", func(b *testing.B) { aloneNs = parallel(b, e.hc, next, len(a.body)) })
+	b.Run("alone", func(b *testing.B) { aloneNs, _ = parallel(b, e.hc, next, len(a.body)) })
 	b.Run("followed", func(b *testing.B) {
 		events := followJournal(b, e.http.URL)
-		ns := parallel(b, e.hc, next, len(a.body))
+		ns, _ := parallel(b, e.hc, next, len(a.body))
 		b.StopTimer()
 		// The follower kept up: it saw requests of this run.
 		if events.Load() == 0 {

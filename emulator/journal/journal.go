@@ -161,19 +161,29 @@ func (e *Entry) own() int64 {
 	}
 	e.RequestBody, e.RequestBodyTruncated = cutBody(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
 	e.ResponseBody, e.ResponseBodyTruncated = cutBody(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
-	e.RequestBody = redactBody(e.RequestBody)
-	e.ResponseBody = redactBody(e.ResponseBody)
+	// A body with a credential comes back from redactBody as a new string
+	// of its own, kept as it is rather than copied once more.
+	reqBody, respBody := e.RequestBody, e.ResponseBody
+	e.RequestBody, e.ResponseBody = redactBody(reqBody), redactBody(respBody)
+	reqOwn, respOwn := renewed(e.RequestBody, reqBody), renewed(e.ResponseBody, respBody)
 	fields := [...]*string{&e.Vendor, (*string)(&e.Operation), &e.Method, &e.Path, &e.Tenant, &e.Reason, &e.Fault}
 	for _, f := range fields {
 		*f = cutField(*f)
 	}
 
-	n := len(e.Query) + len(e.RequestBody) + len(e.ResponseBody)
+	n := len(e.Query)
 	for _, f := range fields {
 		n += len(*f)
 	}
 	for _, h := range e.RequestHeaders {
 		n += len(h.Name) + len(h.Value)
+	}
+	kept := n + len(e.RequestBody) + len(e.ResponseBody)
+	if !reqOwn {
+		n += len(e.RequestBody)
+	}
+	if !respOwn {
+		n += len(e.ResponseBody)
 	}
 	if n > 0 {
 		var b strings.Builder
@@ -186,8 +196,12 @@ func (e *Entry) own() int64 {
 			b.WriteString(h.Value)
 		}
 		b.WriteString(e.Query)
-		b.WriteString(e.RequestBody)
-		b.WriteString(e.ResponseBody)
+		if !reqOwn {
+			b.WriteString(e.RequestBody)
+		}
+		if !respOwn {
+			b.WriteString(e.ResponseBody)
+		}
 		all := b.String()
 		take := func(s *string) { *s, all = all[:len(*s)], all[len(*s):] }
 		for _, f := range fields {
@@ -198,10 +212,20 @@ func (e *Entry) own() int64 {
 			take(&e.RequestHeaders[i].Value)
 		}
 		take(&e.Query)
-		take(&e.RequestBody)
-		take(&e.ResponseBody)
+		if !reqOwn {
+			take(&e.RequestBody)
+		}
+		if !respOwn {
+			take(&e.ResponseBody)
+		}
 	}
-	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(n)
+	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(kept)
+}
+
+// renewed reports whether redacted is a new string rather than orig
+// itself (redaction returns its input when there is nothing to redact).
+func renewed(redacted, orig string) bool {
+	return len(redacted) > 0 && unsafe.StringData(redacted) != unsafe.StringData(orig)
 }
 
 // cutMark marks a field cut at MaxField.

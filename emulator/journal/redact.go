@@ -22,14 +22,41 @@ var secretNames = []string{
 	"checksum", "token", "sign", "secret", "app_secret", "appsecret", "password",
 }
 
+// secretsByLen are secretNames by length, so that an ASCII name is
+// compared only with those as long (a JSON answer has many keys); a name
+// with other bytes may fold to one of another length (U+212A KELVIN SIGN
+// folds to k) and is compared with all.
+var secretsByLen = func() (l [32][]string) {
+	for _, s := range secretNames {
+		l[len(s)] = append(l[len(s)], s)
+	}
+	return l
+}()
+
 // secretName reports whether name carries a credential.
 func secretName(name string) bool {
-	for _, s := range secretNames {
+	names := secretNames
+	if isASCII(name) {
+		if len(name) >= len(secretsByLen) {
+			return false
+		}
+		names = secretsByLen[len(name)]
+	}
+	for _, s := range names {
 		if strings.EqualFold(name, s) {
 			return true
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // redactHeader returns a header's value with a credential replaced; an
@@ -58,10 +85,14 @@ func redactHeader(name, value string) string {
 // unchanged, without allocating, when it holds no credential.
 func redactParams(s string) string {
 	var out splicer
+	starts := paramStarts{s: s}
 	for i := 0; i < len(s); {
 		start := paramStart(s, i)
 		if start < 0 {
-			i++
+			// Past position 0, only '?', '&' and '\' start a parameter.
+			if i = starts.from(i + 1); i < 0 {
+				break
+			}
 			continue
 		}
 		eq := start
@@ -82,6 +113,35 @@ func redactParams(s string) string {
 		i = end
 	}
 	return out.result(s)
+}
+
+// paramStarts finds the bytes that can start a parameter past position 0
+// ('?', '&', '\\'), each with strings.IndexByte, remembering where each
+// one next occurs: a body without them is scanned once per byte kind.
+type paramStarts struct {
+	s    string
+	next [3]int // next index of each byte at or after the last search; -1 none
+}
+
+var paramStartBytes = [3]byte{'?', '&', '\\'}
+
+// from returns the first index at or after i of a byte that can start a
+// parameter, or -1; i only grows from call to call.
+func (p *paramStarts) from(i int) int {
+	best := -1
+	for k, c := range paramStartBytes {
+		if p.next[k] >= 0 && p.next[k] < i {
+			if j := strings.IndexByte(p.s[i:], c); j >= 0 {
+				p.next[k] = i + j
+			} else {
+				p.next[k] = -1
+			}
+		}
+		if n := p.next[k]; n >= 0 && (best < 0 || n < best) {
+			best = n
+		}
+	}
+	return best
 }
 
 // splicer builds s with some spans replaced by Redacted, allocating only
@@ -169,7 +229,11 @@ func redactJSON(s string) string {
 	var out splicer
 	for i := 0; i < len(s); i++ {
 		if s[i] != '"' {
-			continue
+			k := strings.IndexByte(s[i:], '"')
+			if k < 0 {
+				break
+			}
+			i += k
 		}
 		end := stringEnd(s, i+1)
 		key := s[i+1 : end]
@@ -197,17 +261,24 @@ func redactJSON(s string) string {
 }
 
 // stringEnd returns the index of the quote closing the JSON string whose
-// content starts at i, or len(s) for a string cut short.
+// content starts at i, or len(s) for a string cut short: the first quote
+// after an even run of backslashes (each escapes the byte after it).
 func stringEnd(s string, i int) int {
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
+	for {
+		k := strings.IndexByte(s[i:], '"')
+		if k < 0 {
+			return len(s)
 		}
+		q := i + k
+		n := 0
+		for q-1-n >= i && s[q-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		i = q + 1
 	}
-	return len(s)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -17,6 +17,7 @@ func TestRedact(t *testing.T) {
 		{"qiniu link", "e=1795172400&token=AK:c2lnbmF0dXJl", "e=1795172400&token=REDACTED"},
 		{"share-secret", "share-secret=s3cr3t", "share-secret=REDACTED"},
 		{"name any case", "SIGNATURE=x&Token=y", "SIGNATURE=REDACTED&Token=REDACTED"},
+		{"name folding to another length", "to\u212Aen=x&\u017Fign=y", "to\u212Aen=REDACTED&\u017Fign=REDACTED"},
 		{"escaped name", "%53ignature=x", "%53ignature=REDACTED"},
 		{"repeated", "sign=a&sign=b", "sign=REDACTED&sign=REDACTED"},
 		{"empty value", "token=&x=1", "token=&x=1"},

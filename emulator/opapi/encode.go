@@ -3,9 +3,9 @@ package opapi
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/chatemu/chatemu/emulator/internal/gojson"
 )
 
 // The success path writes JSON by hand: the records are the hot path of the
@@ -116,14 +116,14 @@ func appendRecord(b []byte, r *record) []byte {
 	return append(b, '}')
 }
 
-// appendExt writes the ext object, {} when there is none; arbitrary
-// scenario values go through encoding/json (keys sorted, as it sorts map
-// keys).
+// appendExt writes the ext object, {} when there is none, as encoding/json
+// writes it (keys sorted): gojson for the values scenarios and the world
+// make, encoding/json for anything else.
 func appendExt(b []byte, ext extObject) []byte {
 	if len(ext) == 0 {
 		return append(b, "{}"...)
 	}
-	if b, ok := appendStringMap(b, ext); ok {
+	if b, ok := gojson.AppendValue(b, map[string]any(ext)); ok {
 		return b
 	}
 	v, err := marshalNoEscape(map[string]any(ext))
@@ -133,36 +133,6 @@ func appendExt(b []byte, ext extObject) []byte {
 		return append(b, "{}"...)
 	}
 	return append(b, v...)
-}
-
-// appendStringMap writes an object of string values (a generated ext, a
-// nickname) as encoding/json does, keys sorted, without its reflection;
-// false, having written nothing, when a value is not a string or the map
-// is larger than the few keys it is for.
-func appendStringMap(b []byte, m map[string]any) ([]byte, bool) {
-	var keys [4]string
-	if len(m) > len(keys) {
-		return b, false
-	}
-	n := 0
-	for k, v := range m {
-		if _, ok := v.(string); !ok {
-			return b, false
-		}
-		keys[n] = k
-		n++
-	}
-	slices.Sort(keys[:n])
-	b = append(b, '{')
-	for i, k := range keys[:n] {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = appendString(b, m[k].(string))
-	}
-	return append(b, '}'), true
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
@@ -209,77 +179,8 @@ func appendOptFloat(b []byte, f opt[float64]) []byte {
 	if !f.ok || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 		return append(b, "null"...)
 	}
-	v := f.v
-	abs := math.Abs(v)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, v, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9, as encoding/json does
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return gojson.AppendFloat(b, f.v, 64)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendString quotes s as encoding/json does without HTML escaping:
-// control characters, quote and backslash escaped, invalid UTF-8 as
-// \ufffd, U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendString quotes s as encoding/json does without HTML escaping.
+func appendString(b []byte, s string) []byte { return gojson.AppendString(b, s) }

@@ -41,6 +41,8 @@ type Surface struct {
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache
+	// signers sign getUrl links, one HMAC kept per Qiniu key pair (wire.go).
+	signers qiniuSigners
 }
 
 // Host is the foot's "host": the example shows the developer's machine

@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/appendtext"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -101,13 +103,15 @@ func TypeName(k world.Kind) string {
 // example's "u0001a46607f873f0428d8fc07119fa05fac7". It is stable for a
 // message and differs across apps.
 func UserMessageID(t world.TenantID, msgID string) string {
-	var in [128]byte // on the stack for the usual tenant and id lengths
-	b := append(append(append(in[:0], t...), 0), msgID...)
-	sum := md5.Sum(b)
 	var id [5 + 2*md5.Size]byte
-	copy(id[:], "u0001")
-	hex.Encode(id[5:], sum[:])
-	return string(id[:])
+	return string(appendUserMessageID(id[:0], t, msgID))
+}
+
+func appendUserMessageID(b []byte, t world.TenantID, msgID string) []byte {
+	var in [128]byte // on the stack for the usual tenant and id lengths
+	sum := md5.Sum(append(append(append(in[:0], t...), 0), msgID...))
+	b = append(b, "u0001"...)
+	return hex.AppendEncode(b, sum[:])
 }
 
 // QiniuKey is the key a re-hosted attachment has in the Qiniu bucket: its
@@ -141,18 +145,17 @@ func (s *Surface) records(v *userView, msgs []world.Message) []*record {
 	return out
 }
 
-// fillRecord renders m for the user into rec.
+// fillRecord renders m for the user into rec. The strings it makes
+// (createTime, userMessageId, the links) share one allocation.
 func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
 	*rec = record{
-		To:         m.To,
-		CreateTime: m.At.In(s.beijing).Format(dateTime),
-		Form:       m.From,
-		Type:       TypeName(m.Kind),
-		Ext:        m.Ext,
-		UserMsgID:  UserMessageID(m.Tenant, m.ID),
-		HxMsgID:    m.ID,
-		Favorite:   v.favorites[m.ID],
-		Mark:       v.marks[m.ID],
+		To:       m.To,
+		Form:     m.From,
+		Type:     TypeName(m.Kind),
+		Ext:      m.Ext,
+		HxMsgID:  m.ID,
+		Favorite: v.favorites[m.ID],
+		Mark:     v.marks[m.ID],
 	}
 	switch m.Kind {
 	case world.Text, world.Tip, world.Robot:
@@ -172,17 +175,35 @@ func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
 			rec.Addr, rec.Lat, rec.Lng = some(p.Address), some(p.Lat), some(p.Lng)
 		}
 	}
+	var buf [512]byte
+	b := appendtext.DateTime(buf[:0], m.At.In(s.beijing), ' ')
+	ends := [5]int{len(b)}
+	b = appendUserMessageID(b, m.Tenant, m.ID)
+	ends[1] = len(b)
 	a := m.Attachment
-	if a == nil || !m.Kind.HasAttachment() {
+	media := a != nil && m.Kind.HasAttachment()
+	if media {
+		b = appendtext.PathEscaped(append(b, v.files...), a.FileID)
+		ends[2] = len(b)
+		b = s.appendQiniuURL(b, v.client, a, v.now)
+		ends[3] = len(b)
+		if t := a.Thumb; t != nil {
+			b = appendtext.PathEscaped(append(b, v.files...), t.FileID)
+		}
+		ends[4] = len(b)
+	}
+	str := string(b)
+	rec.CreateTime, rec.UserMsgID = str[:ends[0]], str[ends[0]:ends[1]]
+	if !media {
 		return
 	}
-	rec.URL = some(v.files + url.PathEscape(a.FileID))
-	rec.GetURL = some(s.QiniuURL(v.client, a, v.now))
+	rec.URL = some(str[ends[1]:ends[2]])
+	rec.GetURL = some(str[ends[2]:ends[3]])
 	rec.Filename = some(a.Name)
 	rec.Secret = some(a.Secret)
-	rec.Thumb, rec.ThumbSecret = some(""), some("")
+	rec.Thumb, rec.ThumbSecret = some(str[ends[3]:ends[4]]), some("")
 	if t := a.Thumb; t != nil {
-		rec.Thumb, rec.ThumbSecret = some(v.files+url.PathEscape(t.FileID)), some(t.Secret)
+		rec.ThumbSecret = some(t.Secret)
 	}
 	switch m.Kind {
 	case world.Audio:
@@ -205,18 +226,54 @@ func (s *Surface) chatfilesPrefix(app *world.EasemobApp) string {
 // its link_ttl says otherwise; the signing is Qiniu's "下载凭证",
 // https://developer.qiniu.com/kodo/manual/1202).
 func (s *Surface) QiniuURL(c *world.OpClient, a *world.Attachment, now time.Time) string {
-	base := s.publicURL + QiniuPathPrefix + escapeKey(QiniuKey(a))
-	return sign.QiniuURL(base, c.Qiniu.AccessKey, c.Qiniu.SecretKey, now.Add(linkTTL(c)))
+	return string(s.appendQiniuURL(nil, c, a, now))
 }
 
-// escapeKey escapes a key for a path, keeping "/" (Qiniu keys may hold it).
-func escapeKey(k string) string {
-	if !strings.Contains(k, "/") {
-		return url.PathEscape(k)
+func (s *Surface) appendQiniuURL(b []byte, c *world.OpClient, a *world.Attachment, now time.Time) []byte {
+	start := len(b)
+	b = append(append(b, s.publicURL...), QiniuPathPrefix...)
+	b = appendEscapedKey(b, a.FileID)
+	if a.Ext != "" {
+		b = appendEscapedKey(append(b, '.'), a.Ext)
 	}
-	parts := strings.Split(k, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+	return s.signers.get(c.Qiniu).AppendSigned(b, start, now.Add(linkTTL(c)))
+}
+
+// appendEscapedKey appends part of a Qiniu key escaped for a path, keeping
+// "/" (Qiniu keys may hold it).
+func appendEscapedKey(b []byte, k string) []byte {
+	for {
+		part, rest, found := strings.Cut(k, "/")
+		b = appendtext.PathEscaped(b, part)
+		if !found {
+			return b
+		}
+		b = append(b, '/')
+		k = rest
 	}
-	return strings.Join(parts, "/")
+}
+
+// qiniuSigners keeps a sign.QiniuSigner per Qiniu key pair, so that the
+// getUrl of every media record reuses its HMAC rather than keying a new
+// one. Key pairs come from the world's Op clients, which the control API
+// can add and change: past maxSigners the map starts over.
+type qiniuSigners struct {
+	mu sync.Mutex
+	m  map[world.QiniuKeys]*sign.QiniuSigner
+}
+
+const maxSigners = 64
+
+func (q *qiniuSigners) get(k world.QiniuKeys) *sign.QiniuSigner {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s, ok := q.m[k]; ok {
+		return s
+	}
+	if q.m == nil || len(q.m) >= maxSigners {
+		q.m = map[world.QiniuKeys]*sign.QiniuSigner{}
+	}
+	s := sign.NewQiniuSigner(k.AccessKey, k.SecretKey)
+	q.m[k] = s
+	return s
 }

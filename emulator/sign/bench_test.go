@@ -57,4 +57,14 @@ func BenchmarkVerify(b *testing.B) {
 			QiniuURL("http://127.0.0.1:8080/_qiniu/0f1e2d3c-4b5a-1978-8796-a5b4c3d2e1f0.jpg", "qiniu-ak", "qiniu-sk", now)
 		}
 	})
+	// A page's getUrl: the signer's kept HMAC, the URL appended in place.
+	b.Run("QiniuSigner", func(b *testing.B) {
+		q := NewQiniuSigner("qiniu-ak", "qiniu-sk")
+		base := "http://127.0.0.1:8080/_qiniu/0f1e2d3c-4b5a-1978-8796-a5b4c3d2e1f0.jpg"
+		buf := make([]byte, 0, 256)
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = q.AppendSigned(append(buf[:0], base...), 0, now)
+		}
+	})
 }

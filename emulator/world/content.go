@@ -3,15 +3,17 @@ package world
 import (
 	"bytes"
 	"crypto/md5"
+	_ "embed"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/appendtext"
 	"github.com/chatemu/chatemu/fixtures"
 )
 
@@ -26,7 +28,11 @@ const (
 )
 
 func messageID(at int64, src uint32) string {
-	return strconv.FormatUint(uint64(at)<<srcBits|uint64(src), 10)
+	return string(appendMessageID(nil, at, src))
+}
+
+func appendMessageID(b []byte, at int64, src uint32) []byte {
+	return strconv.AppendUint(b, uint64(at)<<srcBits|uint64(src), 10)
 }
 
 // parseMessageID splits a server id into its time and source.
@@ -42,16 +48,19 @@ func parseMessageID(id string) (at int64, src uint32, ok bool) {
 }
 
 // uuid4 formats 128 seeded bits as a version-4 UUID.
-func uuid4(a, b uint64) string {
+func uuid4(a, b uint64) string { return string(appendUUID4(nil, a, b)) }
+
+func appendUUID4(dst []byte, a, b uint64) []byte {
 	var u [16]byte
 	binary.BigEndian.PutUint64(u[:8], a)
 	binary.BigEndian.PutUint64(u[8:], b)
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
-	return formatUUID(u)
+	return appendUUID(dst, u)
 }
 
-func formatUUID(u [16]byte) string {
+// appendUUID appends u in the 8-4-4-4-12 hex form.
+func appendUUID(dst []byte, u [16]byte) []byte {
 	var b [36]byte
 	hex.Encode(b[0:8], u[0:4])
 	b[8] = '-'
@@ -62,7 +71,7 @@ func formatUUID(u [16]byte) string {
 	hex.Encode(b[19:23], u[8:10])
 	b[23] = '-'
 	hex.Encode(b[24:], u[10:16])
-	return string(b[:])
+	return append(dst, b[:]...)
 }
 
 // gregorianOffset is 1582-10-15 to 1970-01-01 in 100 ns ticks (RFC 4122).
@@ -73,6 +82,10 @@ const gregorianOffset = 0x01B21DD213814000
 // clock sequence and node carry the stream, the part (0 file, 1 thumbnail)
 // and a seeded check, so it decodes back to its message without a table.
 func fileID(seed uint64, at int64, src uint32, part int) string {
+	return string(appendFileID(nil, seed, at, src, part))
+}
+
+func appendFileID(dst []byte, seed uint64, at int64, src uint32, part int) []byte {
 	ticks := uint64(at)*10000 + gregorianOffset
 	check := hash(seed, uint64(at), uint64(src), uint64(part)) & (1<<38 - 1)
 	var u [16]byte
@@ -86,7 +99,7 @@ func fileID(seed uint64, at int64, src uint32, part int) string {
 	for k := 0; k < 6; k++ {
 		u[10+k] = byte(node >> (8 * (5 - k)))
 	}
-	return formatUUID(u)
+	return appendUUID(dst, u)
 }
 
 // parseFileID inverts fileID, refusing ids whose check does not match.
@@ -130,15 +143,16 @@ func parseFileID(seed uint64, id string) (at int64, src uint32, part int, ok boo
 	return at, src, part, true
 }
 
-// secret makes an Easemob-shaped share-secret (48 base64url characters).
-func secret(seed uint64) string {
+// appendSecret appends an Easemob-shaped share-secret (48 base64url
+// characters).
+func appendSecret(dst []byte, seed uint64) []byte {
 	var b [36]byte
 	for k := 0; k < 36; k += 8 {
 		var w [8]byte
 		binary.BigEndian.PutUint64(w[:], hash(seed, uint64(k)))
 		copy(b[k:], w[:])
 	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.AppendEncode(dst, b[:])
 }
 
 var clientTypes = []struct{ code, weight int }{{1, 40}, {2, 35}, {16, 10}, {4, 5}, {64, 5}, {32, 5}}
@@ -147,14 +161,35 @@ var imageSizes = [][2]int{{1080, 1920}, {1920, 1080}, {750, 1334}, {1280, 720}, 
 var videoSizes = [][2]int{{720, 1280}, {1280, 720}, {480, 640}, {360, 480}}
 var docExts = []string{"pdf", "docx", "xlsx", "txt", "md", "zip"}
 
+// Generated attachments' sizes in bytes: the least, and how many sizes
+// above it a draw chooses from; audio adds audioBytesPerSec a second of
+// its duration (maxAudioSecs at most).
+const (
+	imageBytes, imageSpan    = 96_000, 320_000
+	thumbBytes, thumbSpan    = 64_000, 60_000
+	audioBytes, audioSpan    = 8_192, 2_000
+	audioBytesPerSec         = 4_000
+	maxAudioSecs             = 59
+	videoBytes, videoSpan    = 240_000, 960_000
+	fileBytes, fileSpan      = 52_000, 900_000
+	combineSize, combineSpan = 2_400, 1_600
+)
+
+// sumsTable holds the md5 midstates of the heads of every attachment a
+// Yunxin app generates (the md5s its pages carry), up to the largest size
+// drawn, so that a fresh world's first walk hashes no padding
+// (fixtures.AppendSumsTable; TestSumsTable remakes it, go test -update
+// rewrites it).
+//
+//go:embed sums.table
+var sumsTable []byte
+
 // generate builds message i of stream s.
 func (w *World) generate(s *stream, i int64) Message {
 	at := s.at(i)
 	seed := hash(s.seed, uint64(i), 3)
-	r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	r := newPRNG(seed, seed^0x5bd1e995)
 	m := Message{
-		ID:       messageID(at, s.src),
-		ClientID: uuid4(hash(seed, 10), hash(seed, 11)),
 		Tenant:   s.tenant,
 		At:       time.UnixMilli(at).UTC(),
 		From:     s.from,
@@ -163,6 +198,12 @@ func (w *World) generate(s *stream, i int64) Message {
 		Kind:     s.kind(i),
 		Key:      Key{At: at, Src: s.src, Seq: uint64(i)},
 	}
+	// The server id and the client id in one allocation.
+	var buf [20 + 36]byte
+	b := appendMessageID(buf[:0], at, s.src)
+	n := len(b)
+	ids := string(appendUUID4(b, hash(seed, 10), hash(seed, 11)))
+	m.ID, m.ClientID = ids[:n], ids[n:]
 	pick := r.IntN(100)
 	for _, ct := range clientTypes {
 		if pick < ct.weight {
@@ -171,21 +212,37 @@ func (w *World) generate(s *stream, i int64) Message {
 		}
 		pick -= ct.weight
 	}
-	fid := func(part int) string { return fileID(w.seed, at, s.src, part) }
-	w.fill(&m, r, seed, fid, false)
+	w.fill(&m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false)
 	return m
 }
 
-// fill gives m the content of its kind, drawn from r and seed. fid names the
-// message's files (part 0 the file, 1 the thumbnail). Fields already set (a
-// literal message's text, file name, size…) are kept. A literal message is
-// taken as its author wrote it: fill completes what a file needs (id, size,
-// type) but invents no secret, ext or extension for it.
-func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) string, literal bool) {
+// fileNamer names a message's files (part 0 the file, 1 the thumbnail): a
+// generated message's decode back to it (fileID); a literal message's
+// come from its seed.
+type fileNamer struct {
+	literal bool
+	seed    uint64 // the world's seed, or a literal message's own
+	at      int64
+	src     uint32
+}
+
+func (f fileNamer) append(b []byte, part int) []byte {
+	if f.literal {
+		return appendUUID4(b, hash(f.seed, 100, uint64(part)), hash(f.seed, 101, uint64(part)))
+	}
+	return appendFileID(b, f.seed, f.at, f.src, part)
+}
+
+// fill gives m the content of its kind, drawn from r and seed. files names
+// the message's files. Fields already set (a literal message's text, file
+// name, size…) are kept. A literal message is taken as its author wrote it:
+// fill completes what a file needs (id, size, type) but invents no secret,
+// ext or extension for it.
+func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool) {
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
-			m.Text = fixtures.Text(hash(seed, 20))
+			m.Text = w.content.Text(hash(seed, 20))
 		}
 	case Image:
 		a := ensure(&m.Attachment)
@@ -199,7 +256,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			d := imageSizes[r.IntN(len(imageSizes))]
 			a.Width, a.Height = d[0], d[1]
 		}
-		w.media(a, Image, r, seed, fid(0), 96_000+r.Int64N(320_000), literal)
+		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal)
 	case Audio:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -209,10 +266,10 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 			}
 		}
 		if a.Duration == 0 {
-			a.Duration = time.Duration(1+r.IntN(59)) * time.Second
+			a.Duration = time.Duration(1+r.IntN(maxAudioSecs)) * time.Second
 		}
 		secs := int64(a.Duration / time.Second)
-		w.media(a, Audio, r, seed, fid(0), 8_192+secs*4_000+r.Int64N(2_000), literal)
+		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal)
 	case Video:
 		a := ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -225,10 +282,10 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		if a.Duration == 0 {
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
-		w.media(a, Video, r, seed, fid(0), 240_000+r.Int64N(960_000), literal)
+		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal)
 		if a.Thumb == nil {
 			t := &Attachment{Ext: "jpg", Width: a.Width, Height: a.Height}
-			w.media(t, Image, r, hash(seed, 30), fid(1), 64_000+r.Int64N(60_000), literal)
+			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal)
 			a.Thumb = t
 		}
 	case File:
@@ -236,7 +293,7 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
-		w.media(a, File, r, seed, fid(0), 52_000+r.Int64N(900_000), literal)
+		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal)
 	case Combine:
 		a := ensure(&m.Attachment)
 		if m.Combine == nil {
@@ -250,21 +307,21 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 		}
 		// The forwarded messages' JSON is padded to a size chosen up front,
 		// above the longest it can be (4 texts of at most 120 runes).
-		w.media(a, Combine, r, seed, fid(0), 2_400+r.Int64N(1_600), literal)
+		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal)
 	case Location:
 		if m.Location == nil {
-			addr, lat, lng := fixtures.Place(hash(seed, 40))
+			addr, lat, lng := w.content.Place(hash(seed, 40))
 			m.Location = &Place{Address: addr, Lat: lat, Lng: lng}
 		}
 	case Command:
 		if m.Action == "" {
-			m.Action = fixtures.Word(hash(seed, 50))
+			m.Action = w.content.Word(hash(seed, 50))
 		}
 	case Custom:
 		if m.Custom == nil {
-			c := &CustomBody{Event: fixtures.Word(hash(seed, 60))}
+			c := &CustomBody{Event: w.content.Word(hash(seed, 60))}
 			for k := 0; k < 1+r.IntN(3); k++ {
-				c.Exts = append(c.Exts, [2]string{fixtures.Word(hash(seed, 61, uint64(k))), strconv.Itoa(r.IntN(1000))})
+				c.Exts = append(c.Exts, [2]string{w.content.Word(hash(seed, 61, uint64(k))), strconv.Itoa(r.IntN(1000))})
 			}
 			m.Custom = c
 		}
@@ -274,20 +331,27 @@ func (w *World) fill(m *Message, r *rand.Rand, seed uint64, fid func(part int) s
 				"id": 301 + r.IntN(2),
 				"data": map[string]any{
 					"operator": m.From,
-					"opeNick":  fixtures.Name(hash(seed, 70)),
+					"opeNick":  w.content.Name(hash(seed, 70)),
 					"target":   []any{m.From},
-					"tarNick":  []any{fixtures.Name(hash(seed, 70))},
+					"tarNick":  []any{w.content.Name(hash(seed, 70))},
 					"ext":      "",
 				},
 			}
 		}
 	}
 	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {
-		m.Ext = map[string]any{"nickname": fixtures.Name(hash(seed, 80))}
+		m.Ext = map[string]any{"nickname": w.content.Name(hash(seed, 80))}
 	}
 	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
-		m.Extension = "ext-" + m.At.Format("2006-01-02T15:04:05")
+		m.Extension = extension(m.At)
 	}
+}
+
+// extension is a generated Yunxin extension: "ext-" and the message's
+// time as 2006-01-02T15:04:05.
+func extension(t time.Time) string {
+	var b [4 + 19]byte
+	return string(appendtext.DateTime(append(b[:0], "ext-"...), t, 'T'))
 }
 
 func ensure(p **Attachment) *Attachment {
@@ -297,16 +361,13 @@ func ensure(p **Attachment) *Attachment {
 	return *p
 }
 
-// media completes a file attachment: its id, name, type, size and secret.
-// The size is chosen before the bytes exist (fixtures.Fit pads the real file
-// to it), so listing messages never generates a file.
-func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id string, size int64, literal bool) {
+// media completes a file attachment: its id (part of files), name, type,
+// size and secret. The size is chosen before the bytes exist (fixtures.Fit
+// pads the real file to it), so listing messages never generates a file.
+func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool) {
 	a.kind, a.seed = kind, hash(seed, 90)
-	if a.FileID == "" {
-		a.FileID = id
-	}
 	if a.Name == "" {
-		a.Name = fixtures.FileName(hash(seed, 91), a.Ext)
+		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
 	}
 	if a.Ext == "" {
 		if dot := strings.LastIndexByte(a.Name, '.'); dot >= 0 {
@@ -319,19 +380,52 @@ func (w *World) media(a *Attachment, kind Kind, r *rand.Rand, seed uint64, id st
 	if a.Size == 0 {
 		a.Size = size
 	}
+	// The id and the secret in one allocation.
+	var buf [36 + 48]byte
+	b := buf[:0]
+	if a.FileID == "" {
+		b = files.append(b, part)
+	}
+	n := len(b)
 	if r.IntN(2) == 0 && a.Secret == "" && !literal {
-		a.Secret = secret(hash(seed, 92))
+		b = appendSecret(b, hash(seed, 92))
+	}
+	if len(b) > 0 {
+		s := string(b)
+		if n > 0 {
+			a.FileID = s[:n]
+		}
+		if len(s) > n {
+			a.Secret = s[n:]
+		}
 	}
 }
 
-func combineSummary(r *rand.Rand) string {
-	parts := []string{"[图片]", "[文件]", "[语音]", "[视频]", "你好", "收到", "好的👌", "明天见"}
+var combineParts = [...]string{"[图片]", "[文件]", "[语音]", "[视频]", "你好", "收到", "好的👌", "明天见"}
+
+func combineSummary(r *prng) string {
 	var b strings.Builder
 	for k := 0; k < 2+r.IntN(3); k++ {
-		b.WriteString(":" + parts[r.IntN(len(parts))] + "\n")
+		b.WriteByte(':')
+		b.WriteString(combineParts[r.IntN(len(combineParts))])
+		b.WriteByte('\n')
 	}
 	return b.String()
 }
+
+// newSums returns the md5 midstates of a world, starting from sumsTable.
+func newSums() *fixtures.Sums { return fixtures.NewSumsFrom(0, parsedSumsTable()) }
+
+// parsedSumsTable is sumsTable parsed, once for every world of the
+// process: read-only data, like the table itself. Nil if it does not
+// parse (TestSumsTable keeps it whole; without it, md5s are only slower).
+var parsedSumsTable = sync.OnceValue(func() *fixtures.SumsTable {
+	t, err := fixtures.ParseSumsTable(sumsTable)
+	if err != nil {
+		return nil
+	}
+	return t
+})
 
 // file describes a's bytes to fixtures.
 func (a *Attachment) file() fixtures.File {

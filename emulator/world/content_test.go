@@ -1,10 +1,15 @@
 package world
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"flag"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/chatemu/chatemu/fixtures"
 )
 
 // TestAttachmentMD5IsTheBytesMD5 checks the promise a history page makes:
@@ -52,5 +57,48 @@ func TestAttachmentMD5IsTheBytesMD5(t *testing.T) {
 		if kinds[k] == 0 {
 			t.Errorf("no %s attachment checked", k)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite sums.table")
+
+// yunxinFiles are the largest of every attachment shape a Yunxin app
+// generates, which sumsTable covers.
+func yunxinFiles() []fixtures.File {
+	var fs []fixtures.File
+	for _, d := range imageSizes {
+		for _, ext := range []string{"jpg", "png"} {
+			fs = append(fs, fixtures.File{Media: fixtures.ImageFile, Ext: ext, Width: d[0], Height: d[1], Size: imageBytes + imageSpan - 1})
+		}
+	}
+	for _, d := range videoSizes {
+		fs = append(fs, fixtures.File{Media: fixtures.ImageFile, Ext: "jpg", Width: d[0], Height: d[1], Size: thumbBytes + thumbSpan - 1})
+	}
+	for secs := int64(1); secs <= maxAudioSecs; secs++ {
+		fs = append(fs, fixtures.File{Media: fixtures.AudioFile, Ext: "aac", Duration: time.Duration(secs) * time.Second,
+			Size: audioBytes + secs*audioBytesPerSec + audioSpan - 1})
+	}
+	fs = append(fs, fixtures.File{Media: fixtures.VideoFile, Ext: "mp4", Size: videoBytes + videoSpan - 1})
+	for _, ext := range docExts {
+		fs = append(fs, fixtures.File{Media: fixtures.DocumentFile, Ext: ext, Size: fileBytes + fileSpan - 1})
+	}
+	return fs
+}
+
+// TestSumsTable: the embedded sums.table is the one AppendSumsTable makes
+// for yunxinFiles (go test -update rewrites it), and a world loads it.
+func TestSumsTable(t *testing.T) {
+	want := fixtures.AppendSumsTable(nil, yunxinFiles())
+	if *update {
+		if err := os.WriteFile("sums.table", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sumsTable = want
+	}
+	if !bytes.Equal(sumsTable, want) {
+		t.Fatalf("sums.table (%d bytes) is not the table of the generated attachments (%d bytes): run go test ./emulator/world -run TestSumsTable -update", len(sumsTable), len(want))
+	}
+	if parsedSumsTable() == nil {
+		t.Fatal("sums.table does not parse")
 	}
 }

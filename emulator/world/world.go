@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -45,9 +44,8 @@ type World struct {
 
 	work workCounters
 
-	md5mu    sync.Mutex
-	md5cache map[string]string
-	sums     *fixtures.Sums // attachments' md5 midstates (content.go)
+	sums    *fixtures.Sums   // attachments' md5 midstates (content.go)
+	content fixtures.Content // texts and names, its random sources reused
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
@@ -77,19 +75,15 @@ func (ts *tenantSet) clone() *tenantSet {
 	return c
 }
 
-// maxMD5Cache bounds the checksum cache; past it the cache starts over.
-const maxMD5Cache = 1 << 14
-
 // New builds a world from spec. anchor is the instant traffic spans are
 // measured back from: the clock's start. New costs the same whatever the
 // traffic's volume: no generated message is made until it is asked for.
 func New(spec Spec, anchor time.Time) (*World, error) {
 	w := &World{
-		spec:     spec,
-		seed:     spec.Seed,
-		anchor:   anchor.UTC(),
-		md5cache: map[string]string{},
-		sums:     fixtures.NewSums(0),
+		spec:   spec,
+		seed:   spec.Seed,
+		anchor: anchor.UTC(),
+		sums:   newSums(),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
@@ -279,8 +273,8 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 			a := *m.Attachment
 			m.Attachment = &a
 		}
-		r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
-		w.fill(&m, r, seed, func(part int) string { return uuid4(hash(seed, 100, uint64(part)), hash(seed, 101, uint64(part))) }, true)
+		r := newPRNG(seed, seed^0x5bd1e995)
+		w.fill(&m, &r, seed, fileNamer{literal: true, seed: seed}, true)
 		stored = append(stored, &m)
 	}
 	w.injected = seq
@@ -425,21 +419,13 @@ func (w *World) Attachment(t TenantID, fileID string) (*Attachment, bool) {
 // long.
 func (w *World) Bytes(a *Attachment) []byte { return a.bytes() }
 
-// MD5 returns the lowercase hex md5 of an attachment's bytes, cached.
-func (w *World) MD5(a *Attachment) string {
-	w.md5mu.Lock()
-	sum, ok := w.md5cache[a.FileID]
-	w.md5mu.Unlock()
-	if ok {
-		return sum
-	}
-	h := w.fileMD5(a)
-	sum = hex.EncodeToString(h[:])
-	w.md5mu.Lock()
-	if len(w.md5cache) >= maxMD5Cache {
-		clear(w.md5cache)
-	}
-	w.md5cache[a.FileID] = sum
-	w.md5mu.Unlock()
-	return sum
+// MD5 returns the lowercase hex md5 of an attachment's bytes. It costs
+// about one padding block of hashing whatever the file's size (content.go),
+// so it is computed each time rather than kept.
+func (w *World) MD5(a *Attachment) string { return string(w.AppendMD5(nil, a)) }
+
+// AppendMD5 appends the lowercase hex md5 of an attachment's bytes to b.
+func (w *World) AppendMD5(b []byte, a *Attachment) []byte {
+	sum := w.fileMD5(a)
+	return hex.AppendEncode(b, sum[:])
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 	"strings"
+	"sync"
 
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -46,8 +48,15 @@ func tokenKey(seed uint64, appSecret string) []byte {
 	return h.Sum(nil)
 }
 
-func (s *Surface) tokenMAC(sc pageScope, body []byte) []byte {
-	m := hmac.New(sha256.New, tokenKey(s.cfg.World.Seed(), sc.appSecret))
+func (s *Surface) tokenMAC(sc pageScope, body []byte) [tokenMAC]byte {
+	pool := s.macs.pool(s.cfg.World.Seed(), sc.appSecret)
+	m, ok := pool.Get().(hash.Hash)
+	if ok {
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, tokenKey(s.cfg.World.Seed(), sc.appSecret))
+	}
+	defer pool.Put(m)
 	m.Write(body)
 	for _, f := range []string{sc.appKey, sc.room, sc.sender} {
 		m.Write([]byte(f))
@@ -59,7 +68,40 @@ func (s *Surface) tokenMAC(sc pageScope, body []byte) []byte {
 		b[8] = 1
 	}
 	m.Write(b[:])
-	return m.Sum(nil)[:tokenMAC]
+	var sum [sha256.Size]byte
+	return [tokenMAC]byte(m.Sum(sum[:0]))
+}
+
+// tokenMACs keeps, per app secret, the page-token HMACs keyed with it, so
+// that a page does not derive the key and key an HMAC twice (a hash.Hash is
+// not safe for concurrent use: a pool of them). Secrets come from the
+// world's apps, which the control API can add and change: past
+// maxTokenKeys the map starts over.
+type tokenMACs struct {
+	mu sync.Mutex
+	m  map[tokenMACKey]*sync.Pool
+}
+
+type tokenMACKey struct {
+	seed   uint64
+	secret string
+}
+
+const maxTokenKeys = 64
+
+func (t *tokenMACs) pool(seed uint64, secret string) *sync.Pool {
+	k := tokenMACKey{seed, secret}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.m[k]; ok {
+		return p
+	}
+	if t.m == nil || len(t.m) >= maxTokenKeys {
+		t.m = map[tokenMACKey]*sync.Pool{}
+	}
+	p := &sync.Pool{}
+	t.m[k] = p
+	return p
 }
 
 // encodeToken makes the next_token that continues sc after key k.
@@ -69,7 +111,8 @@ func (s *Surface) encodeToken(sc pageScope, k world.Key) string {
 	binary.BigEndian.PutUint64(b[1:9], uint64(k.At))
 	binary.BigEndian.PutUint32(b[9:13], k.Src)
 	binary.BigEndian.PutUint64(b[13:21], k.Seq)
-	copy(b[21:], s.tokenMAC(sc, b[:21]))
+	mac := s.tokenMAC(sc, b[:21])
+	copy(b[21:], mac[:])
 	return base64.StdEncoding.EncodeToString(b)
 }
 
@@ -85,7 +128,7 @@ func (s *Surface) decodeToken(sc pageScope, tok string) (world.Key, *Error) {
 		}
 		return world.Key{}, paramError(reason)
 	}
-	if !hmac.Equal(b[21:], s.tokenMAC(sc, b[:21])) {
+	if mac := s.tokenMAC(sc, b[:21]); !hmac.Equal(b[21:], mac[:]) {
 		return world.Key{}, paramError("page_token " + quoteShort(tok) + " was issued for another query (app, room, sender_id, message_type or descending differ) or was altered")
 	}
 	return world.Key{

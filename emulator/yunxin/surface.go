@@ -40,6 +40,8 @@ type Surface struct {
 	// pages keeps rendered history bodies by query and world version
 	// (cache.go); auth, rate limits and checks still run on every request.
 	pages *pagecache.Cache
+	// macs sign and check page tokens, one key per app secret (pagetoken.go).
+	macs tokenMACs
 }
 
 // New returns a surface over cfg.World and cfg.Clock.

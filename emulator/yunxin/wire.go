@@ -3,9 +3,10 @@ package yunxin
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
 	"strconv"
 
+	"github.com/chatemu/chatemu/emulator/internal/appendtext"
+	"github.com/chatemu/chatemu/emulator/internal/gojson"
 	"github.com/chatemu/chatemu/emulator/internal/javajson"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -155,10 +156,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = append(b, `,"md5":`...)
-		b = appendString(b, s.cfg.World.MD5(a))
-		b = append(b, `,"url":`...)
-		b = appendString(b, s.FileURL(appKey, a))
+		b = s.appendMD5URL(b, appKey, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -215,6 +213,12 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		if m.Notification == nil {
 			return b, false, nil
 		}
+		// As encoding/json writes it (the vendor's Java JSON does not
+		// escape <, >, &): gojson for the usual values, encoding/json
+		// for the rest.
+		if out, ok := gojson.AppendValue(b, m.Notification); ok {
+			return out, true, nil
+		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false) // the vendor's Java JSON does not escape <, >, &
@@ -229,23 +233,56 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
 // file attachments share (the order of yunxin-server-sdk-java TestHistoryV1.java).
 func (s *Surface) appendFile(b []byte, appKey string, a *world.Attachment) []byte {
-	b = append(b, `,"md5":`...)
-	b = appendString(b, s.cfg.World.MD5(a))
-	b = append(b, `,"url":`...)
-	b = appendString(b, s.FileURL(appKey, a))
+	b = s.appendMD5URL(b, appKey, a)
 	b = append(b, `,"ext":`...)
 	return appendString(b, a.Ext)
+}
+
+// appendMD5URL writes `,"md5":…,"url":…`, both written in place: the md5
+// in hex, the url as FileURL spells it.
+func (s *Surface) appendMD5URL(b []byte, appKey string, a *world.Attachment) []byte {
+	b = append(b, `,"md5":"`...)
+	b = s.cfg.World.AppendMD5(b, a)
+	b = append(b, `","url":"`...)
+	n := len(b)
+	b = s.appendFileURL(b, appKey, a)
+	// Escaped path segments are plain ASCII; only PublicURL may need
+	// appendString's care.
+	if !jsonPlain(b[n:]) {
+		u := string(b[n:])
+		return appendString(b[:n-1], u)
+	}
+	return append(b, '"')
 }
 
 // FileURL is where an attachment of app appKey downloads from on this
 // emulator: {PublicURL}/_nos/{appkey}/{file id}.{ext}, a NOS-shaped path
 // (Yunxin stores files on NetEase Object Storage).
 func (s *Surface) FileURL(appKey string, a *world.Attachment) string {
-	u := s.cfg.PublicURL + "/_nos/" + url.PathEscape(appKey) + "/" + url.PathEscape(a.FileID)
+	return string(s.appendFileURL(nil, appKey, a))
+}
+
+func (s *Surface) appendFileURL(b []byte, appKey string, a *world.Attachment) []byte {
+	b = append(b, s.cfg.PublicURL...)
+	b = append(b, "/_nos/"...)
+	b = appendtext.PathEscaped(b, appKey)
+	b = append(b, '/')
+	b = appendtext.PathEscaped(b, a.FileID)
 	if a.Ext != "" {
-		u += "." + url.PathEscape(a.Ext)
+		b = append(b, '.')
+		b = appendtext.PathEscaped(b, a.Ext)
 	}
-	return u
+	return b
+}
+
+// jsonPlain reports whether b needs no escaping inside a JSON string.
+func jsonPlain(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // appendDouble writes f as the vendor does for coordinates: always with a

@@ -41,28 +41,35 @@ func AppendString(b []byte, s, hex string) []byte {
 			i++
 			continue
 		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
+		b = AppendEscape(append(b, s[start:i]...), c, hex)
 		i++
 		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// AppendEscape appends the escape of c, an ASCII byte a JSON string must
+// escape ('"', '\\' or a control character): the short forms JSON has,
+// else \u00XX with hex (UpperHex or LowerHex).
+func AppendEscape(b []byte, c byte, hex string) []byte {
+	switch c {
+	case '"', '\\':
+		b = append(b, '\\', c)
+	case '\n':
+		b = append(b, '\\', 'n')
+	case '\r':
+		b = append(b, '\\', 'r')
+	case '\t':
+		b = append(b, '\\', 't')
+	case '\b':
+		b = append(b, '\\', 'b')
+	case '\f':
+		b = append(b, '\\', 'f')
+	default:
+		b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+	}
+	return b
 }
 
 // DoubleForm is how a vendor's serializer writes a double.
