@@ -16,6 +16,7 @@ import (
 
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/easemob"
+	"github.com/chatemu/chatemu/emulator/internal/respond"
 	"github.com/chatemu/chatemu/emulator/journal"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/sign"
@@ -348,15 +349,21 @@ func queryParam(t *testing.T, link, name string) string {
 }
 
 // TestAccessLogBounded: a request line of 128 KiB logs a line of a few
-// kilobytes: path, query and reason are each cut at journal.MaxField.
+// kilobytes: path and query are each cut at journal.MaxField, and the
+// reason (which names the path) comes bounded by the server, at
+// respond.MaxReason.
 func TestAccessLogBounded(t *testing.T) {
 	var out logBuffer
 	l := startLive(t, emulator.Config{AccessLog: accessLogger("text", &out, slog.LevelInfo)})
 	long := strings.Repeat("a", 64<<10)
 	l.do(t, "GET", "/chatemu/"+long+"?q="+long, nil, "")
 	got := out.take()
-	// Path, query and reason (which names the path), each cut.
-	if len(got) > 4*journal.MaxField || strings.Count(got, "…") != 3 {
+	if len(got) > 2*journal.MaxField+respond.MaxReason+512 || strings.Count(got, "…") != 2 {
 		t.Errorf("%d bytes logged: %.200s", len(got), got)
+	}
+	_, reason, ok := strings.Cut(got, ` reason="`)
+	reason, _, _ = strings.Cut(reason, `"`)
+	if !ok || !strings.HasPrefix(reason, "no emulated API serves GET /chatemu/aaa") || len(reason) > respond.MaxReason {
+		t.Errorf("reason of %d bytes: %.100s", len(reason), reason)
 	}
 }
