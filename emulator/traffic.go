@@ -194,8 +194,8 @@ func (b *bodyCapture) drain() {
 	}
 }
 
-// bytesString is b as a string without a copy: the journal copies what it
-// keeps (Journal.Add), and b is not written again.
+// bytesString is b as a string without a copy: the journal copies or
+// shares what it keeps (Journal.Add), never b, and b is not written again.
 func bytesString(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -258,7 +258,14 @@ func (r *recorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *recorder) Write(b []byte) (int, error) { return r.write(b, false) }
+
+// WriteImmutable is Write for a body nothing writes again (a cached page,
+// respond.ImmutableWriter): the journal's start of it is b itself rather
+// than a copy. Journal.Add copies or shares what it keeps, never b.
+func (r *recorder) WriteImmutable(b []byte) (int, error) { return r.write(b, true) }
+
+func (r *recorder) write(b []byte, immutable bool) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
@@ -267,7 +274,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.finish()
 		return r.ResponseWriter.Write(b)
 	}
-	if r.capture && !r.binary && len(r.body) < journal.MaxBody {
+	if r.capture && !r.binary && r.body == nil && immutable {
+		// Capacity cut to the length: a later Write appends to a copy.
+		n := min(len(b), journal.MaxBody)
+		r.body = b[:n:n]
+	} else if r.capture && !r.binary && len(r.body) < journal.MaxBody {
 		room := journal.MaxBody - len(r.body)
 		if r.body == nil {
 			// Sized once for a declared length; else from the first write
