@@ -30,28 +30,33 @@ const (
 	// (about 15). Nothing scales with the page. Measured 58; 63 once the
 	// journal keeps its own copy of the request's headers and the answer's
 	// body (the header list, the body's first 16 KiB, the entry's one
-	// allocation of strings).
-	budgetYunxinPage20Warm = 76
+	// allocation of strings). Measured 50 once the journal keeps a cached
+	// page by reference, the operation is named by a wrapper made per
+	// route, and the CheckSum is checked in place.
+	budgetYunxinPage20Warm = 60
 	// A cold page generates and renders 20 messages (about 6 allocations
 	// each: ids, text or file name, attachment) and each media item's md5
 	// (none once its head's midstates are loaded from the world's sums
 	// table). Measured 1,614 on busy's room 20001 when a head's first md5
 	// built its bytes, 549 with fixtures.Sums, 188 with allocation-free
-	// random sources, ids and md5s written in place.
-	budgetYunxinPage20Cold = 225
+	// random sources, ids and md5s written in place; 177 with the
+	// fixed cost of the warm page cut.
+	budgetYunxinPage20Cold = 212
 	// The Op page adds the JSON body's decoding and the sign check.
 	// Measured 82; 92 with the journal's copies (request body too) and its
 	// redaction of the query's token and sign and of the getUrl tokens in
 	// the answer.
-	budgetOpPage20Warm = 110
+	// Measured 77 with the warm Yunxin page's cuts and the body's plain
+	// strings and integers read without reflection.
+	budgetOpPage20Warm = 92
 	// A cold Op page generates 20 messages and signs a Qiniu getUrl per
 	// media record and an md5 userMessageId per record; no file bytes.
 	// Measured 627; 261 with one string per record and a kept HMAC per
-	// Qiniu key pair.
-	budgetOpPage20Cold = 315
+	// Qiniu key pair; 246 with the warm page's cuts.
+	budgetOpPage20Cold = 295
 	// chatmessages: bearer token lookup, hour parsing, one signed OSS
 	// link, a JSON envelope. Measured 72; 77 with the journal's copies and
-	// its redaction of the link's Signature.
+	// its redaction of the link's Signature; 77 with every vendor request's fixed cost cut (the Yunxin page's).
 	budgetEasemobChatMessages = 92
 )
 

@@ -97,3 +97,67 @@ func BenchmarkColdInProcess(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkWarmInProcess is BenchmarkE2EYunxinPage and BenchmarkE2EOpPage20
+// in process: one page asked again and again, answered from the page
+// cache, so what it measures is the fixed cost every vendor request pays in
+// the server's path (journal, metrics, faults check, routing, auth, the
+// cache lookup) plus the test's own request. The answer goes to a writer
+// that keeps only its status, as net/http's sends the bytes on: an
+// httptest.ResponseRecorder's copy of each body would cost more than the
+// server's path.
+func BenchmarkWarmInProcess(b *testing.B) {
+	for _, limit := range []int{20, 100} {
+		b.Run("yunxin/limit="+strconv.Itoa(limit), func(b *testing.B) {
+			s, err := emulator.New(emulator.Config{Spec: loadSpec(b, "default"), PublicURL: public, Now: t0})
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := "sender_id=amy&limit=" + strconv.Itoa(limit)
+			loopCPU(b, func(int) {
+				serveDiscard(b, s, yunxinAllocRequest(yxAppKey, yxSecret, "10001", q))
+			})
+		})
+	}
+	b.Run("op/limit=20", func(b *testing.B) {
+		s, err := emulator.New(emulator.Config{Spec: loadSpec(b, "default"), PublicURL: public, Now: t0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		loopCPU(b, func(int) {
+			serveDiscard(b, s, opAllocRequest(`{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`))
+		})
+	})
+}
+
+// serveDiscard serves r into a discardWriter and fails b unless the
+// answer is a 200 with a body.
+func serveDiscard(b *testing.B, s http.Handler, r *http.Request) {
+	w := &discardWriter{header: http.Header{}}
+	s.ServeHTTP(w, r)
+	if w.status != 200 || w.written == 0 {
+		b.Fatalf("%s: %d, %d bytes", r.URL, w.status, w.written)
+	}
+}
+
+// discardWriter is an http.ResponseWriter that keeps the status and counts
+// the body's bytes.
+type discardWriter struct {
+	header  http.Header
+	status  int
+	written int
+}
+
+func (w *discardWriter) Header() http.Header { return w.header }
+
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *discardWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.written += len(p)
+	return len(p), nil
+}

@@ -114,3 +114,54 @@ func TestJournalHead(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalCachedPages: a page asked again is answered from the page
+// cache and its entry keeps what the first one kept: the start of the
+// body the client got, cut at MaxBody, credentials (the Op page's getUrl
+// tokens) redacted; and keeping it changes nothing of the cached page, which
+// the next client gets byte for byte.
+func TestJournalCachedPages(t *testing.T) {
+	l := startLive(t, emulator.Config{})
+	opBody := `{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`
+	pages := []struct {
+		name, method, path, body string
+		header                   http.Header
+		redacted                 bool
+	}{
+		{"yunxin", "GET", "/im/v2/chatrooms/10001/messages?sender_id=amy&limit=100", "", yunxinHeaders(l.srv, yxAppKey, yxSecret), false},
+		{"op", "POST", "/op/v2/userMessageList?client=" + opClient + "&token=" + opToken + "&sign=x", opBody,
+			http.Header{"Content-Type": {"application/json"}}, true},
+	}
+	for _, p := range pages {
+		var first string
+		var kept []journal.Entry
+		for i := range 3 {
+			res, body := l.do(t, p.method, p.path, p.header, p.body)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d %.200s", p.name, res.StatusCode, body)
+			}
+			if i == 0 {
+				first = body
+			} else if body != first {
+				t.Fatalf("%s: answer %d differs from the first", p.name, i+1)
+			}
+			kept = append(kept, l.srv.Journal().Entries(journal.Filter{Limit: 1})[0])
+		}
+		for i, e := range kept {
+			want := first[:min(len(first), journal.MaxBody)]
+			if p.redacted {
+				if !strings.Contains(e.ResponseBody, "token=REDACTED") || strings.Count(e.ResponseBody, "token=REDACTED") != strings.Count(want, "token=") {
+					t.Errorf("%s, request %d: the page's tokens are not all redacted: %.300s", p.name, i+1, e.ResponseBody)
+				}
+				if e.ResponseBody != kept[0].ResponseBody {
+					t.Errorf("%s, request %d: kept %.200s, the first request kept %.200s", p.name, i+1, e.ResponseBody, kept[0].ResponseBody)
+				}
+			} else if e.ResponseBody != want {
+				t.Errorf("%s, request %d: kept %.200s, want the start of the answer %.200s", p.name, i+1, e.ResponseBody, want)
+			}
+			if e.ResponseBodyBytes != int64(len(first)) || e.ResponseBodyTruncated != (len(first) > journal.MaxBody) {
+				t.Errorf("%s, request %d: %d bytes (truncated %v), the answer has %d", p.name, i+1, e.ResponseBodyBytes, e.ResponseBodyTruncated, len(first))
+			}
+		}
+	}
+}

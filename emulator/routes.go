@@ -18,12 +18,11 @@ func (s *Server) routes() *mux.Router {
 	// SkipClean: gorilla would answer a path with "..", "//" or an encoded
 	// slash with its own 301; every vendor answers such paths itself.
 	r := mux.NewRouter().SkipClean(true)
-	r.Use(nameOperation)
 	routes.Mount(r, routes.Handlers{
 		routes.Control: s.controlHandler,
-		routes.Yunxin:  s.yunxin.Handler,
-		routes.Op:      s.op.Handler,
-		routes.Easemob: s.easemob.Handler,
+		routes.Yunxin:  nameOperation(s.yunxin.Handler),
+		routes.Op:      nameOperation(s.op.Handler),
+		routes.Easemob: nameOperation(s.easemob.Handler),
 	})
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	return r

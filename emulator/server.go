@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/clock"
@@ -120,6 +121,8 @@ type Server struct {
 	journal *journal.Journal
 	// obs counts, logs and probes the requests (observe.go).
 	obs *observer
+	// date is the last Date header written (traffic.go).
+	date atomic.Pointer[dateHeader]
 }
 
 // New builds a Server from cfg.

@@ -29,26 +29,28 @@ type faultWriter interface {
 // it names the request's operation from the route that matches, lets the
 // first matching fault answer or delay it, and records it.
 func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
-	started := s.clock.WallNow()
-	entry := journal.Entry{
+	// One allocation holds the recorder, the entry and what recording it
+	// needs (record).
+	rec := &recorder{ResponseWriter: w, head: r.Method == http.MethodHead, declared: -1, srv: s}
+	rec.started = s.clock.WallNow()
+	entry := &rec.entry
+	*entry = journal.Entry{
 		Time:     s.clock.Now(),
-		WallTime: started,
+		WallTime: rec.started,
 		Vendor:   vendorOf(r.URL.Path),
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		Query:    r.URL.RawQuery,
 	}
-	entry.Operation = journal.UnknownOperation(entry.Vendor)
 	// Every time a vendor answer carries comes from the emulator's clock,
 	// Date included (net/http would write the wall clock's): a client that
 	// checks a link's expiry against Date agrees with the server. A handler
 	// may still set its own.
-	w.Header().Set("Date", entry.Time.Format(http.TimeFormat))
+	w.Header()["Date"] = s.dateHeader(entry.Time)
 	// The operation is named by the route that serves the request, from
 	// inside the one routing pass (nameOperation); only a faulted request,
 	// which the router does not serve, is matched here (faulted below).
-	r, note := journal.WithAnnotation(r)
-	rec := &recorder{ResponseWriter: w, head: r.Method == http.MethodHead, declared: -1}
+	r, rec.note = journal.WithAnnotation(r)
 	if s.journal.Size() > 0 {
 		entry.RequestHeaders = requestHeaders(r)
 		rec.capture = true
@@ -63,24 +65,7 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	// chunked body, only then). A test that asserts on the journal after
 	// its client read the answer finds the request there, answer included.
 	// A request dropped by a fault is added before the drop.
-	req := r // as the handler gets it; r itself changes below
-	rec.done = func() {
-		entry.Status = rec.status
-		entry.Duration = s.clock.WallNow().Sub(started)
-		entry.Tenant = note.Tenant
-		if rec.op != "" {
-			entry.Operation = journal.Operation(rec.op)
-		}
-		entry.Reason = rec.Header().Get("X-Chatemu-Reason")
-		if rec.capture {
-			if b := rec.reqBody; b != nil {
-				entry.RequestBody, entry.RequestBodyBytes = bytesString(b.kept), max(b.read, b.size)
-			}
-			entry.ResponseBody, entry.ResponseBodyBytes = bytesString(rec.body), rec.written
-		}
-		s.journal.Add(entry)
-		s.obs.vendorDone(req, &entry, rec.written, note)
-	}
+	rec.req = r // as the handler gets it; r itself changes below
 	// A panic (a dropped connection without a hijacker aborts with
 	// http.ErrAbortHandler) still leaves its entry.
 	defer rec.finish()
@@ -135,6 +120,26 @@ func (s *Server) serveVendor(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.router.ServeHTTP(rec, r)
 	}
+}
+
+// dateHeader is a Date header's value and the second it says.
+type dateHeader struct {
+	unix  int64
+	loc   *time.Location
+	value []string // one value; its capacity is its length
+}
+
+// dateHeader returns the Date header's value for t, the same slice for
+// every answer within one second: the value is formatted once a second
+// rather than once a request. An Add to it appends to a copy; nothing
+// writes into it.
+func (s *Server) dateHeader(t time.Time) []string {
+	if d := s.date.Load(); d != nil && d.unix == t.Unix() && d.loc == t.Location() {
+		return d.value
+	}
+	d := &dateHeader{unix: t.Unix(), loc: t.Location(), value: []string{t.Format(http.TimeFormat)}}
+	s.date.Store(d)
+	return d.value
 }
 
 // requestHeaders lists r's headers for the journal, one per value, in name
@@ -194,8 +199,8 @@ func (b *bodyCapture) drain() {
 	}
 }
 
-// bytesString is b as a string without a copy: the journal copies what it
-// keeps (Journal.Add), and b is not written again.
+// bytesString is b as a string without a copy: the journal copies or
+// shares what it keeps (Journal.Add), never b, and b is not written again.
 func bytesString(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -215,15 +220,20 @@ func (s *Server) faultWriter(vendor string) faultWriter {
 
 // recorder remembers what a handler answers for the journal: the status,
 // the start of the body (when the journal keeps bodies), the bytes written;
-// and calls done once the answer is complete (finish). It keeps the
+// and records the entry once the answer is complete (finish). It keeps the
 // writer's http.Flusher (archive streaming) and http.Hijacker (the drop
 // fault), and unwraps for http.ResponseController.
 type recorder struct {
 	http.ResponseWriter
 	status int    // 0 until a final status is sent
 	op     string // the serving route's name, set by nameOperation
-	done   func() // adds the journal entry; called once, by finish
-	ended  bool
+	ended  bool   // the entry is recorded
+
+	srv     *Server
+	entry   journal.Entry       // completed by record
+	started time.Time           // the wall clock's, for the duration
+	note    *journal.Annotation // what the handler says of the request
+	req     *http.Request       // as the handler got it
 
 	head     bool  // a HEAD request: no body follows the header
 	declared int64 // the declared Content-Length, -1 when none
@@ -239,8 +249,31 @@ type recorder struct {
 func (r *recorder) finish() {
 	if !r.ended {
 		r.ended = true
-		r.done()
+		r.record()
 	}
+}
+
+// record completes the entry and adds it to the journal, and counts the
+// request in the server's metrics.
+func (r *recorder) record() {
+	s, entry := r.srv, &r.entry
+	entry.Status = r.status
+	entry.Duration = s.clock.WallNow().Sub(r.started)
+	entry.Tenant = r.note.Tenant
+	if r.op != "" {
+		entry.Operation = journal.Operation(r.op)
+	} else {
+		entry.Operation = journal.UnknownOperation(entry.Vendor)
+	}
+	entry.Reason = r.Header().Get("X-Chatemu-Reason")
+	if r.capture {
+		if b := r.reqBody; b != nil {
+			entry.RequestBody, entry.RequestBodyBytes = bytesString(b.kept), max(b.read, b.size)
+		}
+		entry.ResponseBody, entry.ResponseBodyBytes = bytesString(r.body), r.written
+	}
+	s.journal.Add(*entry)
+	s.obs.vendorDone(r.req, entry, r.written, r.note)
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -258,7 +291,14 @@ func (r *recorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *recorder) Write(b []byte) (int, error) { return r.write(b, false) }
+
+// WriteImmutable is Write for a body nothing writes again (a cached page,
+// respond.ImmutableWriter): the journal's start of it is b itself rather
+// than a copy. Journal.Add copies or shares what it keeps, never b.
+func (r *recorder) WriteImmutable(b []byte) (int, error) { return r.write(b, true) }
+
+func (r *recorder) write(b []byte, immutable bool) (int, error) {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
@@ -267,7 +307,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.finish()
 		return r.ResponseWriter.Write(b)
 	}
-	if r.capture && !r.binary && len(r.body) < journal.MaxBody {
+	if r.capture && !r.binary && r.body == nil && immutable {
+		// Capacity cut to the length: a later Write appends to a copy.
+		n := min(len(b), journal.MaxBody)
+		r.body = b[:n:n]
+	} else if r.capture && !r.binary && len(r.body) < journal.MaxBody {
 		room := journal.MaxBody - len(r.body)
 		if r.body == nil {
 			// Sized once for a declared length; else from the first write
@@ -291,25 +335,33 @@ func (r *recorder) Write(b []byte) (int, error) {
 // keeps: JSON, XML, text, forms, or a type not said (the journal then keeps
 // it if it is UTF-8).
 func textual(ct string) bool {
-	ct, _, _ = strings.Cut(strings.ToLower(ct), ";")
-	ct = strings.TrimSpace(ct)
+	// Cut first: the media type is usually lower case already, which
+	// ToLower then returns as it is, where the parameters' "UTF-8" would
+	// make it copy.
+	ct, _, _ = strings.Cut(ct, ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
 	return ct == "" || strings.HasPrefix(ct, "text/") || strings.HasSuffix(ct, "json") || strings.HasSuffix(ct, "xml") ||
 		ct == "application/x-www-form-urlencoded" || ct == "application/javascript"
 }
 
-// nameOperation is the router's middleware that names a vendor request's
-// operation for the journal from the route the router matched, so each
-// request is routed once (BENCHMARKS.md). Control requests are not served
-// through a recorder and pass untouched.
-func nameOperation(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rec, ok := w.(*recorder); ok {
-			if route := mux.CurrentRoute(r); route != nil {
-				rec.op = route.GetName()
-			}
+// nameOperation wraps a vendor surface's handler of each route so that it
+// names the request's operation for the journal, the route's name, from
+// inside the one routing pass (BENCHMARKS.md). Each route's wrapper is made
+// once, when the router is built; a middleware (mux.Router.Use) would make
+// one per request.
+func nameOperation(handler func(name string) http.Handler) func(name string) http.Handler {
+	return func(name string) http.Handler {
+		next := handler(name)
+		if next == nil {
+			return nil // routes.Mount says which route has no handler
 		}
-		next.ServeHTTP(w, r)
-	})
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if rec, ok := w.(*recorder); ok {
+				rec.op = name
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // Flush sends buffered data, when the underlying writer can.

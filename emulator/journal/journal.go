@@ -12,7 +12,10 @@
 // allocation of the entry's own, so an entry never pins the request it came
 // from (a path or query sliced from a 1 MB request line would otherwise
 // keep the whole line alive), and the budget measures what the journal
-// really holds. When either bound is reached the oldest entries go. Clear
+// really holds. A body the journal kept a moment ago (the same page asked
+// again) is shared with the entry that kept it rather than copied and
+// redacted again, and counted in full by each entry that shares it
+// (memo.go). When either bound is reached the oldest entries go. Clear
 // drops every entry, and with them their memory.
 //
 // Credentials are redacted as the entry is added (redact.go): the values of
@@ -142,9 +145,10 @@ func (e *Entry) Header(name string) string {
 }
 
 // own redacts e's credentials and copies every string it keeps, each cut
-// at its cap, into one allocation of the entry's own; the header slice
-// becomes the entry's. It returns the bytes the entry keeps.
-func (e *Entry) own() int64 {
+// at its cap, into one allocation of the entry's own, but for a body memo
+// remembers (memo.go), which the entry shares; the header slice becomes the
+// entry's. It returns the bytes the entry keeps, shared bodies included.
+func (e *Entry) own(memo *bodyMemo) int64 {
 	e.Method = method(e.Method)
 	// Cut before redacting, so that a long query costs its cap at most.
 	if len(e.Query) > MaxField {
@@ -159,13 +163,12 @@ func (e *Entry) own() int64 {
 		h := &e.RequestHeaders[i]
 		h.Name, h.Value = cutField(h.Name), cutField(redactHeader(h.Name, h.Value))
 	}
-	e.RequestBody, e.RequestBodyTruncated = cutBody(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
-	e.ResponseBody, e.ResponseBodyTruncated = cutBody(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
-	// A body with a credential comes back from redactBody as a new string
-	// of its own, kept as it is rather than copied once more.
-	reqBody, respBody := e.RequestBody, e.ResponseBody
-	e.RequestBody, e.ResponseBody = redactBody(reqBody), redactBody(respBody)
-	reqOwn, respOwn := renewed(e.RequestBody, reqBody), renewed(e.ResponseBody, respBody)
+	// A body with a credential comes back redacted as a new string of its
+	// own, and a remembered one as the memo's: kept as they are rather than
+	// copied once more.
+	var reqOwn, respOwn bool
+	e.RequestBody, e.RequestBodyTruncated, reqOwn = memo.body(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
+	e.ResponseBody, e.ResponseBodyTruncated, respOwn = memo.body(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
 	fields := [...]*string{&e.Vendor, (*string)(&e.Operation), &e.Method, &e.Path, &e.Tenant, &e.Reason, &e.Fault}
 	for _, f := range fields {
 		*f = cutField(*f)
@@ -367,6 +370,8 @@ type Journal struct {
 	// changed is closed, and forgotten, when an entry is added or the
 	// journal is cleared; made only when a follower asks (follow.go).
 	changed chan struct{}
+
+	memo bodyMemo // the last bodies kept (memo.go); not under mu
 }
 
 // New returns a journal keeping at most the last size entries and at most
@@ -414,7 +419,7 @@ func (j *Journal) Add(e Entry) {
 	if j == nil || j.size == 0 {
 		return
 	}
-	kept := e.own()
+	kept := e.own(&j.memo)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
@@ -501,6 +506,7 @@ func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring, j.head, j.count, j.bytes, j.seq = nil, 0, 0, 0, 0
+	j.memo.clear()
 	j.notifyLocked()
 }
 

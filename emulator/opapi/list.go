@@ -40,7 +40,10 @@ func (s *Surface) userMessageList(r *http.Request) (respond.Response, *Error) {
 		s.log.Debug("request cancelled", "path", r.URL.Path, "err", err)
 		return respond.Response{}, nil
 	}
-	return envelopeResponse(http.StatusOK, b), nil
+	// b is the page cache's (cachedList), which nothing writes again.
+	res := envelopeResponse(http.StatusOK, b)
+	res.Immutable = true
+	return res, nil
 }
 
 // answer answers an authenticated, signed request of client: the body of

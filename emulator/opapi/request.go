@@ -219,6 +219,9 @@ func jsonString(raw json.RawMessage, numbers bool) (string, bool) {
 		return "", true
 	}
 	if raw[0] == '"' {
+		if plainString(raw) {
+			return string(raw[1 : len(raw)-1]), true
+		}
 		var v string
 		if json.Unmarshal(raw, &v) != nil {
 			return "", false
@@ -237,6 +240,9 @@ func jsonInt(raw json.RawMessage, def int, name, badType string) (int, *Error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return def, nil
 	}
+	if n, ok := smallInt(raw); ok {
+		return n, nil
+	}
 	text := string(raw)
 	if raw[0] == '"' {
 		if json.Unmarshal(raw, &text) != nil {
@@ -248,6 +254,46 @@ func jsonInt(raw json.RawMessage, def int, name, badType string) (int, *Error) {
 		return 0, fail(CodeBadParam, badType, fmt.Sprintf("%s must be a 32-bit integer (or a string of one): got %s", name, raw))
 	}
 	return int(n), nil
+}
+
+// plainString reports whether raw is a JSON string of printable ASCII
+// without escapes: its text is its bytes between the quotes, which
+// json.Unmarshal would return (the usual userId, action and creatTime,
+// read without reflection).
+func plainString(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// smallInt reads raw when it is a JSON integer of at most 9 digits (so
+// within int32), as strconv.ParseInt would, without a string copy; any
+// other form is for jsonInt's general path.
+func smallInt(raw []byte) (int, bool) {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = 10*n + int(c-'0')
+	}
+	if raw[0] == '-' {
+		n = -n
+	}
+	return n, true
 }
 
 // jsonBool reads an optional Boolean: true, false, "true", "false"; null or

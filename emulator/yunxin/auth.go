@@ -19,11 +19,28 @@ import (
 // src/core/utils/checksum_builder.go). Test clients sign
 // with it.
 func CheckSum(appSecret, nonce, curTime string) string {
-	h := sha1.New()
-	h.Write([]byte(appSecret))
-	h.Write([]byte(nonce))
-	h.Write([]byte(curTime))
-	return hex.EncodeToString(h.Sum(nil))
+	var sum [2 * sha1.Size]byte
+	return string(appendCheckSum(sum[:0], appSecret, nonce, curTime))
+}
+
+// appendCheckSum appends CheckSum(appSecret, nonce, curTime) to b; with
+// room in b and a short secret and nonce it allocates nothing (every
+// request of the vendor's API checks one).
+func appendCheckSum(b []byte, appSecret, nonce, curTime string) []byte {
+	var in [256]byte
+	sum := sha1.Sum(append(append(append(in[:0], appSecret...), nonce...), curTime...))
+	return hex.AppendEncode(b, sum[:])
+}
+
+// checkSumIs reports whether got is CheckSum(appSecret, nonce, curTime),
+// in constant time.
+func checkSumIs(got, appSecret, nonce, curTime string) bool {
+	var want, given [2 * sha1.Size]byte
+	if len(got) != len(given) {
+		return false
+	}
+	copy(given[:], got)
+	return subtle.ConstantTimeCompare(given[:], appendCheckSum(want[:0], appSecret, nonce, curTime)) == 1
 }
 
 // maxNonce is the vendor's documented bound on Nonce ("随机数（最大长度128个字符）").
@@ -40,8 +57,10 @@ const maxNonce = 128
 // real time even while the emulator's clock is frozen in the past
 // (docs/fidelity/yunxin.md).
 func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
+	// The canonical forms of AppKey, CurTime and CheckSum: Get makes the
+	// canonical form of any other, a string per call.
 	h := r.Header
-	appKey := h.Get("AppKey")
+	appKey := h.Get("Appkey")
 	if appKey == "" {
 		return nil, authError(MsgAppKey, "the AppKey header is missing")
 	}
@@ -49,7 +68,7 @@ func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
 	if !ok {
 		return nil, authError(MsgAppKey, fmt.Sprintf("AppKey %q is not an app of this world (GET /_chatemu/tenants lists them)", appKey))
 	}
-	curTime := h.Get("CurTime")
+	curTime := h.Get("Curtime")
 	if curTime == "" {
 		return nil, authError(MsgCurTimeExpired, "the CurTime header is missing (UTC seconds since the epoch, as a decimal string)")
 	}
@@ -76,12 +95,12 @@ func (s *Surface) authenticate(r *http.Request) (*world.YunxinApp, *Error) {
 	if len(nonce) > maxNonce {
 		return nil, authError(MsgCheckSum, fmt.Sprintf("Nonce is %d characters long, the vendor allows at most %d", len(nonce), maxNonce))
 	}
-	got := h.Get("CheckSum")
+	got := h.Get("Checksum")
 	if got == "" {
 		return nil, authError(MsgCheckSum, "the CheckSum header is missing")
 	}
-	want := CheckSum(app.AppSecret, nonce, curTime)
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if !checkSumIs(got, app.AppSecret, nonce, curTime) {
+		want := CheckSum(app.AppSecret, nonce, curTime)
 		return nil, authError(MsgCheckSum, signing.Reason(
 			fmt.Sprintf("CheckSum mismatch: lowercase hex sha1(AppSecret of %s + Nonce %q + CurTime %q) is not the provided %q", app.AppKey, nonce, curTime, got),
 			"expected CheckSum "+want, s.cfg.RevealSecrets))

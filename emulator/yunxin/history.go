@@ -111,10 +111,11 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	return page, nil
 }
 
-// pageResponse is a history page's answer.
+// pageResponse is a history page's answer. b is the page cache's (or, for
+// a page too large for it, a copy of its own), which nothing writes again.
 func pageResponse(b []byte) respond.Response {
 	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
-	return respond.Response{Status: http.StatusOK, Header: h, Body: b}
+	return respond.Response{Status: http.StatusOK, Header: h, Body: b, Immutable: true}
 }
 
 func (s *Surface) buffer() *[]byte {

@@ -39,6 +39,10 @@ type Response struct {
 	Header http.Header
 	// Body is the answer's body, not written for a HEAD request.
 	Body []byte
+	// Immutable says that nothing writes Body again (a page from a page
+	// cache), so that a writer may keep it rather than copy it (the
+	// server's journal keeps the start of each answer).
+	Immutable bool
 	// Stream, when not nil, writes the body instead of Body, after the
 	// headers: an archive written as it is read. With Status 0, Stream
 	// writes the status as well (a download that answers Range requests
@@ -153,8 +157,20 @@ func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response)
 	}
 	if len(res.Body) > 0 {
 		// A write error is the client leaving: nothing to answer it with.
+		if kw, ok := w.(ImmutableWriter); ok && res.Immutable {
+			_, _ = kw.WriteImmutable(res.Body)
+			return
+		}
 		_, _ = w.Write(res.Body)
 	}
+}
+
+// ImmutableWriter is a writer that can keep a body nothing writes again
+// instead of copying it (Response.Immutable): the server's journal.
+type ImmutableWriter interface {
+	http.ResponseWriter
+	// WriteImmutable writes b as Write does; the writer may keep b.
+	WriteImmutable(b []byte) (int, error)
 }
 
 func (a *Adapter[E]) log() *slog.Logger {

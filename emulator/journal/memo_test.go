@@ -1,0 +1,75 @@
+package journal
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestMemoKeepsWhatAFreshJournalKeeps: an entry whose body the journal
+// remembers keeps exactly what a journal that never saw the body keeps
+// (cut, whole characters, redaction, truncated flag, bytes counted), for
+// every body asked twice, whichever came between.
+func TestMemoKeepsWhatAFreshJournalKeeps(t *testing.T) {
+	page := `{"code":200,"data":{"items":[` + strings.Repeat(`{"text":"hello","url":"https://x/a.jpg?e=1&token=k:s"},`, 40) + `{}]}}`
+	same := strings.Repeat("y", len(page)) // same length: the same slot
+	long := strings.Repeat(`{"access_token":"t","n":"é"}`, MaxBody/20)
+	cases := []struct {
+		name string
+		e    Entry
+	}{
+		{"page with credentials", Entry{ResponseBody: page, ResponseBodyBytes: int64(len(page))}},
+		{"cut by the writer", Entry{ResponseBody: page, ResponseBodyBytes: 1 << 20}},
+		{"same length, other bytes", Entry{ResponseBody: same, ResponseBodyBytes: int64(len(same))}},
+		{"no credentials", Entry{RequestBody: strings.Repeat("z", 4096), RequestBodyBytes: 4096}},
+		{"no credentials again", Entry{RequestBody: strings.Repeat("z", 4096), RequestBodyBytes: 4096}},
+		{"cut at MaxBody inside a character", Entry{ResponseBody: long, ResponseBodyBytes: int64(len(long))}},
+		{"request and answer the same", Entry{RequestBody: page, RequestBodyBytes: int64(len(page)), ResponseBody: page, ResponseBodyBytes: int64(len(page))}},
+		{"not UTF-8", Entry{ResponseBody: "\xff" + page, ResponseBodyBytes: int64(len(page) + 1)}},
+	}
+	j := New(DefaultSize, DefaultBytes)
+	for round := range 3 {
+		for _, c := range cases {
+			fresh := New(1, DefaultBytes)
+			fresh.Add(c.e)
+			want := fresh.Entries(Filter{})[0]
+			j.Add(c.e)
+			got := j.Entries(Filter{Limit: 1})[0]
+			want.Seq = got.Seq
+			if got.RequestBody != want.RequestBody || got.ResponseBody != want.ResponseBody ||
+				got.RequestBodyTruncated != want.RequestBodyTruncated || got.ResponseBodyTruncated != want.ResponseBodyTruncated {
+				t.Errorf("round %d, %s: kept %.80q (cut %v), want %.80q (cut %v)", round, c.name,
+					got.ResponseBody, got.ResponseBodyTruncated, want.ResponseBody, want.ResponseBodyTruncated)
+			}
+			if fresh.Bytes() != j.ring[(j.head+j.count-1)%len(j.ring)].kept {
+				t.Errorf("round %d, %s: counted %d bytes, a fresh journal %d", round, c.name, j.ring[(j.head+j.count-1)%len(j.ring)].kept, fresh.Bytes())
+			}
+		}
+	}
+	if got := j.Entries(Filter{Limit: 1})[0].ResponseBody; strings.Contains(got, "token=k") {
+		t.Errorf("a credential kept: %.200s", got)
+	}
+}
+
+// TestMemoShares: a page asked again is shared with the entry that kept it
+// (no copy, one allocation: the entry's other strings), and Clear forgets
+// it.
+func TestMemoShares(t *testing.T) {
+	page := strings.Repeat(`{"text":"hello"},`, 200)
+	j := New(DefaultSize, DefaultBytes)
+	e := Entry{Path: "/p", ResponseBody: page, ResponseBodyBytes: int64(len(page))}
+	j.Add(e)
+	if n := testing.AllocsPerRun(100, func() { j.Add(e) }); n > budgetAdd {
+		t.Errorf("Add of a remembered body: %v allocations, budget %d", n, budgetAdd)
+	}
+	all := j.Entries(Filter{})
+	first, last := all[0].ResponseBody, all[len(all)-1].ResponseBody
+	if first != page || unsafe.StringData(first) != unsafe.StringData(last) || unsafe.StringData(first) == unsafe.StringData(page) {
+		t.Errorf("the body is not the journal's own copy shared by its entries")
+	}
+	j.Clear()
+	j.Add(e)
+	if again := j.Entries(Filter{})[0].ResponseBody; unsafe.StringData(again) == unsafe.StringData(first) {
+		t.Errorf("a body remembered across Clear")
+	}
+}
