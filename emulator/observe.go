@@ -3,7 +3,6 @@ package emulator
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -160,10 +159,7 @@ func (w *controlWriter) Flush() {
 
 // Hijack hands over the connection, when the underlying writer can.
 func (w *controlWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
-		return h.Hijack()
-	}
-	return nil, nil, errors.New("emulator: the response writer cannot hijack")
+	return hijack(w.ResponseWriter)
 }
 
 // Unwrap returns the underlying writer, for http.ResponseController.

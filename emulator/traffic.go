@@ -378,8 +378,12 @@ func (r *recorder) Flush() {
 }
 
 // Hijack hands over the connection, when the underlying writer can.
-func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h, ok := r.ResponseWriter.(http.Hijacker); ok {
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) { return hijack(r.ResponseWriter) }
+
+// hijack hands over w's connection, when w can: the wrapping writers
+// (recorder, controlWriter) answer http.Hijacker through it.
+func hijack(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := w.(http.Hijacker); ok {
 		return h.Hijack()
 	}
 	return nil, nil, errors.New("emulator: the response writer cannot hijack")
