@@ -20,7 +20,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +36,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/chatemu/chatemu/emulator"
+	"github.com/chatemu/chatemu/emulator/internal/surfacetest"
 	"github.com/chatemu/chatemu/emulator/world"
 	"github.com/chatemu/chatemu/scenarios"
 )
@@ -150,16 +150,8 @@ func (e *emu) call(t *testing.T, method, path string, header http.Header, body s
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	res, err := e.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
+	res := surfacetest.Do(t, e.hc, req)
+	return res.Status, string(res.Body)
 }
 
 // yunxinHeaders signs a Yunxin request of the default app as a client
