@@ -299,22 +299,17 @@ func (a *API) endpoints() map[string]endpoint {
 
 // Routes registers the control routes of the route table on r, the last
 // of them a catch-all that answers 404 for any other path under Prefix (so
-// that no vendor pattern mounted after them sees a control path). The
-// inspector's pages (routes.ControlUI) are the server's, not the API's: on
-// a router of the API alone they answer the catch-all's 404.
+// that no vendor pattern mounted after them sees a control path).
 func (a *API) Routes(r *mux.Router) {
-	routes.Mount(r, routes.Handlers{routes.Control: func(name string) http.Handler {
-		if name == routes.ControlUI {
-			name = routes.ControlUnknown
-		}
-		return a.Handler(name)
-	}})
+	routes.Mount(r, routes.Handlers{routes.Control: a.Handler})
 }
 
 // Handler returns the handler of the table's control route name, nil for
-// a name that is not the control API's.
+// a name that is not the control API's. The inspector's pages
+// (routes.ControlUI) are the server's, which mounts its own handler there;
+// the API alone answers them as any path it does not serve.
 func (a *API) Handler(name string) http.Handler {
-	if name == routes.ControlUnknown {
+	if name == routes.ControlUnknown || name == routes.ControlUI {
 		return a.adapter.Handle(func(req *http.Request) (respond.Response, *Error) {
 			return respond.Response{}, errorf(http.StatusNotFound, "no control route %s", req.URL.Path)
 		})
