@@ -146,6 +146,7 @@ func acceptsEventStream(accept string) bool {
 // follow sends the journal's requests that f selects as they come, until
 // the client goes, the server shuts down or StreamLifetime passes.
 func (a *API) follow(w http.ResponseWriter, r *http.Request, f journal.Filter) {
+	f.NoBodies = true // summaries: no body to redact
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")

@@ -37,7 +37,6 @@ func (j *Journal) Entry(seq uint64) (Entry, bool) {
 		return Entry{}, false
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	// Held entries are in sequence order (with gaps where an entry over the
 	// budget was not kept): a binary search over the ring.
 	lo, hi := 0, j.count
@@ -51,8 +50,11 @@ func (j *Journal) Entry(seq uint64) (Entry, bool) {
 	}
 	if lo < j.count {
 		if e := j.ring[(j.head+lo)%len(j.ring)].e; e.Seq == seq {
+			j.mu.Unlock()
+			e.settle()
 			return e, true
 		}
 	}
+	j.mu.Unlock()
 	return Entry{}, false
 }

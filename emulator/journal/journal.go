@@ -18,10 +18,15 @@
 // (memo.go). When either bound is reached the oldest entries go. Clear
 // drops every entry, and with them their memory.
 //
-// Credentials are redacted as the entry is added (redact.go): the values of
-// the headers, query and form parameters and JSON keys under which the
-// vendors carry them become "REDACTED", in the request and in the answer
-// (an access_token, a signed link's Signature or token).
+// Credentials are redacted (redact.go): the values of the headers, query
+// and form parameters and JSON keys under which the vendors carry them
+// become "REDACTED", in the request and in the answer (an access_token, a
+// signed link's Signature or token). The query and headers are redacted
+// as the entry is added; the bodies as an entry is read (Entries, Entry),
+// which nothing outside the journal can do before: a history walk adds an
+// entry for every page it reads, and scanning 16 KiB of each page for
+// credentials nobody may ever look at cost a cold page a fifth of its
+// time. What a reader gets is the same either way.
 //
 // A vendor handler names the tenant whose credentials a request used with
 // SetTenant; the operation is the name of the route that matched (the
@@ -124,6 +129,28 @@ type Entry struct {
 	Reason string
 	// Fault is the id of the fault that answered or delayed the request.
 	Fault string
+
+	// rawBodies: the bodies are as given, cut at MaxBody only; settle
+	// makes them what a reader gets.
+	rawBodies bool
+}
+
+// settle makes an entry's bodies what a reader gets: cut at a whole
+// character (dropped when they are not text) and redacted.
+func (e *Entry) settle() {
+	if !e.rawBodies {
+		return
+	}
+	e.rawBodies = false
+	e.RequestBody, e.RequestBodyTruncated = keptBody(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
+	e.ResponseBody, e.ResponseBodyTruncated = keptBody(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
+}
+
+// keptBody is what a reader gets of a body s (cut at MaxBody at most) of
+// size bytes.
+func keptBody(s string, size int64, truncated bool) (string, bool) {
+	s, truncated = cutBody(s, size, truncated)
+	return redactBody(s), truncated
 }
 
 // Unmatched reports whether no emulated API took the request.
@@ -144,10 +171,12 @@ func (e *Entry) Header(name string) string {
 	return out
 }
 
-// own redacts e's credentials and copies every string it keeps, each cut
-// at its cap, into one allocation of the entry's own, but for a body memo
-// remembers (memo.go), which the entry shares; the header slice becomes the
-// entry's. It returns the bytes the entry keeps, shared bodies included.
+// own redacts e's query and headers and copies every string it keeps,
+// each cut at its cap, into one allocation of the entry's own, but for a
+// body the memo remembers (memo.go), which the entry shares; the header
+// slice becomes the entry's. The bodies are kept as given, cut at MaxBody,
+// and settled when read. It returns the bytes the entry keeps, shared
+// bodies included.
 func (e *Entry) own(memo *bodyMemo) int64 {
 	e.Method = method(e.Method)
 	// Cut before redacting, so that a long query costs its cap at most.
@@ -163,12 +192,12 @@ func (e *Entry) own(memo *bodyMemo) int64 {
 		h := &e.RequestHeaders[i]
 		h.Name, h.Value = cutField(h.Name), cutField(redactHeader(h.Name, h.Value))
 	}
-	// A body with a credential comes back redacted as a new string of its
-	// own, and a remembered one as the memo's: kept as they are rather than
+	// A remembered body comes back as the memo's copy: shared rather than
 	// copied once more.
 	var reqOwn, respOwn bool
-	e.RequestBody, e.RequestBodyTruncated, reqOwn = memo.body(e.RequestBody, e.RequestBodyBytes, e.RequestBodyTruncated)
-	e.ResponseBody, e.ResponseBodyTruncated, respOwn = memo.body(e.ResponseBody, e.ResponseBodyBytes, e.ResponseBodyTruncated)
+	e.RequestBody, e.RequestBodyTruncated, reqOwn = memo.body(e.RequestBody, e.RequestBodyTruncated)
+	e.ResponseBody, e.ResponseBodyTruncated, respOwn = memo.body(e.ResponseBody, e.ResponseBodyTruncated)
+	e.rawBodies = true
 	fields := [...]*string{&e.Vendor, (*string)(&e.Operation), &e.Method, &e.Path, &e.Tenant, &e.Reason, &e.Fault}
 	for _, f := range fields {
 		*f = cutField(*f)
@@ -223,12 +252,6 @@ func (e *Entry) own(memo *bodyMemo) int64 {
 		}
 	}
 	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(kept)
-}
-
-// renewed reports whether redacted is a new string rather than orig
-// itself (redaction returns its input when there is nothing to redact).
-func renewed(redacted, orig string) bool {
-	return len(redacted) > 0 && unsafe.StringData(redacted) != unsafe.StringData(orig)
 }
 
 // cutMark marks a field cut at MaxField.
@@ -300,6 +323,10 @@ type Filter struct {
 	Unmatched, Matched bool
 	// Limit keeps the newest Limit entries of those selected; 0 keeps all.
 	Limit int
+	// NoBodies gives the entries without their bodies (RequestBody and
+	// ResponseBody empty, their lengths and flags kept): a reader that
+	// shows no body saves their redaction.
+	NoBodies bool
 }
 
 func (f *Filter) match(e *Entry) bool {
@@ -476,8 +503,8 @@ func (j *Journal) Entries(f Filter) []Entry {
 		return []Entry{}
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	// Newest first, so that Since and Limit stop early; then reversed.
+	// Newest first, so that Since and Limit stop early; then reversed and
+	// settled, outside the lock.
 	n := j.count
 	if f.Limit > 0 {
 		n = min(n, f.Limit)
@@ -492,8 +519,15 @@ func (j *Journal) Entries(f Filter) []Entry {
 			out = append(out, *e)
 		}
 	}
+	j.mu.Unlock()
 	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
 		out[a], out[b] = out[b], out[a]
+	}
+	for i := range out {
+		if f.NoBodies {
+			out[i].RequestBody, out[i].ResponseBody, out[i].rawBodies = "", "", false
+		}
+		out[i].settle()
 	}
 	return out
 }

@@ -73,3 +73,43 @@ func TestMemoShares(t *testing.T) {
 		t.Errorf("a body remembered across Clear")
 	}
 }
+
+// TestBodiesSettleOnRead: a body is held as given until read, and every
+// way of reading an entry gives it cut at a whole character and redacted;
+// a reader that asks for no bodies gets none, with their lengths. Adding
+// a new page with credentials costs two allocations (the entry's strings
+// and the memo's copy of the page), not its redaction's.
+func TestBodiesSettleOnRead(t *testing.T) {
+	page := `{"items":[` + strings.Repeat(`{"url":"https://x/a.jpg?e=1&token=k:s"},`, 40) + `{}],"n":"é"}`
+	j := New(DefaultSize, DefaultBytes)
+	n := 0
+	if a := testing.AllocsPerRun(100, func() {
+		n++
+		p := page + strings.Repeat(" ", n%memoSlots) // a body the memo does not hold
+		j.Add(Entry{Path: "/p", ResponseBody: p, ResponseBodyBytes: int64(len(p))})
+	}); a > budgetAdd+1+1 { // + the test's own page
+		t.Errorf("Add of a new page: %v allocations, want ≤ %d", a, budgetAdd+2)
+	}
+	seq := j.LastSeq()
+	want := redactBody(page + strings.Repeat(" ", n%memoSlots))
+	if !strings.Contains(want, Redacted) || strings.Contains(want, "token=k") {
+		t.Fatalf("the test's page is not redacted: %.100s", want)
+	}
+	all := j.Entries(Filter{})
+	one, ok := j.Entry(seq)
+	reads := map[string]string{"Entries": all[len(all)-1].ResponseBody, "Entry": one.ResponseBody}
+	for how, got := range reads {
+		if !ok || got != want {
+			t.Errorf("%s: %.100q, want %.100q", how, got, want)
+		}
+	}
+	bare := j.Entries(Filter{NoBodies: true, Limit: 1})[0]
+	if bare.ResponseBody != "" || bare.RequestBody != "" || bare.ResponseBodyBytes != int64(len(page)+n%memoSlots) || bare.Seq != seq {
+		t.Errorf("NoBodies: %+v", bare)
+	}
+	cut := "a" + strings.Repeat("é", MaxBody)
+	j.Add(Entry{ResponseBody: cut, ResponseBodyBytes: int64(len(cut))})
+	if e, _ := j.Entry(j.LastSeq()); len(e.ResponseBody) != MaxBody-1 || !e.ResponseBodyTruncated {
+		t.Errorf("Entry of a body cut inside a character: %d bytes, truncated %v", len(e.ResponseBody), e.ResponseBodyTruncated)
+	}
+}
