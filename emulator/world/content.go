@@ -379,6 +379,9 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 	}
 	if a.Size == 0 {
 		a.Size = size
+		if kind != Combine {
+			a.Size = w.sums.Fit(a.file())
+		}
 	}
 	// The id and the secret in one allocation.
 	var buf [36 + 48]byte
