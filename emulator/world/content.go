@@ -185,7 +185,7 @@ const (
 var sumsTable []byte
 
 // generate builds message i of stream s.
-func (w *World) generate(s *stream, i int64) Message {
+func (w *World) generate(s *stream, i int64, sl *slab) Message {
 	at := s.at(i)
 	seed := hash(s.seed, uint64(i), 3)
 	r := newPRNG(seed, seed^0x5bd1e995)
@@ -202,7 +202,7 @@ func (w *World) generate(s *stream, i int64) Message {
 	var buf [20 + 36]byte
 	b := appendMessageID(buf[:0], at, s.src)
 	n := len(b)
-	ids := string(appendUUID4(b, hash(seed, 10), hash(seed, 11)))
+	ids := sl.string(appendUUID4(b, hash(seed, 10), hash(seed, 11)))
 	m.ID, m.ClientID = ids[:n], ids[n:]
 	pick := r.IntN(100)
 	for _, ct := range clientTypes {
@@ -212,7 +212,7 @@ func (w *World) generate(s *stream, i int64) Message {
 		}
 		pick -= ct.weight
 	}
-	w.fill(&m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false)
+	w.fill(&m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false, sl)
 	return m
 }
 
@@ -238,14 +238,14 @@ func (f fileNamer) append(b []byte, part int) []byte {
 // name, size…) are kept. A literal message is taken as its author wrote it:
 // fill completes what a file needs (id, size, type) but invents no secret,
 // ext or extension for it.
-func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool) {
+func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool, sl *slab) {
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
 			m.Text = w.content.Text(hash(seed, 20))
 		}
 	case Image:
-		a := ensure(&m.Attachment)
+		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
 			a.Ext = "jpg"
 			if r.IntN(4) == 0 {
@@ -256,9 +256,9 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			d := imageSizes[r.IntN(len(imageSizes))]
 			a.Width, a.Height = d[0], d[1]
 		}
-		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal)
+		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal, sl)
 	case Audio:
-		a := ensure(&m.Attachment)
+		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
 			a.Ext = "amr"
 			if m.Tenant.Vendor() == Yunxin {
@@ -269,9 +269,9 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			a.Duration = time.Duration(1+r.IntN(maxAudioSecs)) * time.Second
 		}
 		secs := int64(a.Duration / time.Second)
-		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal)
+		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal, sl)
 	case Video:
-		a := ensure(&m.Attachment)
+		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
 			a.Ext = "mp4"
 		}
@@ -282,20 +282,21 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		if a.Duration == 0 {
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
-		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal)
+		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal, sl)
 		if a.Thumb == nil {
-			t := &Attachment{Ext: "jpg", Width: a.Width, Height: a.Height}
-			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal)
+			t := sl.attachment()
+			t.Ext, t.Width, t.Height = "jpg", a.Width, a.Height
+			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal, sl)
 			a.Thumb = t
 		}
 	case File:
-		a := ensure(&m.Attachment)
+		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
-		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal)
+		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal, sl)
 	case Combine:
-		a := ensure(&m.Attachment)
+		a := sl.ensure(&m.Attachment)
 		if m.Combine == nil {
 			m.Combine = &CombineBody{Level: 1, Title: "聊天记录"}
 		}
@@ -307,7 +308,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 		// The forwarded messages' JSON is padded to a size chosen up front,
 		// above the longest it can be (4 texts of at most 120 runes).
-		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal)
+		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal, sl)
 	case Location:
 		if m.Location == nil {
 			addr, lat, lng := w.content.Place(hash(seed, 40))
@@ -343,20 +344,20 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		m.Ext = map[string]any{"nickname": w.content.Name(hash(seed, 80))}
 	}
 	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
-		m.Extension = extension(m.At)
+		m.Extension = extension(m.At, sl)
 	}
 }
 
 // extension is a generated Yunxin extension: "ext-" and the message's
 // time as 2006-01-02T15:04:05.
-func extension(t time.Time) string {
+func extension(t time.Time, sl *slab) string {
 	var b [4 + 19]byte
-	return string(appendtext.DateTime(append(b[:0], "ext-"...), t, 'T'))
+	return sl.string(appendtext.DateTime(append(b[:0], "ext-"...), t, 'T'))
 }
 
-func ensure(p **Attachment) *Attachment {
+func (sl *slab) ensure(p **Attachment) *Attachment {
 	if *p == nil {
-		*p = &Attachment{}
+		*p = sl.attachment()
 	}
 	return *p
 }
@@ -364,7 +365,7 @@ func ensure(p **Attachment) *Attachment {
 // media completes a file attachment: its id (part of files), name, type,
 // size and secret. The size is chosen before the bytes exist (fixtures.Fit
 // pads the real file to it), so listing messages never generates a file.
-func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool) {
+func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool, sl *slab) {
 	a.kind, a.seed = kind, hash(seed, 90)
 	if a.Name == "" {
 		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
@@ -394,7 +395,7 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 		b = appendSecret(b, hash(seed, 92))
 	}
 	if len(b) > 0 {
-		s := string(b)
+		s := sl.string(b)
 		if n > 0 {
 			a.FileID = s[:n]
 		}

@@ -19,7 +19,7 @@ func reference(w *World, t TenantID) []Message {
 	var all []Message
 	for _, s := range w.tenants.Load().byTenant[t] {
 		for i := int64(0); i < s.len(); i++ {
-			all = append(all, w.generate(s, i))
+			all = append(all, w.generate(s, i, nil))
 		}
 	}
 	w.mu.RLock()

@@ -46,6 +46,9 @@ type query struct {
 	// litSeq bounds the sequence numbers of the literal messages the
 	// query's sources hold (the store's count when they were taken).
 	litSeq uint64
+	// slab holds the strings and attachments of the messages the query
+	// generates, which live as long as its page does.
+	slab slab
 }
 
 // checkEvery is how many keys a walk examines between checks of its
@@ -173,7 +176,7 @@ func (c *cursor) take() Message {
 	c.q.work.Generated++
 	var m Message
 	if c.s != nil {
-		m = c.q.w.generate(c.s, c.i)
+		m = c.q.w.generate(c.s, c.i, &c.q.slab)
 	} else {
 		m = *c.run[c.i]
 	}

@@ -274,7 +274,7 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 			m.Attachment = &a
 		}
 		r := newPRNG(seed, seed^0x5bd1e995)
-		w.fill(&m, &r, seed, fileNamer{literal: true, seed: seed}, true)
+		w.fill(&m, &r, seed, fileNamer{literal: true, seed: seed}, true, nil)
 		stored = append(stored, &m)
 	}
 	w.injected = seq
@@ -376,7 +376,7 @@ func (w *World) Message(t TenantID, id string) (Message, bool) {
 	if !ok {
 		return Message{}, false
 	}
-	return w.generate(s, i), true
+	return w.generate(s, i, nil), true
 }
 
 // Attachment returns a tenant's attachment (or video thumbnail) by file id.
@@ -401,7 +401,7 @@ func (w *World) Attachment(t TenantID, fileID string) (*Attachment, bool) {
 	if !ok {
 		return nil, false
 	}
-	m := w.generate(s, i)
+	m := w.generate(s, i, nil)
 	a := m.Attachment
 	if a == nil {
 		return nil, false
