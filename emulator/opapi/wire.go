@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/chatemu/chatemu/emulator/internal/appendtext"
 	"github.com/chatemu/chatemu/emulator/sign"
@@ -138,16 +139,23 @@ type userView struct {
 func (s *Surface) records(v *userView, msgs []world.Message) []*record {
 	recs := make([]record, len(msgs))
 	out := make([]*record, len(msgs))
+	buf := make([]byte, 0, recordStrings*len(msgs))
 	for i := range msgs {
-		s.fillRecord(&recs[i], v, &msgs[i])
+		buf = s.fillRecord(&recs[i], v, &msgs[i], buf)
 		out[i] = &recs[i]
 	}
 	return out
 }
 
+// recordStrings is about how many bytes the strings fillRecord makes for a
+// record with an attachment take.
+const recordStrings = 384
+
 // fillRecord renders m for the user into rec. The strings it makes
-// (createTime, userMessageId, the links) share one allocation.
-func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
+// (createTime, userMessageId, the links) are appended to buf, which the
+// page's records share, and returned: they stay valid as buf grows, since
+// a byte once appended is never written again.
+func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message, buf []byte) []byte {
 	*rec = record{
 		To:       m.To,
 		Form:     m.From,
@@ -175,8 +183,8 @@ func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
 			rec.Addr, rec.Lat, rec.Lng = some(p.Address), some(p.Lat), some(p.Lng)
 		}
 	}
-	var buf [512]byte
-	b := appendtext.DateTime(buf[:0], m.At.In(s.beijing), ' ')
+	start := len(buf)
+	b := appendtext.DateTime(buf, m.At.In(s.beijing), ' ')
 	ends := [5]int{len(b)}
 	b = appendUserMessageID(b, m.Tenant, m.ID)
 	ends[1] = len(b)
@@ -192,10 +200,13 @@ func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
 		}
 		ends[4] = len(b)
 	}
-	str := string(b)
+	str := unsafe.String(&b[start], len(b)-start) // never empty: the time
+	for i := range ends {                         // offsets in str; those past ends[1] are set for media only
+		ends[i] -= start
+	}
 	rec.CreateTime, rec.UserMsgID = str[:ends[0]], str[ends[0]:ends[1]]
 	if !media {
-		return
+		return b
 	}
 	rec.URL = some(str[ends[1]:ends[2]])
 	rec.GetURL = some(str[ends[2]:ends[3]])
@@ -211,6 +222,7 @@ func (s *Surface) fillRecord(rec *record, v *userView, m *world.Message) {
 	case world.Video:
 		rec.FileLength = some(a.Size)
 	}
+	return b
 }
 
 // chatfilesPrefix is the app's attachment URL prefix, the one the Easemob
