@@ -50,26 +50,37 @@ func tokenKey(seed uint64, appSecret string) []byte {
 
 func (s *Surface) tokenMAC(sc pageScope, body []byte) [tokenMAC]byte {
 	pool := s.macs.pool(s.cfg.World.Seed(), sc.appSecret)
-	m, ok := pool.Get().(hash.Hash)
+	m, ok := pool.Get().(*macState)
 	if ok {
-		m.Reset()
+		m.h.Reset()
 	} else {
-		m = hmac.New(sha256.New, tokenKey(s.cfg.World.Seed(), sc.appSecret))
+		m = &macState{h: hmac.New(sha256.New, tokenKey(s.cfg.World.Seed(), sc.appSecret))}
 	}
 	defer pool.Put(m)
-	m.Write(body)
+	// One Write of the whole input, from a buffer the state keeps: a slice
+	// handed to the hash.Hash interface escapes, so each piece written on
+	// its own was an allocation.
+	b := append(m.in[:0], body...)
 	for _, f := range []string{sc.appKey, sc.room, sc.sender} {
-		m.Write([]byte(f))
-		m.Write([]byte{0})
+		b = append(append(b, f...), 0)
 	}
-	var b [9]byte
-	binary.BigEndian.PutUint64(b[:8], sc.types)
+	b = binary.BigEndian.AppendUint64(b, sc.types)
 	if sc.descending {
-		b[8] = 1
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
 	}
-	m.Write(b[:])
-	var sum [sha256.Size]byte
-	return [tokenMAC]byte(m.Sum(sum[:0]))
+	m.h.Write(b)
+	m.in = b[:0]
+	m.sum = m.h.Sum(m.sum[:0])
+	return [tokenMAC]byte(m.sum)
+}
+
+// macState is a keyed page-token HMAC and the buffers it works in.
+type macState struct {
+	h   hash.Hash
+	in  []byte
+	sum []byte
 }
 
 // tokenMACs keeps, per app secret, the page-token HMACs keyed with it, so
