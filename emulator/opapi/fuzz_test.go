@@ -42,6 +42,9 @@ var fuzzBodies = []string{
 	`{"userId":"alice","pageNum":1,"pageSize":1,"creatTime":"2026-03-08 17:29:17.1234","action":"NEW"}`,
 	`{"userId":"alice","userId":"bob","pageNum":1,"pageSize":1,"action":null}`,
 	`{"createTime":"x"}`, `null`, `[]`, ``, `{"userId":`, "{\"userId\":\"\xff\"}", `{} {}`,
+	` { "userId" : "a" , "pageNum" : -0 , "needMark" : true } `, `{"userId":"a",}`, `{"userId":"a"}x`,
+	`{"userId":"a\"b"}`, `{"user\u0049d":"a"}`, `{"userId":"a","pageNum":01}`, `{"userId":"a","pageNum":-}`,
+	`{"userId":"a","needMark":truex}`, `{"userId":"a","pageSize":20 }`, "{\"userId\":\"a\tb\"}", `{}`,
 }
 
 // FuzzParseBody parses arbitrary bodies.
@@ -51,6 +54,18 @@ func FuzzParseBody(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The scanner reads only what encoding/json reads the same way.
+		var scanned, decoded bodyValues
+		if scanned.scan(body) {
+			if e := decoded.decode(body); e != nil {
+				t.Fatalf("scanned %q, which encoding/json refuses: %s", body, e.Message)
+			}
+			for i := range scanned {
+				if string(scanned[i]) != string(decoded[i]) {
+					t.Fatalf("%q: %s scanned as %q, decoded as %q", body, bodyFields[i], scanned[i], decoded[i])
+				}
+			}
+		}
 		var req request
 		if e := s.parseBody(body, &req); e != nil {
 			if e.Code != CodeBadParam || !strings.HasPrefix(e.Message, "参数错误: ") {
@@ -109,4 +124,33 @@ func FuzzUserMessageList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBodyScan: the bodies clients send are read without encoding/json,
+// and anything else is left to it.
+func TestBodyScan(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"userId":"alice","pageNum":1000,"pageSize":20,"action":"MORE","creatTime":"2026-11-20 09:00:00.0"}`, true},
+		{` { "userId" : 148992039571161524 , "needMark" : "true" , "needFavorite" : null } `, true},
+		{`{}`, true},
+		{`{"userId":"a\"b"}`, false},            // an escape
+		{`{"userId":"a","pageNum":1.5}`, false}, // not an integer
+		{`{"userId":"a","pageNum":01}`, false},  // not JSON
+		{`{"userId":"a",}`, false},
+		{`{"userId":"a"} {}`, false},
+		{`{"other":1}`, false},
+	} {
+		var v bodyValues
+		if got := v.scan([]byte(c.body)); got != c.ok {
+			t.Errorf("scan(%s) = %v, want %v", c.body, got, c.ok)
+		}
+	}
+	var v bodyValues
+	body := []byte(`{"userId":"alice","pageNum":1000,"pageSize":20,"action":"MORE","creatTime":"2026-11-20 09:00:00.0"}`)
+	if n := testing.AllocsPerRun(100, func() { v.scan(body) }); n != 0 {
+		t.Errorf("scan allocates %v times", n)
+	}
 }

@@ -94,19 +94,38 @@ func readBody(r *http.Request) ([]byte, *Error) {
 	return body, nil
 }
 
-// bodyFields are the page's input fields.
-var bodyFields = map[string]bool{
-	"userId": true, "pageNum": true, "pageSize": true, "needMark": true,
-	"needFavorite": true, "creatTime": true, "action": true,
+// The page's input fields, as indexes of bodyValues.
+const (
+	fUserID = iota
+	fPageNum
+	fPageSize
+	fNeedMark
+	fNeedFavorite
+	fCreatTime
+	fAction
+	nFields
+)
+
+// bodyFields names the page's input fields.
+var bodyFields = [nFields]string{"userId", "pageNum", "pageSize", "needMark", "needFavorite", "creatTime", "action"}
+
+// bodyField returns the index of the input field k, or -1.
+func bodyField(k string) int {
+	for i, f := range bodyFields {
+		if f == k {
+			return i
+		}
+	}
+	return -1
 }
 
-// parseBody decodes the JSON body with Jackson's default leniency: numbers
-// and booleans may come as strings ("1", "true"), a numeric userId is taken
-// as its digits, null is absent; the last of duplicated keys wins.
-func (s *Surface) parseBody(body []byte, req *request) *Error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return fail(CodeBadParam, MsgBodyMissing, "the body is empty; the page wants a JSON object with at least userId")
-	}
+// bodyValues are the raw JSON values of a body's fields; absent is empty.
+type bodyValues [nFields]json.RawMessage
+
+// decode reads the body with encoding/json, which words every error: a
+// JSON object, nothing after it, of the page's fields only (the last of
+// duplicated keys wins).
+func (v *bodyValues) decode(body []byte) *Error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var fields map[string]json.RawMessage
@@ -126,15 +145,149 @@ func (s *Surface) parseBody(body []byte, req *request) *Error {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if !bodyFields[k] {
+		i := bodyField(k)
+		if i < 0 {
 			return fail(CodeBadParam, MsgUnknownField+k, fmt.Sprintf(
 				"body field %q is not on the page (userId, pageNum, pageSize, needMark, needFavorite, creatTime (sic), action)", k))
 		}
+		v[i] = fields[k]
+	}
+	return nil
+}
+
+// scan reads the body a client usually sends, without encoding/json's
+// allocations: a JSON object of the page's fields, keys without escapes,
+// each value a string without escapes or control characters, an integer,
+// true, false or null, nothing but whitespace around it. It reports false,
+// leaving v to decode, for anything else, valid or not, so that decode
+// words every error and reads every other form. What it reads is what
+// decode would: the raw bytes of each value, the last of duplicated keys.
+func (v *bodyValues) scan(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		end, ok := plainEnd(b, i+1)
+		if !ok {
+			return false
+		}
+		f := bodyField(string(b[i+1 : end])) // no allocation: compared, not kept
+		if f < 0 {
+			return false
+		}
+		i = skipSpace(b, end+1)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		vEnd, ok := scalarEnd(b, i)
+		if !ok {
+			return false
+		}
+		v[f] = b[i:vEnd]
+		i = skipSpace(b, vEnd)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = skipSpace(b, i+1)
+		case i < len(b) && b[i] == '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainEnd returns the index of the quote closing a string whose content
+// starts at i, and false when the string has an escape or a control
+// character or does not end.
+func plainEnd(b []byte, i int) (int, bool) {
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i, true
+		case c == '\\' || c < 0x20:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// scalarEnd returns where the value starting at i ends when it is a plain
+// string (plainEnd), an integer (-?(0|[1-9][0-9]*), followed by a
+// delimiter), true, false or null; false for any other value.
+func scalarEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, ok := plainEnd(b, i+1)
+		return end + 1, ok
+	case c == 't' || c == 'f' || c == 'n':
+		for _, lit := range [...]string{"true", "false", "null"} {
+			if bytes.HasPrefix(b[i:], []byte(lit)) && delimited(b, i+len(lit)) {
+				return i + len(lit), true
+			}
+		}
+		return 0, false
+	}
+	j := i
+	if b[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(b) && b[j] == '0':
+		j++
+	case j < len(b) && '1' <= b[j] && b[j] <= '9':
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
+		}
+	default:
+		return 0, false
+	}
+	return j, delimited(b, j)
+}
+
+// delimited reports whether a literal or number ending at i ends there:
+// the body ends or whitespace, a comma or a brace follows.
+func delimited(b []byte, i int) bool {
+	return i == len(b) || b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == ',' || b[i] == '}'
+}
+
+// parseBody decodes the JSON body with Jackson's default leniency: numbers
+// and booleans may come as strings ("1", "true"), a numeric userId is taken
+// as its digits, null is absent; the last of duplicated keys wins.
+func (s *Surface) parseBody(body []byte, req *request) *Error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fail(CodeBadParam, MsgBodyMissing, "the body is empty; the page wants a JSON object with at least userId")
+	}
+	var fields bodyValues
+	if !fields.scan(body) {
+		if e := fields.decode(body); e != nil {
+			return e
+		}
 	}
 
-	userID, ok := jsonString(fields["userId"], true)
+	userID, ok := jsonString(fields[fUserID], true)
 	if !ok {
-		return fail(CodeBadParam, MsgUserIDType, "userId must be a string (or a number, taken as its digits): got "+string(fields["userId"]))
+		return fail(CodeBadParam, MsgUserIDType, "userId must be a string (or a number, taken as its digits): got "+string(fields[fUserID]))
 	}
 	if userID == "" {
 		return fail(CodeBadParam, MsgUserIDMissing, "userId is absent, null or empty")
@@ -142,29 +295,29 @@ func (s *Surface) parseBody(body []byte, req *request) *Error {
 	req.userID = userID
 
 	var e *Error
-	if req.pageNum, e = jsonInt(fields["pageNum"], DefaultPageNum, "pageNum", MsgPageNumType); e != nil {
+	if req.pageNum, e = jsonInt(fields[fPageNum], DefaultPageNum, "pageNum", MsgPageNumType); e != nil {
 		return e
 	}
 	if req.pageNum < 1 {
 		return fail(CodeBadParam, MsgPageNumRange, fmt.Sprintf("pageNum is %d; pages count from 1", req.pageNum))
 	}
-	if req.pageSize, e = jsonInt(fields["pageSize"], DefaultPageSize, "pageSize", MsgPageSizeType); e != nil {
+	if req.pageSize, e = jsonInt(fields[fPageSize], DefaultPageSize, "pageSize", MsgPageSizeType); e != nil {
 		return e
 	}
 	if req.pageSize < MinPageSize || req.pageSize > MaxPageSize {
 		return fail(CodeBadParam, MsgPageSizeRange, fmt.Sprintf(
 			"pageSize is %d; the page states no maximum, chatemu serves %d..%d records a page so that one answer's memory stays bounded", req.pageSize, MinPageSize, MaxPageSize))
 	}
-	if req.needMark, ok = jsonBool(fields["needMark"]); !ok {
-		return fail(CodeBadParam, MsgNeedMarkType, "needMark must be true, false, \"true\" or \"false\": got "+string(fields["needMark"]))
+	if req.needMark, ok = jsonBool(fields[fNeedMark]); !ok {
+		return fail(CodeBadParam, MsgNeedMarkType, "needMark must be true, false, \"true\" or \"false\": got "+string(fields[fNeedMark]))
 	}
-	if req.needFavorite, ok = jsonBool(fields["needFavorite"]); !ok {
-		return fail(CodeBadParam, MsgNeedFavoriteType, "needFavorite must be true, false, \"true\" or \"false\": got "+string(fields["needFavorite"]))
+	if req.needFavorite, ok = jsonBool(fields[fNeedFavorite]); !ok {
+		return fail(CodeBadParam, MsgNeedFavoriteType, "needFavorite must be true, false, \"true\" or \"false\": got "+string(fields[fNeedFavorite]))
 	}
 
-	action, ok := jsonString(fields["action"], false)
+	action, ok := jsonString(fields[fAction], false)
 	if !ok {
-		return fail(CodeBadParam, MsgActionInvalid, "action must be a string: got "+string(fields["action"]))
+		return fail(CodeBadParam, MsgActionInvalid, "action must be a string: got "+string(fields[fAction]))
 	}
 	switch Action(action) {
 	case "":
@@ -175,9 +328,9 @@ func (s *Surface) parseBody(body []byte, req *request) *Error {
 		return fail(CodeBadParam, MsgActionInvalid, fmt.Sprintf("action %q is not INIT, MORE or NEW (case matters)", action))
 	}
 
-	ct, ok := jsonString(fields["creatTime"], false)
+	ct, ok := jsonString(fields[fCreatTime], false)
 	if !ok {
-		return fail(CodeBadParam, MsgCreatTimeFormat, "creatTime must be a string: got "+string(fields["creatTime"]))
+		return fail(CodeBadParam, MsgCreatTimeFormat, "creatTime must be a string: got "+string(fields[fCreatTime]))
 	}
 	if ct != "" {
 		t, err := s.parseCreatTime(ct)
