@@ -40,8 +40,11 @@ const (
 	// table). Measured 1,614 on busy's room 20001 when a head's first md5
 	// built its bytes, 549 with fixtures.Sums, 188 with allocation-free
 	// random sources, ids and md5s written in place; 177 with the
-	// fixed cost of the warm page cut.
-	budgetYunxinPage20Cold = 212
+	// fixed cost of the warm page cut; 119 with a page's strings from a
+	// slab; 113 with texts, names and file names kept by the world's
+	// fixtures.Content (this walk of a fresh world still makes most of
+	// them: a long-running server's cold page makes none).
+	budgetYunxinPage20Cold = 136
 	// The Op page adds the JSON body's decoding and the sign check.
 	// Measured 82; 92 with the journal's copies (request body too) and its
 	// redaction of the query's token and sign and of the getUrl tokens in
@@ -52,8 +55,11 @@ const (
 	// A cold Op page generates 20 messages and signs a Qiniu getUrl per
 	// media record and an md5 userMessageId per record; no file bytes.
 	// Measured 627; 261 with one string per record and a kept HMAC per
-	// Qiniu key pair; 246 with the warm page's cuts.
-	budgetOpPage20Cold = 295
+	// Qiniu key pair; 246 with the warm page's cuts; 151 with a page's
+	// strings in one buffer and the body read without encoding/json; 115
+	// with texts, names and file names kept by the world's
+	// fixtures.Content.
+	budgetOpPage20Cold = 138
 	// chatmessages: bearer token lookup, hour parsing, one signed OSS
 	// link, a JSON envelope. Measured 72; 77 with the journal's copies and
 	// its redaction of the link's Signature; 77 with every vendor request's fixed cost cut (the Yunxin page's).
