@@ -116,10 +116,13 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 		// The world seeks to the offset: a deep page costs what the first
 		// one costs, and a page past the end only a count.
 		q.Offset, q.Limit = offset, req.pageSize
+		box := s.msgs.Get()
+		q.Buf = *box
 		var err error
 		if msgs, total, err = s.world.UserPage(ctx, q); err != nil {
 			return envelope{}, err
 		}
+		defer s.msgs.Put(box, msgs) // the records copy what they show
 	}
 
 	data := s.records(v, msgs)

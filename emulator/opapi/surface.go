@@ -38,6 +38,8 @@ type Surface struct {
 	api     *respond.Adapter[*Error]
 	qiniu   *respond.Adapter[*qiniuError]
 	beijing *time.Location
+	// msgs recycles the slices pages are generated in.
+	msgs world.Pages
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache

@@ -90,13 +90,15 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
+	box := s.msgs.Get()
 	msgs, more, err := s.cfg.World.RoomPage(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
-		Descending: q.descending, After: after, Limit: q.limit,
+		Descending: q.descending, After: after, Limit: q.limit, Buf: *box,
 	})
 	if err != nil { // ctx is done
 		return nil, nil
 	}
+	defer s.msgs.Put(box, msgs) // rendered below; the page keeps only bytes
 	next := ""
 	if more && len(msgs) > 0 {
 		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
