@@ -242,6 +242,9 @@ type recorder struct {
 	capture bool   // keep the start of the body
 	binary  bool   // the body's type is not text: not kept
 	body    []byte // the first journal.MaxBody bytes written
+	// held is the length of the immutable buffer body is the start of, or
+	// 0 when body is the recorder's own copy.
+	held int64
 	reqBody *bodyCapture
 }
 
@@ -271,6 +274,9 @@ func (r *recorder) record() {
 			entry.RequestBody, entry.RequestBodyBytes = bytesString(b.kept), max(b.read, b.size)
 		}
 		entry.ResponseBody, entry.ResponseBodyBytes = bytesString(r.body), r.written
+		// Nothing writes the body again: a cached page (WriteImmutable),
+		// or the recorder's own copy, which nothing else keeps.
+		entry.KeepResponseBody(max(r.held, int64(cap(r.body))))
 	}
 	s.journal.Add(*entry)
 	s.obs.vendorDone(r.req, entry, r.written, r.note)
@@ -310,7 +316,7 @@ func (r *recorder) write(b []byte, immutable bool) (int, error) {
 	if r.capture && !r.binary && r.body == nil && immutable {
 		// Capacity cut to the length: a later Write appends to a copy.
 		n := min(len(b), journal.MaxBody)
-		r.body = b[:n:n]
+		r.body, r.held = b[:n:n], int64(cap(b))
 	} else if r.capture && !r.binary && len(r.body) < journal.MaxBody {
 		room := journal.MaxBody - len(r.body)
 		if r.body == nil {

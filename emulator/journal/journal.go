@@ -133,6 +133,19 @@ type Entry struct {
 	// rawBodies: the bodies are as given, cut at MaxBody only; settle
 	// makes them what a reader gets.
 	rawBodies bool
+	// respHeld, when not 0, says ResponseBody is kept as it is, not
+	// copied, and how many bytes keeping it holds (KeepResponseBody).
+	respHeld int64
+}
+
+// KeepResponseBody tells Add that the bytes of ResponseBody are never
+// written again, so that the journal keeps them as they are rather than a
+// copy: a cached page's, or a copy made for the journal. held is the
+// memory keeping them holds (the whole buffer they start, at least their
+// length), which the journal counts against its budget; past 2 × MaxBody,
+// the journal copies the start instead.
+func (e *Entry) KeepResponseBody(held int64) {
+	e.respHeld = max(held, int64(len(e.ResponseBody)), 1)
 }
 
 // settle makes an entry's bodies what a reader gets: cut at a whole
@@ -196,7 +209,17 @@ func (e *Entry) own(memo *bodyMemo) int64 {
 	// copied once more.
 	var reqOwn, respOwn bool
 	e.RequestBody, e.RequestBodyTruncated, reqOwn = memo.body(e.RequestBody, e.RequestBodyTruncated)
-	e.ResponseBody, e.ResponseBodyTruncated, respOwn = memo.body(e.ResponseBody, e.ResponseBodyTruncated)
+	held := int64(0) // what a kept response body holds beyond its length
+	// A body kept as it is holds its whole buffer: past twice what the
+	// entry keeps of it, a copy of the start costs the budget less.
+	if e.respHeld > 0 && e.respHeld <= 2*MaxBody {
+		if len(e.ResponseBody) > MaxBody {
+			e.ResponseBody, e.ResponseBodyTruncated = e.ResponseBody[:MaxBody], true
+		}
+		respOwn, held = true, e.respHeld-int64(len(e.ResponseBody))
+	} else {
+		e.ResponseBody, e.ResponseBodyTruncated, respOwn = memo.body(e.ResponseBody, e.ResponseBodyTruncated)
+	}
 	e.rawBodies = true
 	fields := [...]*string{&e.Vendor, (*string)(&e.Operation), &e.Method, &e.Path, &e.Tenant, &e.Reason, &e.Fault}
 	for _, f := range fields {
@@ -251,7 +274,7 @@ func (e *Entry) own(memo *bodyMemo) int64 {
 			take(&e.ResponseBody)
 		}
 	}
-	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(kept)
+	return entryOverhead + int64(len(e.RequestHeaders))*headerOverhead + int64(kept) + held
 }
 
 // cutMark marks a field cut at MaxField.

@@ -113,3 +113,44 @@ func TestBodiesSettleOnRead(t *testing.T) {
 		t.Errorf("Entry of a body cut inside a character: %d bytes, truncated %v", len(e.ResponseBody), e.ResponseBodyTruncated)
 	}
 }
+
+// TestKeepResponseBody: a body the caller says nothing writes again is
+// kept as it is, not copied (no allocation for it), counted at the memory
+// it holds, and read settled like any other.
+func TestKeepResponseBody(t *testing.T) {
+	page := []byte(`{"items":[` + strings.Repeat(`{"url":"https://x/a.jpg?e=1&token=k:s"},`, 600) + `{}]}`)
+	page = page[:len(page):len(page)] // 24 KiB: kept as it is
+	body := unsafe.String(&page[0], MaxBody)
+	j := New(DefaultSize, DefaultBytes)
+	e := Entry{Path: "/p", ResponseBody: body, ResponseBodyBytes: int64(len(page))}
+	e.KeepResponseBody(int64(cap(page)))
+	if n := testing.AllocsPerRun(100, func() { j.Add(e) }); n > budgetAdd {
+		t.Errorf("Add of a kept body: %v allocations, budget %d", n, budgetAdd)
+	}
+	j.Clear()
+	j.Add(e)
+	if got := j.ring[j.head].e.ResponseBody; unsafe.StringData(got) != unsafe.StringData(body) {
+		t.Errorf("the body was copied")
+	}
+	if got, min := j.Bytes(), int64(cap(page)); got < min {
+		t.Errorf("counted %d bytes, want at least the %d the body holds", got, min)
+	}
+	read := j.Entries(Filter{})[0]
+	if want := redactBody(string(page[:MaxBody])); read.ResponseBody != want || !read.ResponseBodyTruncated {
+		t.Errorf("read %.80q (cut %v), want %.80q", read.ResponseBody, read.ResponseBodyTruncated, want)
+	}
+
+	// A body in a buffer past twice MaxBody is copied: the copy costs the
+	// budget less than the buffer.
+	big := append(page, make([]byte, 2*MaxBody)...)
+	e.ResponseBody = unsafe.String(&big[0], MaxBody)
+	e.KeepResponseBody(int64(cap(big)))
+	j.Clear()
+	j.Add(e)
+	if got := j.ring[j.head].e.ResponseBody; unsafe.StringData(got) == unsafe.StringData(e.ResponseBody) {
+		t.Errorf("a body of a %d-byte buffer was kept, not copied", cap(big))
+	}
+	if got := j.Bytes(); got >= int64(cap(big)) {
+		t.Errorf("counted %d bytes for a copy of %d", got, MaxBody)
+	}
+}
