@@ -22,8 +22,8 @@ const (
 // control characters with hex (UpperHex or LowerHex).
 func AppendString(b []byte, s, hex string) []byte {
 	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
+	start, i := 0, PlainPrefix(s)
+	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])

@@ -1,6 +1,10 @@
 package javajson
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 func TestAppendString(t *testing.T) {
 	for _, tc := range []struct{ in, hex, want string }{
@@ -42,6 +46,67 @@ func TestAppendDouble(t *testing.T) {
 		}
 		if got := string(AppendDouble([]byte("x"), tc.in, PlainDouble)); got != "x"+tc.flat {
 			t.Errorf("AppendDouble(%v, PlainDouble) = %s, want x%s", tc.in, got, tc.flat)
+		}
+	}
+}
+
+// TestPlainPrefix: the word-at-a-time scan stops exactly where the
+// byte-at-a-time one does, for every special byte at every offset of
+// strings of every length up to three words.
+func TestPlainPrefix(t *testing.T) {
+	slow := func(s string) int {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				return i
+			}
+		}
+		return len(s)
+	}
+	var specials []byte
+	for c := 0; c < 256; c++ {
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			specials = append(specials, byte(c))
+		}
+	}
+	for n := 0; n <= 24; n++ {
+		plain := []byte(strings.Repeat("a~ !#[]}", 3)[:n])
+		if got := PlainPrefix(string(plain)); got != n {
+			t.Fatalf("%q: %d, want %d", plain, got, n)
+		}
+		for at := 0; at < n; at++ {
+			for _, c := range specials {
+				b := append([]byte(nil), plain...)
+				b[at] = c
+				if got, want := PlainPrefix(string(b)), slow(string(b)); got != want {
+					t.Fatalf("%q: %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestPlainPrefixRandom: strings mixing plain and special bytes anywhere.
+func TestPlainPrefixRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("aZ09 ~\x00\x1f\x20\"\\\x7f\x80\xe4\xff")
+	for range 100_000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(6) == 0 {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b[i] = byte(0x20 + r.IntN(0x5f))
+			}
+		}
+		want := len(b)
+		for i, c := range b {
+			if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				want = i
+				break
+			}
+		}
+		if got := PlainPrefix(string(b)); got != want {
+			t.Fatalf("%q: %d, want %d", b, got, want)
 		}
 	}
 }
