@@ -244,7 +244,7 @@ type recorder struct {
 	body    []byte // the first journal.MaxBody bytes written
 	// held is the length of the immutable buffer body is the start of, or
 	// 0 when body is the recorder's own copy.
-	held int64
+	held    int64
 	reqBody *bodyCapture
 }
 
