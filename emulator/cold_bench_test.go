@@ -79,6 +79,22 @@ func BenchmarkColdInProcess(b *testing.B) {
 		})
 	}
 	beijing := time.FixedZone("CST", 8*60*60)
+	b.Run("op/init-deep", func(b *testing.B) {
+		s, err := emulator.New(emulator.Config{Spec: opDeepSpec(), PublicURL: public, Now: t0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		loopCPU(b, func(i int) {
+			r := httptest.NewRequest(http.MethodPost, "/op/v2/userMessageList?apiVersion=01&client=bench-op&token=bench-op-token&sign=x",
+				strings.NewReader(`{"userId":"alice","pageNum":`+strconv.Itoa(1_000_000+i)+`,"pageSize":20,"action":"INIT"}`))
+			r.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, r)
+			if rec.Code != 200 {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		})
+	})
 	b.Run("op/more", func(b *testing.B) {
 		s, err := emulator.New(emulator.Config{Spec: opDeepSpec(), PublicURL: public, Now: t0})
 		if err != nil {
