@@ -101,6 +101,12 @@ func yunxinAllocRequest(appKey, secret, room, q string) *http.Request {
 
 func check(t *testing.T, name string, got float64, budget int) {
 	t.Helper()
+	if raceEnabled {
+		// Under the race detector sync.Pool drops a quarter of what it is
+		// given, so the pooled buffers (page slices, HMAC states, md5
+		// scratch, render buffers) are sometimes made again.
+		budget += budget / 4
+	}
 	t.Logf("%s: %.0f allocations per request (budget %d)", name, got, budget)
 	if got > float64(budget) {
 		t.Errorf("%s: %.0f allocations per request, budget %d", name, got, budget)
