@@ -2,6 +2,7 @@ package opapi
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/clock"
@@ -38,8 +39,10 @@ type Surface struct {
 	api     *respond.Adapter[*Error]
 	qiniu   *respond.Adapter[*qiniuError]
 	beijing *time.Location
-	// msgs recycles the slices pages are generated in.
+	// msgs recycles the slices pages are generated in, bufs the buffers
+	// answers are rendered in (cache.go).
 	msgs world.Pages
+	bufs sync.Pool
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache
