@@ -440,7 +440,7 @@ func (q *query) page(sel selection, desc bool, offset int64, limit int, count bo
 		}
 		c.step()
 	}
-	if cap(q.buf) >= limit {
+	if limit > 0 && cap(q.buf) >= limit {
 		msgs = q.buf[:0]
 	} else {
 		msgs = make([]Message, 0, min(max(limit, 0), 128))
