@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/javajson"
 	"github.com/chatemu/chatemu/emulator/sign"
 	"github.com/chatemu/chatemu/emulator/world"
 )
@@ -414,15 +415,7 @@ func jsonInt(raw json.RawMessage, def int, name, badType string) (int, *Error) {
 // json.Unmarshal would return (the usual userId, action and creatTime,
 // read without reflection).
 func plainString(raw []byte) bool {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return false
-	}
-	for _, c := range raw[1 : len(raw)-1] {
-		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
+	return len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && javajson.Plain(raw[1:len(raw)-1])
 }
 
 // smallInt reads raw when it is a JSON integer of at most 9 digits (so

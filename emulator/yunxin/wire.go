@@ -248,7 +248,7 @@ func (s *Surface) appendMD5URL(b []byte, appKey string, a *world.Attachment) []b
 	b = s.appendFileURL(b, appKey, a)
 	// Escaped path segments are plain ASCII; only PublicURL may need
 	// appendString's care.
-	if !jsonPlain(b[n:]) {
+	if !javajson.Plain(b[n:]) {
 		u := string(b[n:])
 		return appendString(b[:n-1], u)
 	}
@@ -273,16 +273,6 @@ func (s *Surface) appendFileURL(b []byte, appKey string, a *world.Attachment) []
 		b = appendtext.PathEscaped(b, a.Ext)
 	}
 	return b
-}
-
-// jsonPlain reports whether b needs no escaping inside a JSON string.
-func jsonPlain(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // appendDouble writes f as the vendor does for coordinates: always with a

@@ -108,5 +108,8 @@ func TestPlainPrefixRandom(t *testing.T) {
 		if got := PlainPrefix(string(b)); got != want {
 			t.Fatalf("%q: %d, want %d", b, got, want)
 		}
+		if Plain(b) != (want == len(b)) {
+			t.Fatalf("Plain(%q) = %v, want %v", b, Plain(b), want == len(b))
+		}
 	}
 }

@@ -26,6 +26,12 @@ func PlainPrefix(s string) int {
 	return len(s)
 }
 
+// Plain reports whether both writers copy b as it is (PlainPrefix is all
+// of it).
+func Plain(b []byte) bool {
+	return len(b) == 0 || PlainPrefix(unsafe.String(&b[0], len(b))) == len(b)
+}
+
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
