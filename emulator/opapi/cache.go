@@ -52,28 +52,12 @@ func (s *Surface) cachedList(ctx context.Context, app *world.EasemobApp, req *re
 	if err != nil {
 		return nil, err
 	}
-	// Rendered into a pooled buffer sized for the largest records, then
-	// kept at its length: a new buffer per page would be zeroed at twice
-	// the page's size and kept so by the page cache.
-	buf := s.buffer()
-	*buf = appendEnvelope((*buf)[:0], &env)
+	// Rendered into a pooled buffer, then kept at its length
+	// (pagecache.Buffers).
+	buf := s.bufs.Get()
+	*buf = appendEnvelope(*buf, &env)
 	b := append([]byte(nil), *buf...)
-	if cap(*buf) <= maxPooledBuffer {
-		s.bufs.Put(buf)
-	}
+	s.bufs.Put(buf)
 	s.pages.Put(version, key, b)
 	return b, nil
-}
-
-// maxPooledBuffer bounds the render buffers kept for later pages: one
-// grown by a page of 1000 records is left to the garbage collector.
-const maxPooledBuffer = 256 << 10
-
-// buffer returns a pooled render buffer.
-func (s *Surface) buffer() *[]byte {
-	if p, ok := s.bufs.Get().(*[]byte); ok {
-		return p
-	}
-	b := make([]byte, 0, 32<<10)
-	return &b
 }

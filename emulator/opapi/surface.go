@@ -2,7 +2,6 @@ package opapi
 
 import (
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/clock"
@@ -42,7 +41,7 @@ type Surface struct {
 	// msgs recycles the slices pages are generated in, bufs the buffers
 	// answers are rendered in (cache.go).
 	msgs world.Pages
-	bufs sync.Pool
+	bufs pagecache.Buffers
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache

@@ -30,7 +30,7 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 			return respond.Response{}, e
 		}
 	}
-	buf := s.buffer()
+	buf := s.bufs.Get()
 	defer s.bufs.Put(buf)
 	b, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
 	if e != nil {
@@ -118,14 +118,6 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 func pageResponse(b []byte) respond.Response {
 	h := respond.Header("Content-Type", contentTypeJSON, "Content-Length", strconv.Itoa(len(b)))
 	return respond.Response{Status: http.StatusOK, Header: h, Body: b, Immutable: true}
-}
-
-func (s *Surface) buffer() *[]byte {
-	if p, ok := s.bufs.Get().(*[]byte); ok {
-		return p
-	}
-	b := make([]byte, 0, 64<<10)
-	return &b
 }
 
 // methodNotAllowed refuses a method other than GET on the history's path.

@@ -3,7 +3,6 @@ package yunxin
 import (
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/chatemu/chatemu/emulator/clock"
 	"github.com/chatemu/chatemu/emulator/internal/pagecache"
@@ -36,7 +35,7 @@ type Surface struct {
 	// files' (routes.go).
 	api  *respond.Adapter[*Error]
 	nos  *respond.Adapter[*nosError]
-	bufs sync.Pool
+	bufs pagecache.Buffers // the pages' render buffers
 	// msgs recycles the slices pages are generated in.
 	msgs world.Pages
 	// pages keeps rendered history bodies by query and world version

@@ -115,3 +115,30 @@ func (c *Cache) Len() int {
 	defer c.mu.Unlock()
 	return len(c.cur) + len(c.old)
 }
+
+// Buffers keeps the buffers a surface renders its pages in before it
+// copies them, at their length, into the cache: rendering a page costs no
+// new zeroed buffer, and the cache keeps no spare capacity. A buffer grown
+// past MaxBody (for a body the cache does not keep) is left to the garbage
+// collector. The zero value is ready; safe for concurrent use.
+type Buffers struct{ pool sync.Pool }
+
+// bufferSize is a new buffer's capacity: a page of 100 or more.
+const bufferSize = 64 << 10
+
+// Get returns an empty buffer to render in, and to give back with Put.
+func (p *Buffers) Get() *[]byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		*b = (*b)[:0]
+		return b
+	}
+	b := make([]byte, 0, bufferSize)
+	return &b
+}
+
+// Put keeps b for a later page once nothing reads what was rendered in it.
+func (p *Buffers) Put(b *[]byte) {
+	if cap(*b) <= MaxBody {
+		p.pool.Put(b)
+	}
+}

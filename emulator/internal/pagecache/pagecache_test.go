@@ -86,3 +86,19 @@ func TestGetAllocs(t *testing.T) {
 		t.Errorf("Get allocates %v times", n)
 	}
 }
+
+// TestBuffersBounded: Get gives an empty buffer, and a buffer grown past
+// MaxBody is not kept for a later page.
+func TestBuffersBounded(t *testing.T) {
+	var p Buffers
+	big := make([]byte, MaxBody+1)
+	p.Put(&big)
+	for range 100 {
+		b := p.Get()
+		if b == &big || cap(*b) > MaxBody || len(*b) != 0 {
+			t.Fatalf("Get gave a buffer of len %d, cap %d", len(*b), cap(*b))
+		}
+		*b = append(*b, "page"...)
+		p.Put(b)
+	}
+}
