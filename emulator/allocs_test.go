@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,23 +122,13 @@ func TestAllocsYunxinPage20(t *testing.T) {
 	// 20001), its page tokens collected first on another server over the
 	// same world (tokens are a function of the world), so no page is
 	// cached on the measured one.
-	walker := newServer(t, emulator.Config{Spec: load(t, "busy")})
 	busy := newServer(t, emulator.Config{Spec: load(t, "busy")})
-	const key, secret = "chatemu-yunxin-busy", "b05ca11ab1e5"
-	queries := []string{"sender_id=a01&limit=20"}
-	for len(queries) < 210 {
-		rec := httptest.NewRecorder()
-		walker.ServeHTTP(rec, yunxinAllocRequest(key, secret, "20001", queries[len(queries)-1]))
-		body := rec.Body.String()
-		i := strings.Index(body, `"next_token":"`)
-		if i < 0 {
-			t.Fatalf("no next_token: %.300s", body)
-		}
-		tok := body[i+14:]
-		queries = append(queries, "sender_id=a01&limit=20&page_token="+url.QueryEscape(tok[:strings.IndexByte(tok, '"')]))
+	queries := yunxinColdQueries(t, 20, 210)
+	if len(queries) < 210 {
+		t.Fatalf("the walk ended after %d pages", len(queries))
 	}
 	check(t, "cold", allocsPerRequest(t, busy, func(i int) *http.Request {
-		return yunxinAllocRequest(key, secret, "20001", queries[i])
+		return yunxinAllocRequest(busyYunxinApp, busyYunxinSecret, "20001", queries[i])
 	}), budgetYunxinPage20Cold)
 }
 

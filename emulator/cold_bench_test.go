@@ -37,8 +37,8 @@ func loopCPU(b *testing.B, serve func(i int)) {
 // yunxinColdQueries walks busy's room 20001 (a01) with pages of limit on a
 // server of its own and returns n queries, each a page no other one
 // overlaps.
-func yunxinColdQueries(b *testing.B, limit, n int) []string {
-	walker, err := emulator.New(emulator.Config{Spec: loadSpec(b, "busy"), PublicURL: public, Now: t0})
+func yunxinColdQueries(b testing.TB, limit, n int) []string {
+	walker, err := emulator.New(emulator.Config{Spec: load(b, "busy"), PublicURL: public, Now: t0})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkColdInProcess(b *testing.B) {
 	for _, limit := range []int{20, 100} {
 		b.Run("yunxin/limit="+strconv.Itoa(limit), func(b *testing.B) {
 			queries := yunxinColdQueries(b, limit, pages[limit])
-			s, err := emulator.New(emulator.Config{Spec: loadSpec(b, "busy"), PublicURL: public, Now: t0})
+			s, err := emulator.New(emulator.Config{Spec: load(b, "busy"), PublicURL: public, Now: t0})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -80,37 +80,34 @@ func BenchmarkColdInProcess(b *testing.B) {
 	}
 	beijing := time.FixedZone("CST", 8*60*60)
 	b.Run("op/init-deep", func(b *testing.B) {
-		s, err := emulator.New(emulator.Config{Spec: opDeepSpec(), PublicURL: public, Now: t0})
-		if err != nil {
-			b.Fatal(err)
-		}
-		loopCPU(b, func(i int) {
-			r := httptest.NewRequest(http.MethodPost, "/op/v2/userMessageList?apiVersion=01&client=bench-op&token=bench-op-token&sign=x",
-				strings.NewReader(`{"userId":"alice","pageNum":`+strconv.Itoa(1_000_000+i)+`,"pageSize":20,"action":"INIT"}`))
-			r.Header.Set("Content-Type", "application/json")
-			rec := httptest.NewRecorder()
-			s.ServeHTTP(rec, r)
-			if rec.Code != 200 {
-				b.Fatalf("%d %s", rec.Code, rec.Body)
-			}
+		opColdPages(b, func(i int) string {
+			return `{"userId":"alice","pageNum":` + strconv.Itoa(1_000_000+i) + `,"pageSize":20,"action":"INIT"}`
 		})
 	})
 	b.Run("op/more", func(b *testing.B) {
-		s, err := emulator.New(emulator.Config{Spec: opDeepSpec(), PublicURL: public, Now: t0})
-		if err != nil {
-			b.Fatal(err)
-		}
-		loopCPU(b, func(i int) {
+		opColdPages(b, func(i int) string {
 			at := t0.Add(-time.Duration(i%100_000) * time.Second).In(beijing).Format("2006-01-02 15:04:05")
-			r := httptest.NewRequest(http.MethodPost, "/op/v2/userMessageList?apiVersion=01&client=bench-op&token=bench-op-token&sign=x",
-				strings.NewReader(`{"userId":"alice","pageNum":1000,"pageSize":20,"action":"MORE","creatTime":"`+at+`.0"}`))
-			r.Header.Set("Content-Type", "application/json")
-			rec := httptest.NewRecorder()
-			s.ServeHTTP(rec, r)
-			if rec.Code != 200 {
-				b.Fatalf("%d %s", rec.Code, rec.Body)
-			}
+			return `{"userId":"alice","pageNum":1000,"pageSize":20,"action":"MORE","creatTime":"` + at + `.0"}`
 		})
+	})
+}
+
+// opColdPages serves body(i) for i = 0, 1, … to a server of opDeepSpec as
+// userMessageList calls of its client, under loopCPU.
+func opColdPages(b *testing.B, body func(i int) string) {
+	s, err := emulator.New(emulator.Config{Spec: opDeepSpec(), PublicURL: public, Now: t0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	loopCPU(b, func(i int) {
+		r := httptest.NewRequest(http.MethodPost, "/op/v2/userMessageList?apiVersion=01&client=bench-op&token=bench-op-token&sign=x",
+			strings.NewReader(body(i)))
+		r.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
 	})
 }
 
@@ -125,7 +122,7 @@ func BenchmarkColdInProcess(b *testing.B) {
 func BenchmarkWarmInProcess(b *testing.B) {
 	for _, limit := range []int{20, 100} {
 		b.Run("yunxin/limit="+strconv.Itoa(limit), func(b *testing.B) {
-			s, err := emulator.New(emulator.Config{Spec: loadSpec(b, "default"), PublicURL: public, Now: t0})
+			s, err := emulator.New(emulator.Config{Spec: load(b, "default"), PublicURL: public, Now: t0})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -136,7 +133,7 @@ func BenchmarkWarmInProcess(b *testing.B) {
 		})
 	}
 	b.Run("op/limit=20", func(b *testing.B) {
-		s, err := emulator.New(emulator.Config{Spec: loadSpec(b, "default"), PublicURL: public, Now: t0})
+		s, err := emulator.New(emulator.Config{Spec: load(b, "default"), PublicURL: public, Now: t0})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -23,7 +23,7 @@ import (
 //
 //	go test ./emulator -run '^$' -bench E2EFollowedJournal -benchtime 5000x
 func BenchmarkE2EFollowedJournal(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "default"))
+	e := newBenchServer(b, load(b, "default"))
 	req := yunxinRequest(e.http.URL, "chatemu-yunxin-demo", "c0ffee123456", "10001",
 		url.Values{"sender_id": {"amy"}, "limit": {"20"}})
 	next := func(int64) *http.Request { return req.Clone(req.Context()) }

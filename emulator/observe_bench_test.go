@@ -49,7 +49,7 @@ func BenchmarkObservability(b *testing.B) {
 	}
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
-			spec := loadSpec(b, "default")
+			spec := load(b, "default")
 			base := newBenchServerWith(b, emulator.Config{Spec: spec})
 			cfg := v.cfg(b)
 			cfg.Spec = spec
@@ -158,7 +158,7 @@ func scrapeLoop(b *testing.B, url string, every time.Duration, n *int) (stop fun
 
 // BenchmarkScrape: one scrape of /_chatemu/metrics, served in process.
 func BenchmarkScrape(b *testing.B) {
-	srv, err := emulator.New(emulator.Config{Spec: loadSpec(b, "default"), PublicURL: public, Now: t0})
+	srv, err := emulator.New(emulator.Config{Spec: load(b, "default"), PublicURL: public, Now: t0})
 	if err != nil {
 		b.Fatal(err)
 	}

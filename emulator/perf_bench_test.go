@@ -33,7 +33,6 @@ import (
 	"github.com/chatemu/chatemu/emulator"
 	"github.com/chatemu/chatemu/emulator/opapi"
 	"github.com/chatemu/chatemu/emulator/world"
-	"github.com/chatemu/chatemu/scenarios"
 	"github.com/chatemu/chatemu/testkit"
 )
 
@@ -68,14 +67,6 @@ func keepAlive(b *testing.B) *http.Client {
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	b.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr}
-}
-
-func loadSpec(b *testing.B, name string) *world.Spec {
-	spec, err := scenarios.Load(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return spec
 }
 
 // reqFunc makes the i-th request of a run; i counts across all clients.
@@ -193,7 +184,7 @@ func yunxinRequest(base, appKey, secret, room string, q url.Values) *http.Reques
 func BenchmarkE2EYunxinPage(b *testing.B) {
 	for _, limit := range []int{20, 100} {
 		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
-			e := newBenchServer(b, loadSpec(b, "default"))
+			e := newBenchServer(b, load(b, "default"))
 			req := yunxinRequest(e.http.URL, yxAppKey, yxSecret, "10001",
 				url.Values{"sender_id": {"amy"}, "limit": {strconv.Itoa(limit)}})
 			a := record(b, e.hc, req)
@@ -214,7 +205,7 @@ func BenchmarkE2EYunxinPage(b *testing.B) {
 // returns up to n page tokens: each starts a page no other token's page
 // of up to 100 overlaps.
 func yunxinWalkTokens(b *testing.B, n int) []string {
-	rec := newBenchServer(b, loadSpec(b, "busy"))
+	rec := newBenchServer(b, load(b, "busy"))
 	var toks []string
 	for _, desc := range []string{"true", "false"} {
 		tok := ""
@@ -258,7 +249,7 @@ func BenchmarkE2EYunxinPageCold(b *testing.B) {
 				q := url.Values{"sender_id": {"a01"}, "limit": {strconv.Itoa(limit)}, "descending": {desc}, "page_token": {tok}}
 				return yunxinRequest(base, busyYunxinApp, busyYunxinSecret, "20001", q)
 			}
-			probe := newBenchServer(b, loadSpec(b, "busy"))
+			probe := newBenchServer(b, load(b, "busy"))
 			a := record(b, probe.hc, req(probe.http.URL, 0))
 			if n := bytes.Count(a.body, []byte(`"message_client_id"`)); n != limit {
 				b.Fatalf("%d items", n)
@@ -269,7 +260,7 @@ func BenchmarkE2EYunxinPageCold(b *testing.B) {
 				staticNs, staticCPU = parallel(b, probe.hc, func(int64) *http.Request { return req(st.URL, 0) }, len(a.body))
 			})
 			b.Run("emulator", func(b *testing.B) {
-				e := newBenchServer(b, loadSpec(b, "busy"))
+				e := newBenchServer(b, load(b, "busy"))
 				ns, cpu := parallel(b, e.hc, func(i int64) *http.Request { return req(e.http.URL, i-1) }, len(a.body))
 				b.ReportMetric(staticNs/ns, "x_static")
 				b.ReportMetric(staticNs, "static_ns/op")
@@ -290,7 +281,7 @@ func opRequest(base, client, token string, body []byte) *http.Request {
 // BenchmarkE2EOpPage20: alice's first page of 20 records asked again and
 // again (default scenario).
 func BenchmarkE2EOpPage20(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "default"))
+	e := newBenchServer(b, load(b, "default"))
 	body := []byte(`{"userId":"alice","pageNum":1,"pageSize":20,"action":"INIT"}`)
 	client, token := opClient, opToken
 	a := record(b, e.hc, opRequest(e.http.URL, client, token, body))
@@ -307,7 +298,7 @@ func BenchmarkE2EOpPage20(b *testing.B) {
 // cursor (a second earlier each time) over the busy scenario's u01, so
 // every page is generated, signed and rendered.
 func BenchmarkE2EOpPage20Cold(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "busy"))
+	e := newBenchServer(b, load(b, "busy"))
 	const client, token = "chatemu-op-busy", "chatemu-op-token-busy"
 	beijing := time.FixedZone("CST", 8*60*60)
 	bodyAt := func(i int64) []byte {
@@ -335,7 +326,7 @@ func benchEasemobToken(b *testing.B, e *benchServer) string {
 // BenchmarkE2EEasemobChatMessages: GET chatmessages/{hour}, whose answer
 // is an OSS link signed at the clock's now (not cached: it is one HMAC).
 func BenchmarkE2EEasemobChatMessages(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "default"))
+	e := newBenchServer(b, load(b, "default"))
 	tok := benchEasemobToken(b, e)
 	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/chatemu/demo/chatmessages/2026112015", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -351,7 +342,7 @@ func BenchmarkE2EEasemobChatMessages(b *testing.B) {
 // hour each request (a client walking the retention back hour by hour),
 // beside a static handler replaying one hour's answer.
 func BenchmarkE2EEasemobChatMessagesHours(b *testing.B) {
-	e := newBenchServer(b, loadSpec(b, "default"))
+	e := newBenchServer(b, load(b, "default"))
 	tok := benchEasemobToken(b, e)
 	beijing := time.FixedZone("CST", 8*60*60)
 	req := func(base string, i int64) *http.Request {

@@ -23,7 +23,7 @@ const public = "http://127.0.0.1:8080"
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
-func load(t *testing.T, name string) *world.Spec {
+func load(t testing.TB, name string) *world.Spec {
 	t.Helper()
 	spec, err := scenarios.Load(name)
 	if err != nil {
