@@ -242,8 +242,8 @@ type recorder struct {
 	capture bool   // keep the start of the body
 	binary  bool   // the body's type is not text: not kept
 	body    []byte // the first journal.MaxBody bytes written
-	// held is the length of the immutable buffer body is the start of, or
-	// 0 when body is the recorder's own copy.
+	// held is the capacity of the immutable buffer body is the start of,
+	// or 0 when body is the recorder's own copy.
 	held    int64
 	reqBody *bodyCapture
 }
@@ -276,7 +276,9 @@ func (r *recorder) record() {
 		entry.ResponseBody, entry.ResponseBodyBytes = bytesString(r.body), r.written
 		// Nothing writes the body again: a cached page (WriteImmutable),
 		// or the recorder's own copy, which nothing else keeps.
-		entry.KeepResponseBody(max(r.held, int64(cap(r.body))))
+		if r.body != nil {
+			entry.KeepResponseBody(max(r.held, int64(cap(r.body))))
+		}
 	}
 	s.journal.Add(*entry)
 	s.obs.vendorDone(r.req, entry, r.written, r.note)
