@@ -48,7 +48,12 @@ func (s *Surface) cachedList(ctx context.Context, app *world.EasemobApp, req *re
 	if b, ok := s.pages.Get(version, key); ok {
 		return b, nil
 	}
-	env, err := s.list(ctx, app, req, now)
+	rs, _ := s.recordSets.Get().(*recordSet)
+	if rs == nil {
+		rs = new(recordSet)
+	}
+	defer s.recordSets.Put(rs) // the records are rendered and copied below
+	env, err := s.list(ctx, app, req, now, rs)
 	if err != nil {
 		return nil, err
 	}

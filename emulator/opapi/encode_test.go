@@ -14,7 +14,7 @@ func TestEncoderMatchesJSON(t *testing.T) {
 	s := New(Config{World: e.world, Clock: e.clock, PublicURL: publicURL})
 	app, _ := e.world.EasemobAppOf(tenant)
 	c, _ := e.world.OpClient(clientID)
-	full, err := s.list(context.Background(), app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now())
+	full, err := s.list(context.Background(), app, &request{client: c, userID: "alice", pageNum: 1, pageSize: 100, action: ActionInit}, e.clock.Now(), new(recordSet))
 	if err != nil {
 		t.Fatal(err)
 	}

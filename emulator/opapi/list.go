@@ -80,8 +80,9 @@ func (s *Surface) answer(ctx context.Context, client *world.OpClient, body []byt
 //
 // pageNum and pageSize page the result by offset; needMark and needFavorite
 // restrict it to the user's marked and favorited messages (both: to those
-// marked and favorited).
-func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request, now time.Time) (envelope, error) {
+// marked and favorited). The records are rendered into rs and stay valid
+// until it is used again.
+func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request, now time.Time, rs *recordSet) (envelope, error) {
 	v := &userView{app: app, client: req.client, now: now, files: s.chatfilesPrefix(app),
 		marks: map[string][]string{}, favorites: map[string]bool{}}
 	for _, m := range req.client.Marks {
@@ -125,7 +126,7 @@ func (s *Surface) list(ctx context.Context, app *world.EasemobApp, req *request,
 		defer s.msgs.Put(box, msgs) // the records copy what they show
 	}
 
-	data := s.records(v, msgs)
+	data := s.records(v, msgs, rs)
 	return envelope{
 		Code:    CodeOK,
 		Message: MsgOK,

@@ -2,6 +2,7 @@ package opapi
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/chatemu/chatemu/emulator/clock"
@@ -42,6 +43,8 @@ type Surface struct {
 	// answers are rendered in (cache.go).
 	msgs world.Pages
 	bufs pagecache.Buffers
+	// recordSets recycles the records a page is rendered from (*recordSet).
+	recordSets sync.Pool
 	// pages keeps rendered answers by request, clock second and world
 	// version (cache.go); auth, sign and body checks run on every request.
 	pages *pagecache.Cache

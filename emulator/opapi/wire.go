@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -135,16 +136,30 @@ type userView struct {
 	files string
 }
 
-// records renders msgs for the user, in one allocation of records.
-func (s *Surface) records(v *userView, msgs []world.Message) []*record {
-	recs := make([]record, len(msgs))
-	out := make([]*record, len(msgs))
-	buf := make([]byte, 0, recordStrings*len(msgs))
+// records renders msgs for the user into rs, whose records and strings
+// are reused from page to page: they stay valid until rs is used again.
+func (s *Surface) records(v *userView, msgs []world.Message, rs *recordSet) []*record {
+	rs.recs = slices.Grow(rs.recs[:0], len(msgs))[:len(msgs)]
+	rs.out = slices.Grow(rs.out[:0], len(msgs))[:len(msgs)]
+	buf := slices.Grow(rs.buf[:0], recordStrings*len(msgs))
 	for i := range msgs {
-		buf = s.fillRecord(&recs[i], v, &msgs[i], buf)
-		out[i] = &recs[i]
+		buf = s.fillRecord(&rs.recs[i], v, &msgs[i], buf)
+		rs.out[i] = &rs.recs[i]
 	}
-	return out
+	rs.buf = buf
+	if rs.out == nil {
+		return []*record{} // "data":[] on a page past the last
+	}
+	return rs.out
+}
+
+// recordSet holds one page's records and the strings they point into, so
+// that a page rendered and cached as bytes hands them back to
+// Surface.recordSets for the next page instead of to the collector.
+type recordSet struct {
+	recs []record
+	out  []*record
+	buf  []byte
 }
 
 // recordStrings is about how many bytes the strings fillRecord makes for a
