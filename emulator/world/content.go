@@ -239,6 +239,7 @@ func (f fileNamer) append(b []byte, part int) []byte {
 // fill completes what a file needs (id, size, type) but invents no secret,
 // ext or extension for it.
 func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool, sl *slab) {
+	vendor := m.Tenant.Vendor()
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
@@ -261,7 +262,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
 			a.Ext = "amr"
-			if m.Tenant.Vendor() == Yunxin {
+			if vendor == Yunxin {
 				a.Ext = "aac"
 			}
 		}
@@ -340,10 +341,10 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			}
 		}
 	}
-	if m.Tenant.Vendor() == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {
+	if vendor == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {
 		m.Ext = map[string]any{"nickname": w.content.Name(hash(seed, 80))}
 	}
-	if m.Tenant.Vendor() == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
+	if vendor == Yunxin && m.Extension == "" && r.IntN(3) == 0 && !literal {
 		m.Extension = extension(m.At, sl)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/chatemu/chatemu/emulator/internal/javajson"
@@ -21,38 +22,61 @@ import (
 // as \ufffd, U+2028 and U+2029 escaped.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	start, i := 0, javajson.PlainPrefix(s)
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = javajson.AppendEscape(append(b, s[start:i]...), c, javajson.LowerHex)
+	for {
+		// Up to the next ASCII byte to escape: copied as it is when it is
+		// valid UTF-8 without U+2028 or U+2029 (whose encodings alone begin
+		// E2 80 A8/A9), the usual case, rune by rune otherwise.
+		n, ascii := javajson.UnescapedPrefix(s)
+		if seg := s[:n]; ascii || utf8.ValidString(seg) && !hasLineSeparator(seg) {
+			b = append(b, seg...)
+		} else {
+			b = appendRunes(b, seg)
+		}
+		if n == len(s) {
+			return append(b, '"')
+		}
+		b = javajson.AppendEscape(b, s[n], javajson.LowerHex)
+		s = s[n+1:]
+	}
+}
+
+// hasLineSeparator reports whether valid UTF-8 s holds U+2028 or U+2029.
+func hasLineSeparator(s string) bool {
+	for {
+		i := strings.Index(s, "\xe2\x80")
+		if i < 0 || i+2 >= len(s) {
+			return false
+		}
+		if c := s[i+2]; c == 0xa8 || c == 0xa9 {
+			return true
+		}
+		s = s[i+2:]
+	}
+}
+
+// appendRunes appends s, which holds no ASCII byte to escape, with invalid
+// bytes as \ufffd and U+2028 and U+2029 escaped.
+func appendRunes(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
 			i++
-			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', javajson.LowerHex[r&0xF])
+		default:
 			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', javajson.LowerHex[r&0xF])
-			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // AppendFloat appends f as encoding/json does (ES6 number formatting) for

@@ -16,7 +16,7 @@ func marshal(t testing.TB, v any) ([]byte, error) {
 }
 
 var odd = []string{"", "plain", "<b>&amp;</b>", "quote\" back\\slash", "ctl\x00\x01\x1f\n\r\t\b\f", "中文😀", "bad\xff\xfeutf8",
-	"line\u2028sep\u2029", "\x7f"}
+	"line\u2028sep\u2029", "\x7f", "“curly” …\u2029", "cut\xe2\x80", "\xe2\x80\xa8"}
 
 // TestAppendValueIsEncodingJSON compares AppendValue with encoding/json on
 // every kind it takes, nested, and checks that it leaves the rest to it.

@@ -22,31 +22,40 @@ const (
 // control characters with hex (UpperHex or LowerHex).
 func AppendString(b []byte, s, hex string) []byte {
 	b = append(b, '"')
-	start, i := 0, PlainPrefix(s)
-	for i < len(s) {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, "\uFFFD"...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
+	for {
+		// Up to the next byte to escape: copied as it is when it is valid
+		// UTF-8, the usual case, rune by rune otherwise.
+		n, ascii := UnescapedPrefix(s)
+		if seg := s[:n]; ascii || utf8.ValidString(seg) {
+			b = append(b, seg...)
+		} else {
+			b = AppendReplacing(b, seg, "\uFFFD")
 		}
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if n == len(s) {
+			return append(b, '"')
+		}
+		b = AppendEscape(b, s[n], hex)
+		s = s[n+1:]
+	}
+}
+
+// AppendReplacing appends s with each byte that does not begin a valid
+// UTF-8 sequence written as replacement.
+func AppendReplacing(b []byte, s, replacement string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
 			i++
 			continue
 		}
-		b = AppendEscape(append(b, s[start:i]...), c, hex)
-		i++
-		start = i
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(append(b, s[start:i]...), replacement...)
+			start = i + 1
+		}
+		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // AppendEscape appends the escape of c, an ASCII byte a JSON string must

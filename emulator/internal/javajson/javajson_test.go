@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestAppendString(t *testing.T) {
@@ -112,4 +113,93 @@ func TestPlainPrefixRandom(t *testing.T) {
 			t.Fatalf("Plain(%q) = %v, want %v", b, Plain(b), want == len(b))
 		}
 	}
+}
+
+// TestUnescapedPrefix: every byte value at every offset of short strings,
+// against the byte loop.
+func TestUnescapedPrefix(t *testing.T) {
+	slow := func(s string) int {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+				return i
+			}
+		}
+		return len(s)
+	}
+	for n := 0; n <= 24; n++ {
+		base := []byte(strings.Repeat("a~ 欢\xff#]", 3)[:n])
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := append([]byte(nil), base...)
+				b[at] = byte(c)
+				got, ascii := UnescapedPrefix(string(b))
+				if want := slow(string(b)); got != want || ascii != !strings.ContainsFunc(string(b[:want]), func(r rune) bool { return r >= utf8.RuneSelf }) {
+					t.Fatalf("%q: %d (ascii %v), want %d", b, got, ascii, want)
+				}
+			}
+		}
+	}
+}
+
+// refAppendString is AppendString written byte by byte, as it first was.
+func refAppendString(b []byte, s, hex string) []byte {
+	b = append(b, '"')
+	start, i := 0, 0
+	for i < len(s) {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, "\uFFFD"...)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = AppendEscape(append(b, s[start:i]...), c, hex)
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// TestAppendStringRandom: strings mixing ASCII, escapes, multi-byte runes,
+// and broken or truncated sequences anywhere, against refAppendString.
+func TestAppendStringRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", "Z", " ", "~", "\x00", "\x1f", "\"", "\\", "\n", "\x7f", "é", "欢迎", "👋", "\u2028",
+		"\xff", "\x80", "\xe4\xb8", "\xf0\x9f\x91", "\xed\xa0\x80", "\xc0\xaf"}
+	for range 100_000 {
+		var sb strings.Builder
+		for range r.IntN(30) {
+			if r.IntN(3) == 0 {
+				sb.WriteString(pieces[r.IntN(len(pieces))])
+			} else {
+				sb.WriteByte(byte(0x20 + r.IntN(0x5f)))
+			}
+		}
+		s := sb.String()
+		if got, want := AppendString(nil, s, LowerHex), refAppendString(nil, s, LowerHex); string(got) != string(want) {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"plain", "a\"b\\c\n", "欢迎 👋", "bad\xffutf8", "\xe4\xb8", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := AppendString(nil, s, UpperHex), refAppendString(nil, s, UpperHex); string(got) != string(want) {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	})
 }

@@ -47,3 +47,37 @@ func special(w uint64) bool {
 	zero := ((quote - ones) &^ quote) | ((slash - ones) &^ slash)
 	return (less|zero|w)&highs != 0
 }
+
+// UnescapedPrefix returns the length of the longest prefix of s without a
+// byte that both writers escape: below 0x20, '"' or '\\'. Bytes from 0x80
+// on are part of it; ascii reports that there are none, otherwise whether
+// they are valid UTF-8 is the caller's to check. Eight bytes at a time.
+func UnescapedPrefix(s string) (n int, ascii bool) {
+	i, high := 0, uint64(0)
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		if escaped(w) {
+			break
+		}
+		high |= w
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
+			break
+		}
+		high |= uint64(c)
+	}
+	return i, high&highs == 0
+}
+
+// escaped reports whether a byte of w is below 0x20, '"' or '\\' (special
+// without its test for the high bit: exact about whether one exists, as
+// a byte from 0x80 on is none of them).
+func escaped(w uint64) bool {
+	less := (w - ones*0x20) &^ w
+	quote := w ^ (ones * '"')
+	slash := w ^ (ones * '\\')
+	zero := ((quote - ones) &^ quote) | ((slash - ones) &^ slash)
+	return (less|zero)&highs != 0
+}
