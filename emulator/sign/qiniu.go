@@ -70,25 +70,33 @@ func QiniuSign(secretKey, data string) string {
 // the escaped form clients will send. A QiniuSigner signs many URLs with
 // one key pair for less.
 func QiniuURL(baseURL, accessKey, secretKey string, deadline time.Time) string {
-	return string(appendQiniuSign([]byte(baseURL), 0, accessKey, deadline, hmac.New(sha1.New, []byte(secretKey))))
+	return string(appendQiniuSign([]byte(baseURL), 0, accessKey, deadline, &qiniuMAC{h: hmac.New(sha1.New, []byte(secretKey))}))
+}
+
+// qiniuMAC is an HMAC-SHA1 of a secret key and the buffer its sums go
+// into, kept with it: a sum given to the hash.Hash escapes, so a buffer on
+// the stack would be a new allocation each time.
+type qiniuMAC struct {
+	h   hash.Hash
+	sum []byte
 }
 
 // appendQiniuSign makes b[start:], a base URL, QiniuURL's URL: it appends
 // the deadline and the token, signing with mac, a fresh or reset
 // HMAC-SHA1 of the secret key.
-func appendQiniuSign(b []byte, start int, accessKey string, deadline time.Time, mac hash.Hash) []byte {
+func appendQiniuSign(b []byte, start int, accessKey string, deadline time.Time, mac *qiniuMAC) []byte {
 	if bytes.IndexByte(b[start:], '?') >= 0 {
 		b = append(b, "&e="...)
 	} else {
 		b = append(b, "?e="...)
 	}
 	b = strconv.AppendInt(b, deadline.Unix(), 10)
-	mac.Write(b[start:])
-	var sum [sha1.Size]byte
+	mac.h.Write(b[start:])
+	mac.sum = mac.h.Sum(mac.sum[:0])
 	b = append(b, "&token="...)
 	b = append(b, accessKey...)
 	b = append(b, ':')
-	return base64.URLEncoding.AppendEncode(b, mac.Sum(sum[:0]))
+	return base64.URLEncoding.AppendEncode(b, mac.sum)
 }
 
 // QiniuSigner makes the private download URLs of one Qiniu key pair, as
@@ -97,7 +105,7 @@ func appendQiniuSign(b []byte, start int, accessKey string, deadline time.Time, 
 type QiniuSigner struct {
 	accessKey string
 	secretKey []byte
-	macs      sync.Pool // hash.Hash: HMAC-SHA1 keyed with secretKey
+	macs      sync.Pool // *qiniuMAC: HMAC-SHA1 keyed with secretKey
 }
 
 // NewQiniuSigner returns a signer for the key pair.
@@ -109,11 +117,11 @@ func NewQiniuSigner(accessKey, secretKey string) *QiniuSigner {
 // URL QiniuURL(b[start:], accessKey, secretKey, deadline) returns, and
 // returns the extended b.
 func (q *QiniuSigner) AppendSigned(b []byte, start int, deadline time.Time) []byte {
-	mac, ok := q.macs.Get().(hash.Hash)
+	mac, ok := q.macs.Get().(*qiniuMAC)
 	if ok {
-		mac.Reset()
+		mac.h.Reset()
 	} else {
-		mac = hmac.New(sha1.New, q.secretKey)
+		mac = &qiniuMAC{h: hmac.New(sha1.New, q.secretKey), sum: make([]byte, 0, sha1.Size)}
 	}
 	b = appendQiniuSign(b, start, q.accessKey, deadline, mac)
 	q.macs.Put(mac)

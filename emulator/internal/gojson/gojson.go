@@ -184,7 +184,8 @@ func appendObject[V any](b []byte, m map[string]V, depth int) ([]byte, bool) {
 		return append(b, "null"...), true
 	}
 	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
+	var kb [8]string // a few keys fit on the stack
+	for i, k := range sortedKeys(m, kb[:0]) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -197,11 +198,8 @@ func appendObject[V any](b []byte, m map[string]V, depth int) ([]byte, bool) {
 	return append(b, '}'), true
 }
 
-// sortedKeys returns m's keys in encoding/json's order; a few fit on the
-// stack's array.
-func sortedKeys[V any](m map[string]V) []string {
-	var buf [8]string
-	keys := buf[:0]
+// sortedKeys appends m's keys to keys in encoding/json's order.
+func sortedKeys[V any](m map[string]V, keys []string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}

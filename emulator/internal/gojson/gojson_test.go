@@ -82,3 +82,13 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendValueSmallMapAllocates nothing: a generated message's ext
+// object is written without an allocation of its own.
+func TestAppendValueSmallMapAllocates(t *testing.T) {
+	v := map[string]any{"nickname": "王小明", "level": 3.0, "tags": []any{"a", "b"}}
+	buf := make([]byte, 0, 256)
+	if n := testing.AllocsPerRun(100, func() { buf, _ = AppendValue(buf[:0], v) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
