@@ -175,9 +175,10 @@ const (
 	combineSize, combineSpan = 2_400, 1_600
 )
 
-// sumsTable holds the md5 midstates of the heads of every attachment a
-// Yunxin app generates (the md5s its pages carry), up to the largest size
-// drawn, so that a fresh world's first walk hashes no padding
+// sumsTable holds the md5 midstates of the heads of every attachment an
+// Easemob or a Yunxin app generates (the md5s their pages carry), up to
+// the largest size drawn, so that a fresh world's first walk hashes no
+// padding
 // (fixtures.AppendSumsTable; TestSumsTable remakes it, go test -update
 // rewrites it).
 //

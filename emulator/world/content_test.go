@@ -62,9 +62,9 @@ func TestAttachmentMD5IsTheBytesMD5(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite sums.table")
 
-// yunxinFiles are the largest of every attachment shape a Yunxin app
-// generates, which sumsTable covers.
-func yunxinFiles() []fixtures.File {
+// generatedFiles are the largest of every attachment shape an Easemob or
+// a Yunxin app generates, which sumsTable covers.
+func generatedFiles() []fixtures.File {
 	var fs []fixtures.File
 	for _, d := range imageSizes {
 		for _, ext := range []string{"jpg", "png"} {
@@ -75,8 +75,10 @@ func yunxinFiles() []fixtures.File {
 		fs = append(fs, fixtures.File{Media: fixtures.ImageFile, Ext: "jpg", Width: d[0], Height: d[1], Size: thumbBytes + thumbSpan - 1})
 	}
 	for secs := int64(1); secs <= maxAudioSecs; secs++ {
-		fs = append(fs, fixtures.File{Media: fixtures.AudioFile, Ext: "aac", Duration: time.Duration(secs) * time.Second,
-			Size: audioBytes + secs*audioBytesPerSec + audioSpan - 1})
+		for _, ext := range []string{"aac", "amr"} { // Yunxin's, Easemob's
+			fs = append(fs, fixtures.File{Media: fixtures.AudioFile, Ext: ext, Duration: time.Duration(secs) * time.Second,
+				Size: audioBytes + secs*audioBytesPerSec + audioSpan - 1})
+		}
 	}
 	fs = append(fs, fixtures.File{Media: fixtures.VideoFile, Ext: "mp4", Size: videoBytes + videoSpan - 1})
 	for _, ext := range docExts {
@@ -86,9 +88,9 @@ func yunxinFiles() []fixtures.File {
 }
 
 // TestSumsTable: the embedded sums.table is the one AppendSumsTable makes
-// for yunxinFiles (go test -update rewrites it), and a world loads it.
+// for generatedFiles (go test -update rewrites it), and a world loads it.
 func TestSumsTable(t *testing.T) {
-	want := fixtures.AppendSumsTable(nil, yunxinFiles())
+	want := fixtures.AppendSumsTable(nil, generatedFiles())
 	if *update {
 		if err := os.WriteFile("sums.table", want, 0o644); err != nil {
 			t.Fatal(err)
@@ -100,5 +102,44 @@ func TestSumsTable(t *testing.T) {
 	}
 	if parsedSumsTable() == nil {
 		t.Fatal("sums.table does not parse")
+	}
+}
+
+// TestSumsTableCoversGenerated: every attachment generated Easemob and
+// Yunxin messages carry, and a video's thumbnail, has its head and
+// midstates in sumsTable, so a fresh world's first walk builds no chain.
+func TestSumsTableCoversGenerated(t *testing.T) {
+	spec := testSpec()
+	for i := range spec.Easemob[0].Traffic {
+		spec.Easemob[0].Traffic[i].PerHour = 3000
+	}
+	spec.Yunxin[0].Traffic[0].PerHour = 3000
+	w, err := New(spec, anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := parsedSumsTable()
+	var sl slab
+	kinds := map[string]int{}
+	for _, streams := range w.tenants.Load().byTenant {
+		for _, s := range streams {
+			for i := range min(s.len(), 6000) {
+				m := w.generate(s, i, &sl)
+				if m.Kind == Combine {
+					continue
+				}
+				for a := m.Attachment; a != nil; a = a.Thumb {
+					if !table.Covers(a.file()) {
+						t.Fatalf("%s %s message %d: its %s of %d bytes is not in sums.table (go test -run TestSumsTable -update)", m.Tenant, m.Kind, i, a.Ext, a.Size)
+					}
+					kinds[a.Ext]++
+				}
+			}
+		}
+	}
+	for _, ext := range []string{"jpg", "png", "amr", "aac", "mp4", "pdf", "docx"} {
+		if kinds[ext] == 0 {
+			t.Errorf("no %s generated: %v", ext, kinds)
+		}
 	}
 }
