@@ -422,6 +422,14 @@ func combineSummary(r *prng) string {
 // newSums returns the md5 midstates of a world, starting from sumsTable.
 func newSums() *fixtures.Sums { return fixtures.NewSumsFrom(0, parsedSumsTable()) }
 
+// sharedContent is the fixtures.Content every world of the process keeps
+// its texts, names, words, places and file names in. Its pools are a pure
+// function of their slots, so sharing them changes no answer; what it
+// changes is that a second server in a process (a test suite starts many)
+// starts with the slots the first made, and that the pools' memory
+// (TestPoolMemory) is bounded per process rather than per server.
+var sharedContent = sync.OnceValue(func() *fixtures.Content { return new(fixtures.Content) })
+
 // parsedSumsTable is sumsTable parsed, once for every world of the
 // process: read-only data, like the table itself. Nil if it does not
 // parse (TestSumsTable keeps it whole; without it, md5s are only slower).

@@ -44,8 +44,8 @@ type World struct {
 
 	work workCounters
 
-	sums    *fixtures.Sums   // attachments' md5 midstates (content.go)
-	content fixtures.Content // texts and names, its random sources reused
+	sums    *fixtures.Sums    // attachments' md5 midstates (content.go)
+	content *fixtures.Content // texts and names: sharedContent
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
@@ -80,10 +80,11 @@ func (ts *tenantSet) clone() *tenantSet {
 // traffic's volume: no generated message is made until it is asked for.
 func New(spec Spec, anchor time.Time) (*World, error) {
 	w := &World{
-		spec:   spec,
-		seed:   spec.Seed,
-		anchor: anchor.UTC(),
-		sums:   newSums(),
+		spec:    spec,
+		seed:    spec.Seed,
+		anchor:  anchor.UTC(),
+		sums:    newSums(),
+		content: sharedContent(),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
