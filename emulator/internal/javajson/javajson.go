@@ -29,7 +29,7 @@ func AppendString(b []byte, s, hex string) []byte {
 		if seg := s[:n]; ascii || utf8.ValidString(seg) {
 			b = append(b, seg...)
 		} else {
-			b = AppendReplacing(b, seg, "\uFFFD")
+			b = appendReplacingInvalid(b, seg)
 		}
 		if n == len(s) {
 			return append(b, '"')
@@ -39,9 +39,9 @@ func AppendString(b []byte, s, hex string) []byte {
 	}
 }
 
-// AppendReplacing appends s with each byte that does not begin a valid
-// UTF-8 sequence written as replacement.
-func AppendReplacing(b []byte, s, replacement string) []byte {
+// appendReplacingInvalid appends s with each byte that does not begin a
+// valid UTF-8 sequence written as U+FFFD.
+func appendReplacingInvalid(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
@@ -50,7 +50,7 @@ func AppendReplacing(b []byte, s, replacement string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			b = append(append(b, s[start:i]...), replacement...)
+			b = append(append(b, s[start:i]...), "\uFFFD"...)
 			start = i + 1
 		}
 		i += size

@@ -38,15 +38,8 @@ const (
 )
 
 // special reports whether a byte of w is below 0x20, '"', '\\' or 0x80 and
-// above (the bit tricks of "Bit Twiddling Hacks", determine if a word has a
-// byte less than n / equal to n: exact about whether one exists).
-func special(w uint64) bool {
-	less := (w - ones*0x20) &^ w
-	quote := w ^ (ones * '"')
-	slash := w ^ (ones * '\\')
-	zero := ((quote - ones) &^ quote) | ((slash - ones) &^ slash)
-	return (less|zero|w)&highs != 0
-}
+// above.
+func special(w uint64) bool { return escaped(w) || w&highs != 0 }
 
 // UnescapedPrefix returns the length of the longest prefix of s without a
 // byte that both writers escape: below 0x20, '"' or '\\'. Bytes from 0x80
@@ -71,9 +64,10 @@ func UnescapedPrefix(s string) (n int, ascii bool) {
 	return i, high&highs == 0
 }
 
-// escaped reports whether a byte of w is below 0x20, '"' or '\\' (special
-// without its test for the high bit: exact about whether one exists, as
-// a byte from 0x80 on is none of them).
+// escaped reports whether a byte of w is below 0x20, '"' or '\\' (the bit
+// tricks of "Bit Twiddling Hacks", determine if a word has a byte less than
+// n / equal to n: exact about whether one exists; a byte from 0x80 on is
+// none of them).
 func escaped(w uint64) bool {
 	less := (w - ones*0x20) &^ w
 	quote := w ^ (ones * '"')
