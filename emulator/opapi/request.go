@@ -209,11 +209,14 @@ func (v *bodyValues) scan(b []byte) bool {
 // skipSpace returns the index of the first byte at or after i that is not
 // JSON whitespace.
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	return i
 }
+
+// isSpace reports whether c is JSON whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // plainEnd returns the index of the quote closing a string whose content
 // starts at i, and false when the string has an escape or a control
@@ -269,7 +272,7 @@ func scalarEnd(b []byte, i int) (int, bool) {
 // delimited reports whether a literal or number ending at i ends there:
 // the body ends or whitespace, a comma or a brace follows.
 func delimited(b []byte, i int) bool {
-	return i == len(b) || b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == ',' || b[i] == '}'
+	return i == len(b) || isSpace(b[i]) || b[i] == ',' || b[i] == '}'
 }
 
 // parseBody decodes the JSON body with Jackson's default leniency: numbers
