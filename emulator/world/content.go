@@ -187,10 +187,17 @@ var sumsTable []byte
 
 // generate builds message i of stream s.
 func (w *World) generate(s *stream, i int64, sl *slab) Message {
+	var m Message
+	w.generateInto(&m, s, i, sl)
+	return m
+}
+
+// generateInto builds message i of stream s in *m, overwriting it.
+func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab) {
 	at := s.at(i)
 	seed := hash(s.seed, uint64(i), 3)
 	r := newPRNG(seed, seed^0x5bd1e995)
-	m := Message{
+	*m = Message{
 		Tenant:   s.tenant,
 		At:       time.UnixMilli(at).UTC(),
 		From:     s.from,
@@ -213,8 +220,7 @@ func (w *World) generate(s *stream, i int64, sl *slab) Message {
 		}
 		pick -= ct.weight
 	}
-	w.fill(&m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false, sl)
-	return m
+	w.fill(m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false, sl)
 }
 
 // fileNamer names a message's files (part 0 the file, 1 the thumbnail): a

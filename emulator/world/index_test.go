@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -535,11 +536,79 @@ func TestCancelledQueriesStop(t *testing.T) {
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	work = workOf(w, func() {
+		if _, _, _, err := w.RoomVisit(done, q, func(*Message) { t.Error("a cancelled visit visited") }); err != context.Canceled {
+			t.Errorf("RoomVisit: %v, want context.Canceled", err)
+		}
 		if _, _, err := w.UserPage(done, UserQuery{Tenant: EasemobTenant("acme", "chat"), User: "alice", Offset: 5, Limit: 20}); err != context.Canceled {
 			t.Errorf("UserPage: %v, want context.Canceled", err)
 		}
 	})
 	if work.Generated != 0 || work.Examined != 0 {
 		t.Errorf("a cancelled query did %+v", work)
+	}
+}
+
+// TestRoomVisitIsRoomPage walks rooms of streams, literal and injected
+// messages with RoomVisit and RoomPage side by side: every page visits the
+// messages RoomPage returns, whole (attachments, thumbnails, strings of the
+// rewound slab), in order, with the same count, last key and "more".
+func TestRoomVisitIsRoomPage(t *testing.T) {
+	w, err := New(crowdedSpec(), anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	injectCrowd(t, w, 600, rand.New(rand.NewPCG(3, 4)))
+	yx := YunxinTenant("yx")
+	var lits []Message
+	for i := range 40 {
+		lits = append(lits, Message{From: "u1", To: "100", ChatType: ChatRoom, Kind: []Kind{Text, Image, Video, File}[i%4],
+			At: anchor.Add(-time.Duration(i*5) * time.Minute)})
+	}
+	if _, err := w.Inject(yx, lits, anchor); err != nil {
+		t.Fatal(err)
+	}
+	rooms := []RoomQuery{
+		{Tenant: EasemobTenant("acme", "chat"), Room: "r1", Sender: "carol"},
+		{Tenant: yx, Room: "100", Sender: "u1"},
+	}
+	for _, base := range rooms {
+		for _, kinds := range [][]Kind{nil, {Image, Video}, {Text}} {
+			for _, desc := range []bool{false, true} {
+				for _, limit := range []int{1, 7, 100} {
+					q := base
+					q.Kinds, q.Descending, q.Limit = kinds, desc, limit
+					pages, seen := 0, 0
+					for {
+						want, wantMore, err := w.RoomPage(context.Background(), q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						i := 0
+						n, last, more, err := w.RoomVisit(context.Background(), q, func(m *Message) {
+							if i >= len(want) || !reflect.DeepEqual(*m, want[i]) {
+								t.Fatalf("%s %v desc %v limit %d page %d: message %d differs from RoomPage's", q.Tenant, kinds, desc, limit, pages, i)
+							}
+							i++
+						})
+						if err != nil || n != len(want) || i != n || more != wantMore {
+							t.Fatalf("%s %v desc %v limit %d page %d: visited %d (%d calls), more %v, %v; RoomPage has %d, more %v",
+								q.Tenant, kinds, desc, limit, pages, n, i, more, err, len(want), wantMore)
+						}
+						seen += n
+						pages++
+						if !more {
+							break
+						}
+						if last != want[n-1].Key {
+							t.Fatalf("last key %v, want %v", last, want[n-1].Key)
+						}
+						q.After = &last
+					}
+					if seen == 0 {
+						t.Fatalf("%s %v: an empty walk tests nothing", q.Tenant, kinds)
+					}
+				}
+			}
+		}
 	}
 }

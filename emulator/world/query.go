@@ -174,6 +174,19 @@ func (c *cursor) step() {
 	c.ready = false
 }
 
+// takeInto is take for a visit: it writes the current message in *m,
+// generating it in the query's slab rewound, and moves on.
+func (c *cursor) takeInto(m *Message) {
+	c.q.work.Generated++
+	if c.s != nil {
+		c.q.slab.rewind()
+		c.q.w.generateInto(m, c.s, c.i, &c.q.slab)
+	} else {
+		*m = *c.run[c.i]
+	}
+	c.step()
+}
+
 // take returns the current message and moves on.
 func (c *cursor) take() Message {
 	c.q.work.Generated++
@@ -455,6 +468,25 @@ func (q *query) page(sel selection, desc bool, offset int64, limit int, count bo
 	return msgs, m.head() != nil, total
 }
 
+// visit is page for a caller that takes each message as it comes: it
+// calls each with up to limit messages of sel, all made in one Message and
+// the query's slab rewound, and returns how many, the last one's key and
+// whether more follow.
+func (q *query) visit(sel selection, desc bool, limit int, each func(*Message)) (n int, last Key, more bool) {
+	m := walk(q.sources(sel, desc), sel.lo, sel.hi, desc)
+	var msg Message
+	for ; n < limit; n++ {
+		c := m.head()
+		if c == nil {
+			return n, last, false
+		}
+		c.takeInto(&msg)
+		last = msg.Key
+		each(&msg)
+	}
+	return n, last, m.head() != nil
+}
+
 // Range yields a tenant's messages with At in [from, to), oldest first.
 // It holds a position per source, never the range, and its consumer ends
 // it: the archive writer stops when a write to a gone client fails.
@@ -519,6 +551,37 @@ type RoomQuery struct {
 // keyset, so a walk stays exact while messages are injected during it. It
 // stops early with ctx's error when ctx is done.
 func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, more bool, err error) {
+	q := w.query(ctx)
+	defer q.done()
+	q.buf = rq.Buf
+	msgs, more, _ = q.page(rq.selection(), rq.Descending, 0, rq.Limit, false)
+	if q.err != nil {
+		return nil, false, q.err
+	}
+	return msgs, more, nil
+}
+
+// RoomVisit is RoomPage for a caller that renders each message as it
+// comes (rq.Buf unused): it calls visit with the page's messages in order
+// and returns how many it visited, the last one's key and whether more
+// follow. The message visit gets, and every string and attachment it
+// points to, are valid only during the call: the next message is made in
+// the same memory. So a page allocates nothing per message, and each
+// message is rendered while it is still in the processor's cache. It stops
+// early with ctx's error when ctx is done.
+func (w *World) RoomVisit(ctx context.Context, rq RoomQuery, visit func(*Message)) (n int, last Key, more bool, err error) {
+	q := w.query(ctx)
+	defer q.done()
+	n, last, more = q.visit(rq.selection(), rq.Descending, rq.Limit, visit)
+	if q.err != nil {
+		return 0, Key{}, false, q.err
+	}
+	return n, last, more, nil
+}
+
+// selection is the room page's selection: rq's sender in rq's room, past
+// rq.After.
+func (rq *RoomQuery) selection() selection {
 	sel := selection{
 		tenant: rq.Tenant,
 		stream: func(s *stream) bool {
@@ -535,14 +598,7 @@ func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, mor
 			sel.lo = rq.After.next()
 		}
 	}
-	q := w.query(ctx)
-	defer q.done()
-	q.buf = rq.Buf
-	msgs, more, _ = q.page(sel, rq.Descending, 0, rq.Limit, false)
-	if q.err != nil {
-		return nil, false, q.err
-	}
-	return msgs, more, nil
+	return sel
 }
 
 // UserQuery asks for the messages an Easemob user can see, a page at a time:

@@ -21,6 +21,20 @@ const slabAttachments = 16
 type slab struct {
 	buf  []byte       // the current chunk; its bytes below len are handed out, never written again
 	atts []Attachment // attachments not handed out yet
+	// all is the chunk atts hands out of, for rewind.
+	all []Attachment
+}
+
+// rewind hands the slab's current chunks out again from their start, the
+// attachments zeroed: for a caller done with every string and attachment
+// handed out so far (a visit, whose message dies before the next one is
+// made). It breaks string's promise for the strings handed out before,
+// which is why only RoomVisit's slab, which outlives none of them, rewinds.
+func (s *slab) rewind() {
+	s.buf = s.buf[:0]
+	used := len(s.all) - len(s.atts)
+	clear(s.all[:used])
+	s.atts = s.all
 }
 
 // string returns b as a string of the slab's.
@@ -48,6 +62,7 @@ func (s *slab) attachment() *Attachment {
 	}
 	if len(s.atts) == 0 {
 		s.atts = make([]Attachment, slabAttachments)
+		s.all = s.atts
 	}
 	a := &s.atts[0]
 	s.atts = s.atts[1:]

@@ -90,25 +90,40 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	if kinds == nil {
 		kinds = yunxinKinds()
 	}
-	box := s.msgs.Get()
-	msgs, more, err := s.cfg.World.RoomPage(ctx, world.RoomQuery{
+	// Each message is rendered as the world makes it (world.RoomVisit).
+	// The items are rendered first: the head, which has_more and
+	// next_token go into, is known only at the end.
+	b := append((*buf)[:0], `,"items":[`...)
+	items := len(b)
+	var rerr error
+	n, last, more, err := s.cfg.World.RoomVisit(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
-		Descending: q.descending, After: after, Limit: q.limit, Buf: *box,
+		Descending: q.descending, After: after, Limit: q.limit,
+	}, func(m *world.Message) {
+		if rerr != nil {
+			return
+		}
+		if len(b) > items {
+			b = append(b, ',')
+		}
+		b, rerr = s.appendItem(b, app.AppKey, m)
 	})
 	if err != nil { // ctx is done
 		return nil, nil
 	}
-	defer s.msgs.Put(box, msgs) // rendered below; the page keeps only bytes
-	next := ""
-	if more && len(msgs) > 0 {
-		next = s.encodeToken(scope, msgs[len(msgs)-1].Key)
+	if rerr != nil {
+		return nil, errInternal("chatemu bug: rendering the page: " + rerr.Error())
 	}
-	b, err := s.appendHistory((*buf)[:0], app.AppKey, msgs, more && next != "", next)
-	if err != nil {
-		return nil, errInternal("chatemu bug: rendering the page: " + err.Error())
-	}
+	b = append(b, "]}}"...)
 	*buf = b
-	page := append([]byte(nil), b...)
+	next := ""
+	if more && n > 0 {
+		next = s.encodeToken(scope, last)
+	}
+	var hb [128]byte
+	h := appendHead(hb[:0], next)
+	page := make([]byte, len(h)+len(b))
+	copy(page[copy(page, h):], b)
 	s.pages.Put(version, key, page)
 	return page, nil
 }

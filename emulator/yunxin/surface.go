@@ -36,8 +36,6 @@ type Surface struct {
 	api  *respond.Adapter[*Error]
 	nos  *respond.Adapter[*nosError]
 	bufs pagecache.Buffers // the pages' render buffers
-	// msgs recycles the slices pages are generated in.
-	msgs world.Pages
 	// pages keeps rendered history bodies by query and world version
 	// (cache.go); auth, rate limits and checks still run on every request.
 	pages *pagecache.Cache

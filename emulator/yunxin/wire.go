@@ -54,27 +54,18 @@ func yunxinKinds() []world.Kind {
 	return out
 }
 
-// appendHistory renders a success body: {"code":200,"msg":"success",
-// "data":{"has_more",["next_token"],"items"}}, the vendor page's key order.
-// next_token is absent on the last page (https://yunxin-im.apifox.cn/api-149334533).
-func (s *Surface) appendHistory(b []byte, appKey string, msgs []world.Message, more bool, next string) ([]byte, error) {
+// appendHead writes the start of a success body, up to its items:
+// {"code":200,"msg":"success","data":{"has_more",["next_token"], the
+// vendor page's key order; the items and "]}}" follow. has_more is whether
+// there is a next token, which is absent on the last page
+// (https://yunxin-im.apifox.cn/api-149334533).
+func appendHead(b []byte, next string) []byte {
 	b = append(b, `{"code":200,"msg":"success","data":{"has_more":`...)
-	b = strconv.AppendBool(b, more)
-	if more {
-		b = append(b, `,"next_token":`...)
-		b = appendString(b, next)
+	if next == "" {
+		return append(b, "false"...)
 	}
-	b = append(b, `,"items":[`...)
-	var err error
-	for i := range msgs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if b, err = s.appendItem(b, appKey, &msgs[i]); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, "]}}"...), nil
+	b = append(b, `true,"next_token":`...)
+	return appendString(b, next)
 }
 
 // appendItem renders one history item. Key order follows the vendor page's
