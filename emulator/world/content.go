@@ -188,12 +188,13 @@ var sumsTable []byte
 // generate builds message i of stream s.
 func (w *World) generate(s *stream, i int64, sl *slab) Message {
 	var m Message
-	w.generateInto(&m, s, i, sl)
+	w.generateInto(&m, s, i, sl, 0)
 	return m
 }
 
-// generateInto builds message i of stream s in *m, overwriting it.
-func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab) {
+// generateInto builds message i of stream s in *m, overwriting it, without
+// the fields omit names.
+func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab, omit Fields) {
 	at := s.at(i)
 	seed := hash(s.seed, uint64(i), 3)
 	r := newPRNG(seed, seed^0x5bd1e995)
@@ -208,7 +209,10 @@ func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab) {
 	}
 	// The server id and the client id in one allocation.
 	var buf [20 + 36]byte
-	b := appendMessageID(buf[:0], at, s.src)
+	b := buf[:0]
+	if omit&OmitID == 0 {
+		b = appendMessageID(b, at, s.src)
+	}
 	n := len(b)
 	ids := sl.string(appendUUID4(b, hash(seed, 10), hash(seed, 11)))
 	m.ID, m.ClientID = ids[:n], ids[n:]
@@ -220,7 +224,7 @@ func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab) {
 		}
 		pick -= ct.weight
 	}
-	w.fill(m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false, sl)
+	w.fill(m, &r, seed, fileNamer{seed: w.seed, at: at, src: s.src}, false, sl, omit)
 }
 
 // fileNamer names a message's files (part 0 the file, 1 the thumbnail): a
@@ -244,8 +248,9 @@ func (f fileNamer) append(b []byte, part int) []byte {
 // the message's files. Fields already set (a literal message's text, file
 // name, size…) are kept. A literal message is taken as its author wrote it:
 // fill completes what a file needs (id, size, type) but invents no secret,
-// ext or extension for it.
-func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool, sl *slab) {
+// ext or extension for it. Fields omit names are left as they are; their
+// draws from r are made all the same, so that the rest does not change.
+func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal bool, sl *slab, omit Fields) {
 	vendor := m.Tenant.Vendor()
 	switch m.Kind {
 	case Text, Tip, Robot:
@@ -264,7 +269,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			d := imageSizes[r.IntN(len(imageSizes))]
 			a.Width, a.Height = d[0], d[1]
 		}
-		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal, sl)
+		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal, sl, omit)
 	case Audio:
 		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -277,7 +282,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			a.Duration = time.Duration(1+r.IntN(maxAudioSecs)) * time.Second
 		}
 		secs := int64(a.Duration / time.Second)
-		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal, sl)
+		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal, sl, omit)
 	case Video:
 		a := sl.ensure(&m.Attachment)
 		if a.Ext == "" {
@@ -290,11 +295,13 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		if a.Duration == 0 {
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
-		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal, sl)
-		if a.Thumb == nil {
+		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal, sl, omit)
+		if a.Thumb == nil && omit&OmitThumb != 0 {
+			skipMedia(r, thumbSpan)
+		} else if a.Thumb == nil {
 			t := sl.attachment()
 			t.Ext, t.Width, t.Height = "jpg", a.Width, a.Height
-			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal, sl)
+			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal, sl, omit)
 			a.Thumb = t
 		}
 	case File:
@@ -302,7 +309,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
-		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal, sl)
+		w.media(a, File, r, seed, files, 0, fileBytes+r.Int64N(fileSpan), literal, sl, omit)
 	case Combine:
 		a := sl.ensure(&m.Attachment)
 		if m.Combine == nil {
@@ -316,7 +323,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 		// The forwarded messages' JSON is padded to a size chosen up front,
 		// above the longest it can be (4 texts of at most 120 runes).
-		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal, sl)
+		w.media(a, Combine, r, seed, files, 0, combineSize+r.Int64N(combineSpan), literal, sl, omit)
 	case Location:
 		if m.Location == nil {
 			addr, lat, lng := w.content.Place(hash(seed, 40))
@@ -373,7 +380,7 @@ func (sl *slab) ensure(p **Attachment) *Attachment {
 // media completes a file attachment: its id (part of files), name, type,
 // size and secret. The size is chosen before the bytes exist (fixtures.Fit
 // pads the real file to it), so listing messages never generates a file.
-func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool, sl *slab) {
+func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files fileNamer, part int, size int64, literal bool, sl *slab, omit Fields) {
 	a.kind, a.seed = kind, hash(seed, 90)
 	if a.Name == "" {
 		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
@@ -399,7 +406,7 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 		b = files.append(b, part)
 	}
 	n := len(b)
-	if r.IntN(2) == 0 && a.Secret == "" && !literal {
+	if r.IntN(2) == 0 && a.Secret == "" && !literal && omit&OmitSecret == 0 {
 		b = appendSecret(b, hash(seed, 92))
 	}
 	if len(b) > 0 {
@@ -411,6 +418,13 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 			a.Secret = s[n:]
 		}
 	}
+}
+
+// skipMedia makes the draws from r that media's call for a file of span
+// sizes makes, for a file omitted.
+func skipMedia(r *prng, span int64) {
+	r.Int64N(span) // the size
+	r.IntN(2)      // whether it has a secret
 }
 
 var combineParts = [...]string{"[图片]", "[文件]", "[语音]", "[视频]", "你好", "收到", "好的👌", "明天见"}

@@ -33,3 +33,36 @@ func BenchmarkColdPageContent(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkColdPageVisit is BenchmarkColdPageContent through RoomVisit,
+// as the Yunxin history reads a page: every field made, and without the
+// fields it never shows (RoomQuery.Omit).
+func BenchmarkColdPageVisit(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		omit Fields
+	}{{"all", 0}, {"omit", OmitID | OmitSecret | OmitThumb}} {
+		b.Run(c.name, func(b *testing.B) {
+			spec := testSpec()
+			spec.Yunxin[0].Traffic[0].PerHour = 5000
+			spec.Yunxin[0].Traffic[0].Since = 96 * time.Hour
+			w, err := New(spec, anchor)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Descending: true, Limit: 100, Omit: c.omit}
+			visit := func(m *Message) {
+				if a := m.Attachment; a != nil && m.Kind != Combine {
+					w.MD5(a)
+				}
+			}
+			for b.Loop() {
+				_, last, more, _ := w.RoomVisit(context.Background(), q, visit)
+				q.After = nil // past the oldest page, start over at the newest
+				if more {
+					q.After = &last
+				}
+			}
+		})
+	}
+}

@@ -159,6 +159,18 @@ type Message struct {
 	Key Key
 }
 
+// Fields names optional parts of a generated message that a reader may go
+// without (RoomQuery.Omit): they cost the making on a cold page, and a
+// vendor that shows none of them need not pay it.
+type Fields uint8
+
+// The fields a reader may omit.
+const (
+	OmitID     Fields = 1 << iota // Message.ID, the server id (Yunxin's history shows only the client id)
+	OmitSecret                    // Attachment.Secret, Easemob's share-secret
+	OmitThumb                     // Attachment.Thumb, a video's thumbnail
+)
+
 // Key orders messages totally: by time, then by source, then by sequence.
 // Vendor page tokens wrap a Key.
 type Key struct {

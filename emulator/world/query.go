@@ -52,6 +52,9 @@ type query struct {
 	slab slab
 	// buf is where page puts its messages when it has room (RoomQuery.Buf).
 	buf []Message
+	// omit names the fields a visit's generated messages go without
+	// (RoomQuery.Omit).
+	omit Fields
 }
 
 // checkEvery is how many keys a walk examines between checks of its
@@ -180,7 +183,7 @@ func (c *cursor) takeInto(m *Message) {
 	c.q.work.Generated++
 	if c.s != nil {
 		c.q.slab.rewind()
-		c.q.w.generateInto(m, c.s, c.i, &c.q.slab)
+		c.q.w.generateInto(m, c.s, c.i, &c.q.slab, c.q.omit)
 	} else {
 		*m = *c.run[c.i]
 	}
@@ -541,6 +544,10 @@ type RoomQuery struct {
 	// the direction starts from.
 	After *Key
 	Limit int
+	// Omit names fields RoomVisit's reader never reads: generated
+	// messages go without them, which saves making them. RoomPage makes
+	// every field.
+	Omit Fields
 	// Buf, when it has room for Limit messages, holds the page instead of
 	// a new slice: a caller done with a page before it asks the next one
 	// passes the last page's slice back (its messages are overwritten).
@@ -572,6 +579,7 @@ func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, mor
 func (w *World) RoomVisit(ctx context.Context, rq RoomQuery, visit func(*Message)) (n int, last Key, more bool, err error) {
 	q := w.query(ctx)
 	defer q.done()
+	q.omit = rq.Omit
 	n, last, more = q.visit(rq.selection(), rq.Descending, rq.Limit, visit)
 	if q.err != nil {
 		return 0, Key{}, false, q.err

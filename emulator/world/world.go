@@ -275,7 +275,7 @@ func (w *World) insertLocked(t TenantID, msgs []Message) ([]Message, error) {
 			m.Attachment = &a
 		}
 		r := newPRNG(seed, seed^0x5bd1e995)
-		w.fill(&m, &r, seed, fileNamer{literal: true, seed: seed}, true, nil)
+		w.fill(&m, &r, seed, fileNamer{literal: true, seed: seed}, true, nil, 0)
 		stored = append(stored, &m)
 	}
 	w.injected = seq

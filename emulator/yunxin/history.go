@@ -99,6 +99,7 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	n, last, more, err := s.cfg.World.RoomVisit(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
+		Omit: world.OmitID | world.OmitSecret | world.OmitThumb, // an item shows none of them
 	}, func(m *world.Message) {
 		if rerr != nil {
 			return
