@@ -42,8 +42,11 @@ const (
 	// fixed cost of the warm page cut; 119 with a page's strings from a
 	// slab; 113 with texts, names and file names kept by the world's
 	// fixtures.Content (this walk of a fresh world still makes most of
-	// them: a long-running server's cold page makes none).
-	budgetYunxinPage20Cold = 136
+	// them: a long-running server's cold page makes none); 84 with one
+	// Content per process; 87 with the page rendered as the world makes
+	// each message (world.RoomVisit: no page of messages, one slab
+	// rewound, a closure).
+	budgetYunxinPage20Cold = 105
 	// The Op page adds the JSON body's decoding and the sign check.
 	// Measured 82; 92 with the journal's copies (request body too) and its
 	// redaction of the query's token and sign and of the getUrl tokens in
