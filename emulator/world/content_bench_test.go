@@ -12,13 +12,7 @@ import (
 // walk starts over at the newest page when it reaches the oldest, so that
 // every page is full (a walk past the end would time empty pages).
 func BenchmarkColdPageContent(b *testing.B) {
-	spec := testSpec()
-	spec.Yunxin[0].Traffic[0].PerHour = 5000
-	spec.Yunxin[0].Traffic[0].Since = 96 * time.Hour
-	w, err := New(spec, anchor)
-	if err != nil {
-		b.Fatal(err)
-	}
+	w := coldPageWorld(b)
 	q := RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Descending: true, Limit: 100}
 	for b.Loop() {
 		msgs, more, _ := w.RoomPage(context.Background(), q)
@@ -43,13 +37,7 @@ func BenchmarkColdPageVisit(b *testing.B) {
 		omit Fields
 	}{{"all", 0}, {"omit", OmitID | OmitSecret | OmitThumb}} {
 		b.Run(c.name, func(b *testing.B) {
-			spec := testSpec()
-			spec.Yunxin[0].Traffic[0].PerHour = 5000
-			spec.Yunxin[0].Traffic[0].Since = 96 * time.Hour
-			w, err := New(spec, anchor)
-			if err != nil {
-				b.Fatal(err)
-			}
+			w := coldPageWorld(b)
 			q := RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Descending: true, Limit: 100, Omit: c.omit}
 			visit := func(m *Message) {
 				if a := m.Attachment; a != nil && m.Kind != Combine {
@@ -65,4 +53,17 @@ func BenchmarkColdPageVisit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// coldPageWorld is the test world with a Yunxin room busy enough for walks
+// of many pages of 100: 5,000 messages an hour for four days.
+func coldPageWorld(b *testing.B) *World {
+	spec := testSpec()
+	spec.Yunxin[0].Traffic[0].PerHour = 5000
+	spec.Yunxin[0].Traffic[0].Since = 96 * time.Hour
+	w, err := New(spec, anchor)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w
 }
