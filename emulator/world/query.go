@@ -50,7 +50,7 @@ type query struct {
 	// slab holds the strings and attachments of the messages the query
 	// generates, which live as long as its page does.
 	slab slab
-	// buf is where page puts its messages when it has room (RoomQuery.Buf).
+	// buf is where page puts its messages when it has room (UserQuery.Buf).
 	buf []Message
 	// omit names the fields a visit's generated messages go without
 	// (RoomQuery.Omit).
@@ -548,10 +548,6 @@ type RoomQuery struct {
 	// messages go without them, which saves making them. RoomPage makes
 	// every field.
 	Omit Fields
-	// Buf, when it has room for Limit messages, holds the page instead of
-	// a new slice: a caller done with a page before it asks the next one
-	// passes the last page's slice back (its messages are overwritten).
-	Buf []Message
 }
 
 // RoomPage returns up to q.Limit messages and whether more follow. Paging is
@@ -560,7 +556,6 @@ type RoomQuery struct {
 func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, more bool, err error) {
 	q := w.query(ctx)
 	defer q.done()
-	q.buf = rq.Buf
 	msgs, more, _ = q.page(rq.selection(), rq.Descending, 0, rq.Limit, false)
 	if q.err != nil {
 		return nil, false, q.err
@@ -569,7 +564,7 @@ func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, mor
 }
 
 // RoomVisit is RoomPage for a caller that renders each message as it
-// comes (rq.Buf unused): it calls visit with the page's messages in order
+// comes: it calls visit with the page's messages in order
 // and returns how many it visited, the last one's key and whether more
 // follow. The message visit gets, and every string and attachment it
 // points to, are valid only during the call: the next message is made in
@@ -622,7 +617,9 @@ type UserQuery struct {
 	// costs what offset 0 costs.
 	Offset int64
 	Limit  int
-	// Buf is as RoomQuery's.
+	// Buf, when it has room for Limit messages, holds the page instead of
+	// a new slice: a caller done with a page before it asks the next one
+	// passes the last page's slice back (its messages are overwritten).
 	Buf []Message
 }
 
@@ -671,9 +668,9 @@ func (w *World) UserPage(ctx context.Context, uq UserQuery) (msgs []Message, tot
 	return msgs, total, nil
 }
 
-// Pages recycles the slices pages are made in (RoomQuery.Buf,
-// UserQuery.Buf) among the pages a surface serves: a cold page of 100
-// messages is otherwise a new 27 KB slice for the garbage collector. Safe
+// Pages recycles the slices pages are made in (UserQuery.Buf) among the
+// pages a surface serves: a cold page of 100 messages is otherwise a new
+// 27 KB slice for the garbage collector. Safe
 // for concurrent use; the zero value is ready.
 type Pages struct{ pool sync.Pool }
 
