@@ -296,9 +296,11 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
 		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal, sl, omit)
-		if a.Thumb == nil && omit&OmitThumb != 0 {
+		switch {
+		case a.Thumb != nil: // a literal message's own, kept
+		case omit&OmitThumb != 0:
 			skipMedia(r, thumbSpan)
-		} else if a.Thumb == nil {
+		default:
 			t := sl.attachment()
 			t.Ext, t.Width, t.Height = "jpg", a.Width, a.Height
 			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal, sl, omit)

@@ -564,9 +564,8 @@ func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, mor
 }
 
 // RoomVisit is RoomPage for a caller that renders each message as it
-// comes: it calls visit with the page's messages in order
-// and returns how many it visited, the last one's key and whether more
-// follow. The message visit gets, and every string and attachment it
+// comes: it calls visit with the page's messages in order and returns how
+// many it visited, the last one's key and whether more follow. The message visit gets, and every string and attachment it
 // points to, are valid only during the call: the next message is made in
 // the same memory. So a page allocates nothing per message, and each
 // message is rendered while it is still in the processor's cache. It stops
@@ -670,8 +669,8 @@ func (w *World) UserPage(ctx context.Context, uq UserQuery) (msgs []Message, tot
 
 // Pages recycles the slices pages are made in (UserQuery.Buf) among the
 // pages a surface serves: a cold page of 100 messages is otherwise a new
-// 27 KB slice for the garbage collector. Safe
-// for concurrent use; the zero value is ready.
+// 27 KB slice for the garbage collector. Safe for concurrent use; the zero
+// value is ready.
 type Pages struct{ pool sync.Pool }
 
 // maxPooledPage bounds the slices Pages keeps, in messages: a larger page
