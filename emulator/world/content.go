@@ -159,7 +159,7 @@ var clientTypes = []struct{ code, weight int }{{1, 40}, {2, 35}, {16, 10}, {4, 5
 
 var imageSizes = [][2]int{{1080, 1920}, {1920, 1080}, {750, 1334}, {1280, 720}, {640, 480}, {1024, 1024}, {828, 1792}}
 var videoSizes = [][2]int{{720, 1280}, {1280, 720}, {480, 640}, {360, 480}}
-var docExts = []string{"pdf", "docx", "xlsx", "txt", "md", "zip"}
+var docExts = [...]string{"pdf", "docx", "xlsx", "txt", "md", "zip"}
 
 // Generated attachments' sizes in bytes: the least, and how many sizes
 // above it a draw chooses from; audio adds audioBytesPerSec a second of
@@ -259,6 +259,14 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 	case Image:
 		a := sl.ensure(&m.Attachment)
+		if !literal {
+			shape := shapeJPG
+			if r.IntN(4) == 0 {
+				shape = shapePNG
+			}
+			w.sharedMedia(a, shape, r.IntN(sharedVariants), r, seed, files, 0, sl, omit)
+			break
+		}
 		if a.Ext == "" {
 			a.Ext = "jpg"
 			if r.IntN(4) == 0 {
@@ -272,6 +280,14 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		w.media(a, Image, r, seed, files, 0, imageBytes+r.Int64N(imageSpan), literal, sl, omit)
 	case Audio:
 		a := sl.ensure(&m.Attachment)
+		if !literal {
+			shape := shapeAMR
+			if vendor == Yunxin {
+				shape = shapeAAC
+			}
+			w.sharedMedia(a, shape, r.IntN(sharedVariants), r, seed, files, 0, sl, omit)
+			break
+		}
 		if a.Ext == "" {
 			a.Ext = "amr"
 			if vendor == Yunxin {
@@ -285,6 +301,17 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		w.media(a, Audio, r, seed, files, 0, audioBytes+secs*audioBytesPerSec+r.Int64N(audioSpan), literal, sl, omit)
 	case Video:
 		a := sl.ensure(&m.Attachment)
+		if !literal {
+			v := r.IntN(sharedVariants)
+			w.sharedMedia(a, shapeMP4, v, r, seed, files, 0, sl, omit)
+			if omit&OmitThumb != 0 {
+				r.IntN(2) // the draw of the thumbnail's secret
+				break
+			}
+			a.Thumb = sl.attachment()
+			w.sharedMedia(a.Thumb, shapeThumb, v, r, hash(seed, 30), files, 1, sl, omit)
+			break
+		}
 		if a.Ext == "" {
 			a.Ext = "mp4"
 		}
@@ -296,11 +323,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 			a.Duration = time.Duration(3+r.IntN(58)) * time.Second
 		}
 		w.media(a, Video, r, seed, files, 0, videoBytes+r.Int64N(videoSpan), literal, sl, omit)
-		switch {
-		case a.Thumb != nil: // a literal message's own, kept
-		case omit&OmitThumb != 0:
-			skipMedia(r, thumbSpan)
-		default:
+		if a.Thumb == nil { // else a literal message's own, kept
 			t := sl.attachment()
 			t.Ext, t.Width, t.Height = "jpg", a.Width, a.Height
 			w.media(t, Image, r, hash(seed, 30), files, 1, thumbBytes+r.Int64N(thumbSpan), literal, sl, omit)
@@ -308,6 +331,11 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 	case File:
 		a := sl.ensure(&m.Attachment)
+		if !literal {
+			shape := shapeDoc + fileShape(r.IntN(len(docExts)))
+			w.sharedMedia(a, shape, r.IntN(sharedVariants), r, seed, files, 0, sl, omit)
+			break
+		}
 		if a.Ext == "" && a.Name == "" {
 			a.Ext = docExts[r.IntN(len(docExts))]
 		}
@@ -401,6 +429,12 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 			a.Size = w.sums.Fit(a.file())
 		}
 	}
+	w.mediaIDs(a, r, seed, files, part, literal, sl, omit)
+}
+
+// mediaIDs gives a its id (part of files) unless it has one, and, drawn
+// from r, a secret (unless literal or omitted).
+func (w *World) mediaIDs(a *Attachment, r *prng, seed uint64, files fileNamer, part int, literal bool, sl *slab, omit Fields) {
 	// The id and the secret in one allocation.
 	var buf [36 + 48]byte
 	b := buf[:0]
@@ -420,13 +454,6 @@ func (w *World) media(a *Attachment, kind Kind, r *prng, seed uint64, files file
 			a.Secret = s[n:]
 		}
 	}
-}
-
-// skipMedia makes the draws from r that media's call for a file of span
-// sizes makes, for a file omitted.
-func skipMedia(r *prng, span int64) {
-	r.Int64N(span) // the size
-	r.IntN(2)      // whether it has a secret
 }
 
 var combineParts = [...]string{"[图片]", "[文件]", "[语音]", "[视频]", "你好", "收到", "好的👌", "明天见"}
@@ -494,7 +521,10 @@ func (a *Attachment) bytes() []byte {
 // hashed whole; every other file's md5 comes from the world's midstates
 // (fixtures.Sums), without making its bytes.
 func (w *World) fileMD5(a *Attachment) [16]byte {
-	if a.kind == Combine {
+	switch {
+	case a.summed:
+		return a.sum
+	case a.kind == Combine:
 		return md5.Sum(a.bytes())
 	}
 	return w.sums.MD5(a.file())

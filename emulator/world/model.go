@@ -208,6 +208,10 @@ type Attachment struct {
 
 	kind Kind   // what the bytes are: Image, Audio, Video, File or Combine
 	seed uint64 // the bytes' seed
+	// sum is the md5 of the bytes when summed: a shared file's (files.go),
+	// kept with its variant.
+	sum    [16]byte
+	summed bool
 }
 
 // Place is a location message's content.

@@ -46,6 +46,7 @@ type World struct {
 
 	sums    *fixtures.Sums    // attachments' md5 midstates (content.go)
 	content *fixtures.Content // texts and names: sharedContent
+	files   *sharedFiles      // generated messages' attachments: processFiles
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
@@ -85,6 +86,7 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		anchor:  anchor.UTC(),
 		sums:    newSums(),
 		content: sharedContent(),
+		files:   processFiles(),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},

@@ -1,0 +1,118 @@
+package world
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// sharedFilesWorld is testSpec with a busy Yunxin room of media messages
+// only, and a table of shared files of its own (not the process's), so
+// that the test sees each variant's first use.
+func sharedFilesWorld(t *testing.T) *World {
+	t.Helper()
+	spec := testSpec()
+	spec.Yunxin[0].Traffic[0].PerHour = 3000
+	spec.Yunxin[0].Traffic[0].Types = []KindWeight{{Image, 1}, {Audio, 1}, {Video, 1}, {File, 1}}
+	w, err := New(spec, anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.files = new(sharedFiles)
+	return w
+}
+
+// fileFacts is what a page says of a file, beside its id and name.
+type fileFacts struct {
+	ext, md5   string
+	size       int64
+	w, h       int
+	dur        time.Duration
+	thumbOf    bool
+	seed, kind uint64
+}
+
+func factsOf(w *World, a *Attachment, thumb bool) fileFacts {
+	return fileFacts{ext: a.Ext, md5: w.MD5(a), size: a.Size, w: a.Width, h: a.Height, dur: a.Duration,
+		thumbOf: thumb, seed: a.seed, kind: uint64(a.kind)}
+}
+
+// TestSharedFiles: generated messages share files, a bounded number per
+// shape: two attachments with the same bytes' seed say the same of their
+// file (md5, size, picture size, duration), while ids and names stay each
+// message's own; and no shape has more than sharedVariants files.
+func TestSharedFiles(t *testing.T) {
+	w := sharedFilesWorld(t)
+	bySeed := map[uint64]fileFacts{}
+	perShape := map[string]map[uint64]bool{}
+	ids := map[string]bool{}
+	repeats := 0
+	for m := range w.Range(YunxinTenant("yx"), time.Time{}, time.Time{}) {
+		for a, thumb := m.Attachment, false; a != nil; a, thumb = a.Thumb, true {
+			f := factsOf(w, a, thumb)
+			if g, ok := bySeed[a.seed]; ok {
+				repeats++
+				if g != f {
+					t.Fatalf("two files of seed %x differ: %+v and %+v", a.seed, g, f)
+				}
+			}
+			bySeed[a.seed] = f
+			if ids[a.FileID] {
+				t.Fatalf("file id %s given twice", a.FileID)
+			}
+			ids[a.FileID] = true
+			shape := a.Ext
+			if thumb {
+				shape = "thumb"
+			}
+			if perShape[shape] == nil {
+				perShape[shape] = map[uint64]bool{}
+			}
+			perShape[shape][a.seed] = true
+		}
+	}
+	if repeats == 0 {
+		t.Fatalf("%d files and none shared", len(bySeed))
+	}
+	for shape, seeds := range perShape {
+		if len(seeds) > sharedVariants {
+			t.Errorf("%s: %d files, more than %d", shape, len(seeds), sharedVariants)
+		}
+	}
+	for _, shape := range []string{"jpg", "png", "aac", "mp4", "thumb", "pdf"} {
+		if len(perShape[shape]) == 0 {
+			t.Errorf("no %s generated", shape)
+		}
+	}
+}
+
+// TestSharedFilesFirstUseRace: pages made at once by several goroutines on
+// a fresh table say what one goroutine alone says (run with -race: the
+// variants' first use is made concurrently).
+func TestSharedFilesFirstUseRace(t *testing.T) {
+	want := map[string]fileFacts{}
+	alone := sharedFilesWorld(t)
+	for m := range alone.Range(YunxinTenant("yx"), time.Time{}, time.Time{}) {
+		if a := m.Attachment; a != nil {
+			want[a.FileID] = factsOf(alone, a, false)
+		}
+	}
+	w := sharedFilesWorld(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for range 4 {
+		wg.Go(func() {
+			for m := range w.Range(YunxinTenant("yx"), time.Time{}, time.Time{}) {
+				if a := m.Attachment; a != nil && factsOf(w, a, false) != want[a.FileID] {
+					errs <- a.FileID
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for id := range errs {
+		t.Errorf("file %s: made concurrently, it differs from the one made alone", id)
+	}
+}
