@@ -365,7 +365,7 @@ func (e *recordEncoder) appendBody(b []byte, m *world.Message) []byte {
 	// Text, and kinds Easemob has no body for (Yunxin's tip, robot and
 	// notification, should one be injected): a txt body with the text.
 	b = append(b, `{"msg":`...)
-	b = appendString(b, m.Text)
+	b = appendText(b, m)
 	return append(b, `,"type":"txt"}`...)
 }
 

@@ -585,3 +585,27 @@ easemob:
 		})
 	}
 }
+
+// TestLiteralTextEscaped: a generated text goes into an archive as it is
+// (world.Message.TextPlain), so a scenario's own text, which may hold
+// anything, must still be escaped as Jackson does.
+func TestLiteralTextEscaped(t *testing.T) {
+	spec := testSpec()
+	at := time.Date(2026, 11, 18, 16, 30, 0, 0, time.UTC)
+	cn := &spec.Easemob[3]
+	cn.Messages[0].Text = "a \"quoted\" \\ line\nbreak\x01 <b>&amp; 欢迎 bad\xff"
+	e := newEnv(t, spec, testBase)
+	var gz bytes.Buffer
+	if err := e.s.WriteArchive(&gz, e.world.EasemobApps()[3], at.Truncate(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(&gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(zr)
+	want := `{"msg":"a \"quoted\" \\ line\nbreak\u0001 <b>&amp; 欢迎 bad` + "\uFFFD" + `","type":"txt"}`
+	if !bytes.Contains(body, []byte(want)) {
+		t.Errorf("no %s in %s", want, body)
+	}
+}

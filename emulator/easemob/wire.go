@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/chatemu/chatemu/emulator/internal/javajson"
+	"github.com/chatemu/chatemu/emulator/world"
 )
 
 // The surface writes JSON by hand: key order is part of the wire format
@@ -19,6 +20,15 @@ import (
 // appendString appends s as a JSON string, escaped as Jackson does (upper-case
 // \u escapes).
 func appendString(b []byte, s string) []byte { return javajson.AppendString(b, s, javajson.UpperHex) }
+
+// appendText writes m's text as appendString does; a generated text,
+// known to need nothing of it, is copied as it is.
+func appendText(b []byte, m *world.Message) []byte {
+	if m.TextPlain {
+		return javajson.AppendVerbatim(b, m.Text)
+	}
+	return appendString(b, m.Text)
+}
 
 // appendDouble appends f as Java's Double.toString does (116.0, 1.0E-4).
 func appendDouble(b []byte, f float64) []byte {

@@ -255,7 +255,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 	switch m.Kind {
 	case Text, Tip, Robot:
 		if m.Text == "" {
-			m.Text = w.content.Text(hash(seed, 20))
+			m.Text, m.TextPlain = w.content.Text(hash(seed, 20)), true
 		}
 	case Image:
 		a := sl.ensure(&m.Attachment)

@@ -140,7 +140,11 @@ type Message struct {
 	Kind     Kind
 	// Text is the text of a text, tip or robot message, or the description
 	// of a media message.
-	Text       string
+	Text string
+	// TextPlain reports that Text is a generated one (fixtures.Text):
+	// valid UTF-8 without a control character, a quote, a backslash or an
+	// HTML character, which every JSON writer copies as it is.
+	TextPlain  bool
 	Attachment *Attachment // Image, Audio, Video, File, Combine
 	Location   *Place      // Location
 	Action     string      // Command: the cmd action

@@ -338,3 +338,29 @@ func TestMessageTypeCodes(t *testing.T) {
 		t.Errorf("%s kinds", got)
 	}
 }
+
+// TestInjectedTextEscaped: a generated text is copied as it is
+// (world.Message.TextPlain), so an injected one, which may hold anything,
+// must still be escaped as the vendor's Java JSON does, in a text item and
+// in a tip's msg alike.
+func TestInjectedTextEscaped(t *testing.T) {
+	e := newEnv(t)
+	text := "a \"quoted\" \\ line\nbreak\x01 <b>&amp; 欢迎 bad\xff"
+	var in []world.Message
+	for _, k := range []world.Kind{world.Text, world.Tip} {
+		in = append(in, world.Message{Kind: k, Text: text, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second)})
+	}
+	if _, err := e.w.Inject(world.YunxinTenant(appMain), in, t0); err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := do(t, docClient{}.request(e, query{app: appMain, room: "100", sender: "u1", limit: 5}))
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	want := `"a \"quoted\" \\ line\nbreak\u0001 <b>&amp; 欢迎 bad` + "\uFFFD" + `"`
+	for _, field := range []string{`"text":`, `{"msg":`} {
+		if !bytes.Contains(body, []byte(field+want)) {
+			t.Errorf("no %s%s in %s", field, want, body)
+		}
+	}
+}

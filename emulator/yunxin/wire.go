@@ -80,7 +80,7 @@ func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte,
 	b = append(b, '{')
 	if m.Text != "" {
 		b = append(b, `"text":`...)
-		b = appendString(b, m.Text)
+		b = appendText(b, m)
 		b = append(b, ',')
 	}
 	n := len(b)
@@ -181,7 +181,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		return append(b, '}'), true, nil
 	case world.Tip:
 		b = append(b, `{"msg":`...)
-		b = appendString(b, m.Text)
+		b = appendText(b, m)
 		return append(b, '}'), true, nil
 	case world.Custom:
 		c := m.Custom
@@ -264,6 +264,15 @@ func (s *Surface) appendFileURL(b []byte, appKey string, a *world.Attachment) []
 		b = appendtext.PathEscaped(b, a.Ext)
 	}
 	return b
+}
+
+// appendText writes m's text as appendString does; a generated text,
+// known to need nothing of it, is copied as it is.
+func appendText(b []byte, m *world.Message) []byte {
+	if m.TextPlain {
+		return javajson.AppendVerbatim(b, m.Text)
+	}
+	return appendString(b, m.Text)
 }
 
 // appendDouble writes f as the vendor does for coordinates: always with a

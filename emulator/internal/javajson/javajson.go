@@ -39,6 +39,15 @@ func AppendString(b []byte, s, hex string) []byte {
 	}
 }
 
+// AppendVerbatim appends s quoted and as it is, without looking at it: for
+// a string known to hold nothing AppendString changes (valid UTF-8 without
+// a control character, '"' or '\\'), such as a generated text.
+func AppendVerbatim(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
 // appendReplacingInvalid appends s with each byte that does not begin a
 // valid UTF-8 sequence written as U+FFFD.
 func appendReplacingInvalid(b []byte, s string) []byte {
