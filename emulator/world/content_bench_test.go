@@ -35,7 +35,7 @@ func BenchmarkColdPageVisit(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		omit Fields
-	}{{"all", 0}, {"omit", OmitID | OmitSecret | OmitThumb}} {
+	}{{"all", 0}, {"omit", OmitID | OmitSecret | OmitThumb | OmitName}} {
 		b.Run(c.name, func(b *testing.B) {
 			w := coldPageWorld(b)
 			q := RoomQuery{Tenant: YunxinTenant("yx"), Room: "100", Sender: "u1", Descending: true, Limit: 100, Omit: c.omit}

@@ -79,7 +79,8 @@ const sharedFileSalt = 0x5f11e5
 // sharedMedia gives a, the attachment of a generated message, variant v of
 // shape: its kind, extension, type, picture size, duration, size and md5
 // from the variant, its id (part of files), name and secret from the
-// message (seed, r) as media's.
+// message (seed, r) as media's. The name is left out where omit has
+// OmitName and the shape is a sound, a video or a thumbnail.
 func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed uint64, files fileNamer, part int, sl *slab, omit Fields) {
 	h := hash(sharedFileSalt, uint64(shape), uint64(v))
 	a.seed = hash(h, 90)
@@ -121,7 +122,9 @@ func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed
 	a.MIME = fixtures.MIME(a.Ext)
 	a.Size, a.sum = w.sharedSum(shape, v, a, size)
 	a.summed = true
-	a.Name = w.content.FileName(hash(seed, 91), a.Ext)
+	if named := shape <= shapePNG || shape >= shapeDoc; named || omit&OmitName == 0 {
+		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
+	}
 	w.mediaIDs(a, r, seed, files, part, false, sl, omit)
 }
 

@@ -577,7 +577,7 @@ func TestRoomVisitIsRoomPage(t *testing.T) {
 		for _, kinds := range [][]Kind{nil, {Image, Video}, {Text}} {
 			for _, desc := range []bool{false, true} {
 				for _, limit := range []int{1, 7, 100} {
-					for _, omit := range []Fields{0, OmitID | OmitSecret | OmitThumb} {
+					for _, omit := range []Fields{0, OmitID | OmitSecret | OmitThumb | OmitName, OmitName} {
 						q := base
 						q.Kinds, q.Descending, q.Limit, q.Omit = kinds, desc, limit, omit
 						pages, seen := 0, 0
@@ -633,6 +633,14 @@ func without(m Message, omit Fields) Message {
 		}
 		if omit&OmitThumb != 0 {
 			a.Thumb = nil
+		}
+		if omit&OmitName != 0 && (m.Kind == Audio || m.Kind == Video) {
+			a.Name = ""
+		}
+		if omit&OmitName != 0 && a.Thumb != nil {
+			t := *a.Thumb
+			t.Name = ""
+			a.Thumb = &t
 		}
 		m.Attachment = &a
 	}

@@ -173,6 +173,9 @@ const (
 	OmitID     Fields = 1 << iota // Message.ID, the server id (Yunxin's history shows only the client id)
 	OmitSecret                    // Attachment.Secret, Easemob's share-secret
 	OmitThumb                     // Attachment.Thumb, a video's thumbnail
+	// OmitName: Attachment.Name of a generated sound, video or thumbnail
+	// (Yunxin shows names only on images and documents).
+	OmitName
 )
 
 // Key orders messages totally: by time, then by source, then by sequence.

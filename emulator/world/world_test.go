@@ -426,3 +426,16 @@ func TestPagesBeforeTheEpoch(t *testing.T) {
 		}
 	}
 }
+
+// TestTenantVendor: the vendor is the tenant id's part before the first
+// colon, whether or not it is one of the three.
+func TestTenantVendor(t *testing.T) {
+	for in, want := range map[TenantID]Vendor{
+		"yunxin:app": Yunxin, "easemob:org/app": Easemob, "op:client": Op, "op": Op,
+		"yunxinx:app": "yunxinx", "yunxin": Yunxin, "opx:c": "opx", "": "", ":x": "",
+	} {
+		if got := in.Vendor(); got != want {
+			t.Errorf("TenantID(%q).Vendor() = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -93,13 +93,14 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	// Each message is rendered as the world makes it (world.RoomVisit).
 	// The items are rendered first: the head, which has_more and
 	// next_token go into, is known only at the end.
+	nos := s.nosPrefix(app.AppKey)
 	b := append((*buf)[:0], `,"items":[`...)
 	items := len(b)
 	var rerr error
 	n, last, more, err := s.cfg.World.RoomVisit(ctx, world.RoomQuery{
 		Tenant: app.Tenant(), Room: q.room, Sender: q.sender, Kinds: kinds,
 		Descending: q.descending, After: after, Limit: q.limit,
-		Omit: world.OmitID | world.OmitSecret | world.OmitThumb, // an item shows none of them
+		Omit: world.OmitID | world.OmitSecret | world.OmitThumb | world.OmitName, // an item shows none of them
 	}, func(m *world.Message) {
 		if rerr != nil {
 			return
@@ -107,7 +108,7 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 		if len(b) > items {
 			b = append(b, ',')
 		}
-		b, rerr = s.appendItem(b, app.AppKey, m)
+		b, rerr = s.appendItem(b, nos, m)
 	})
 	if err != nil { // ctx is done
 		return nil, nil

@@ -75,7 +75,7 @@ func appendHead(b []byte, next string) []byte {
 // on the page). sender_client_type is a JSON number: the official Go SDK
 // decodes it into *int (yunxin-server-sdk-golang
 // src/im/v2/chatroom_message/chatroom_message_v2_responses.go).
-func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte, error) {
+func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte, error) {
 	code, _ := MessageType(m.Kind)
 	b = append(b, '{')
 	if m.Text != "" {
@@ -87,7 +87,7 @@ func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte,
 	b = append(b, `"attachment":`...)
 	var ok bool
 	var err error
-	if b, ok, err = s.appendAttachment(b, appKey, m); err != nil {
+	if b, ok, err = s.appendAttachment(b, nos, m); err != nil {
 		return nil, err
 	}
 	if ok {
@@ -114,7 +114,7 @@ func (s *Surface) appendItem(b []byte, appKey string, m *world.Message) ([]byte,
 
 // appendAttachment renders the attachment object of m's kind in the shapes
 // of yunxin-server-sdk-java TestHistoryV1.java, and reports false when m has none.
-func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([]byte, bool, error) {
+func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) ([]byte, bool, error) {
 	a := m.Attachment
 	switch m.Kind {
 	case world.Image:
@@ -123,7 +123,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		}
 		b = append(b, `{"name":`...)
 		b = appendString(b, a.Name)
-		b = s.appendFile(b, appKey, a)
+		b = s.appendFile(b, nos, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -137,7 +137,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = s.appendFile(b, appKey, a)
+		b = s.appendFile(b, nos, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -147,7 +147,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = s.appendMD5URL(b, appKey, a)
+		b = s.appendMD5URL(b, nos, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -163,7 +163,7 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 		}
 		b = append(b, `{"name":`...)
 		b = appendString(b, a.Name)
-		b = s.appendFile(b, appKey, a)
+		b = s.appendFile(b, nos, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -223,41 +223,52 @@ func (s *Surface) appendAttachment(b []byte, appKey string, m *world.Message) ([
 
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
 // file attachments share (the order of yunxin-server-sdk-java TestHistoryV1.java).
-func (s *Surface) appendFile(b []byte, appKey string, a *world.Attachment) []byte {
-	b = s.appendMD5URL(b, appKey, a)
+func (s *Surface) appendFile(b []byte, nos *nosPrefix, a *world.Attachment) []byte {
+	b = s.appendMD5URL(b, nos, a)
 	b = append(b, `,"ext":`...)
 	return appendString(b, a.Ext)
 }
 
 // appendMD5URL writes `,"md5":…,"url":…`, both written in place: the md5
 // in hex, the url as FileURL spells it.
-func (s *Surface) appendMD5URL(b []byte, appKey string, a *world.Attachment) []byte {
+func (s *Surface) appendMD5URL(b []byte, nos *nosPrefix, a *world.Attachment) []byte {
 	b = append(b, `,"md5":"`...)
 	b = s.cfg.World.AppendMD5(b, a)
 	b = append(b, `","url":"`...)
 	n := len(b)
-	b = s.appendFileURL(b, appKey, a)
+	b = appendFileName(append(b, nos.url...), a)
 	// Escaped path segments are plain ASCII; only PublicURL may need
 	// appendString's care.
-	if !javajson.Plain(b[n:]) {
+	if !nos.plain {
 		u := string(b[n:])
 		return appendString(b[:n-1], u)
 	}
 	return append(b, '"')
 }
 
+// nosPrefix is where an app's files' URLs start: {PublicURL}/_nos/{appkey}/,
+// made once for a page.
+type nosPrefix struct {
+	url   []byte
+	plain bool // a JSON string holds it as it is (javajson.Plain)
+}
+
+// nosPrefix returns app appKey's nosPrefix.
+func (s *Surface) nosPrefix(appKey string) *nosPrefix {
+	b := append([]byte(s.cfg.PublicURL), "/_nos/"...)
+	b = append(appendtext.PathEscaped(b, appKey), '/')
+	return &nosPrefix{url: b, plain: javajson.Plain(b)}
+}
+
 // FileURL is where an attachment of app appKey downloads from on this
 // emulator: {PublicURL}/_nos/{appkey}/{file id}.{ext}, a NOS-shaped path
 // (Yunxin stores files on NetEase Object Storage).
 func (s *Surface) FileURL(appKey string, a *world.Attachment) string {
-	return string(s.appendFileURL(nil, appKey, a))
+	return string(appendFileName(s.nosPrefix(appKey).url, a))
 }
 
-func (s *Surface) appendFileURL(b []byte, appKey string, a *world.Attachment) []byte {
-	b = append(b, s.cfg.PublicURL...)
-	b = append(b, "/_nos/"...)
-	b = appendtext.PathEscaped(b, appKey)
-	b = append(b, '/')
+// appendFileName appends the last segment of a's URL: {file id}.{ext}.
+func appendFileName(b []byte, a *world.Attachment) []byte {
 	b = appendtext.PathEscaped(b, a.FileID)
 	if a.Ext != "" {
 		b = append(b, '.')
