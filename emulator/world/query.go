@@ -573,6 +573,18 @@ func (w *World) RoomPage(ctx context.Context, rq RoomQuery) (msgs []Message, mor
 func (w *World) RoomVisit(ctx context.Context, rq RoomQuery, visit func(*Message)) (n int, last Key, more bool, err error) {
 	q := w.query(ctx)
 	defer q.done()
+	// The slab's chunks go from visit to visit: what one handed out is
+	// dead once it returns.
+	sl, _ := w.visitSlabs.Get().(*slab)
+	if sl == nil {
+		sl = new(slab)
+	}
+	q.slab = *sl
+	defer func() {
+		*sl = q.slab
+		sl.rewind()
+		w.visitSlabs.Put(sl)
+	}()
 	q.omit = rq.Omit
 	n, last, more = q.visit(rq.selection(), rq.Descending, rq.Limit, visit)
 	if q.err != nil {

@@ -47,6 +47,8 @@ type World struct {
 	sums    *fixtures.Sums    // attachments' md5 midstates (content.go)
 	content *fixtures.Content // texts and names: sharedContent
 	files   *sharedFiles      // generated messages' attachments: processFiles
+	// visitSlabs holds RoomVisit's slabs, rewound, for the next visit.
+	visitSlabs sync.Pool
 }
 
 // tenantSet is one immutable generation of the world's tenants and streams.
