@@ -31,8 +31,10 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 		}
 	}
 	buf := s.bufs.Get()
-	defer s.bufs.Put(buf)
-	b, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
+	b, pooled, e := s.page(r.Context(), app, mux.Vars(r)["room_id"], r.URL.RawQuery, buf)
+	if !pooled {
+		s.bufs.Put(buf)
+	}
 	if e != nil {
 		return respond.Response{}, e
 	}
@@ -40,22 +42,30 @@ func (s *Surface) history(r *http.Request) (respond.Response, *Error) {
 		s.log.Debug("request cancelled", "path", r.URL.Path)
 		return respond.Response{}, nil
 	}
-	return pageResponse(b), nil
+	res := pageResponse(b)
+	if pooled {
+		// The page lies in buf, which goes back to the pool once written.
+		res.Immutable, res.Release = false, func() { s.bufs.Put(buf) }
+	}
+	return res, nil
 }
 
 // page answers an authenticated history request of app: the body of the
-// page (the page cache's copy, which outlives the pooled buffer), or the
-// vendor's error; nil when ctx is done first. A page it renders is built
-// in *buf, which keeps the grown buffer. The control API's world routes
-// answer through it too (History).
-func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQuery string, buf *[]byte) ([]byte, *Error) {
+// page, or the vendor's error; nil when ctx is done first. A page it
+// renders is built in *buf, which keeps the grown buffer. A page asked for
+// before (pagecache.Cache.Admit) is then copied into the page cache and
+// the copy returned; a page asked for the first time is not cached, and
+// one longer than the journal keeps is returned where it lies in *buf, as
+// pooled says: the caller must not reuse *buf while it reads the page.
+// The control API's world routes answer through it too (History).
+func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQuery string, buf *[]byte) (body []byte, pooled bool, _ *Error) {
 	room, e := parseRoomID(rawRoom)
 	if e != nil {
-		return nil, e
+		return nil, false, e
 	}
 	q, e := parseHistoryQuery(rawQuery, app.DescendingDefault)
 	if e != nil {
-		return nil, e
+		return nil, false, e
 	}
 	q.room = room
 	scope := pageScope{
@@ -66,26 +76,27 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	if q.pageToken != "" {
 		k, e := s.decodeToken(scope, q.pageToken)
 		if e != nil {
-			return nil, e
+			return nil, false, e
 		}
 		after = &k
 	}
 	rm, ok := app.Room(q.room)
 	if !ok {
-		return nil, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
+		return nil, false, &Error{Code: CodeChatroomNotExist, Msg: MsgChatroomNotExist, Reason: fmt.Sprintf("app %s has no chatroom %s", app.AppKey, q.room)}
 	}
 	if rm.Status == world.RoomClosed {
-		return nil, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
+		return nil, false, &Error{Code: CodeChatroomClosed, Msg: MsgChatroomClosed, Reason: fmt.Sprintf("chatroom %s is closed (status: closed in the scenario)", q.room)}
 	}
 	if !app.HasAccount(q.sender) {
-		return nil, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
+		return nil, false, &Error{Code: CodeAccountNotExist, Msg: MsgAccountNotExist, Reason: fmt.Sprintf("sender_id %q is not an account of app %s", q.sender, app.AppKey)}
 	}
 	version := s.cfg.World.Version() // before the page is computed: see pagecache.Put
 	var kb [160]byte
 	key := pageKey(kb[:0], scope, after, q.limit)
 	if b, ok := s.pages.Get(version, key); ok {
-		return b, nil
+		return b, false, nil
 	}
+	admit := s.pages.Admit(key)
 	kinds := q.kinds
 	if kinds == nil {
 		kinds = yunxinKinds()
@@ -94,7 +105,8 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	// The items are rendered first: the head, which has_more and
 	// next_token go into, is known only at the end.
 	nos := s.nosPrefix(app.AppKey)
-	b := append((*buf)[:0], `,"items":[`...)
+	b := append((*buf)[:0], make([]byte, headRoom)...)
+	b = append(b, `,"items":[`...)
 	items := len(b)
 	var rerr error
 	n, last, more, err := s.cfg.World.RoomVisit(ctx, world.RoomQuery{
@@ -111,10 +123,10 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 		b, rerr = s.appendItem(b, nos, m)
 	})
 	if err != nil { // ctx is done
-		return nil, nil
+		return nil, false, nil
 	}
 	if rerr != nil {
-		return nil, errInternal("chatemu bug: rendering the page: " + rerr.Error())
+		return nil, false, errInternal("chatemu bug: rendering the page: " + rerr.Error())
 	}
 	b = append(b, "]}}"...)
 	*buf = b
@@ -122,13 +134,29 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	if more && n > 0 {
 		next = s.encodeToken(scope, last)
 	}
-	var hb [128]byte
+	var hb [headRoom]byte
 	h := appendHead(hb[:0], next)
-	page := make([]byte, len(h)+len(b))
-	copy(page[copy(page, h):], b)
-	s.pages.Put(version, key, page)
-	return page, nil
+	size := len(h) + len(b) - headRoom
+	if !admit && len(h) <= headRoom && size > journal.MaxBody {
+		// Longer than the journal keeps of it: written from where it was
+		// rendered, the journal's copy of its start the one copy made.
+		page := b[headRoom-len(h):]
+		copy(page, h)
+		return page, true, nil
+	}
+	// A copy of its own, which the journal keeps as it is.
+	page := make([]byte, size)
+	copy(page[copy(page, h):], b[headRoom:])
+	if admit {
+		s.pages.Put(version, key, page)
+	}
+	return page, false, nil
 }
+
+// headRoom is the room a page rendered in a buffer keeps before its items
+// for its head: more than the head with the longest next token (about 120
+// bytes).
+const headRoom = 160
 
 // pageResponse is a history page's answer. b is the page cache's (or, for
 // a page too large for it, a copy of its own), which nothing writes again.

@@ -16,7 +16,7 @@ import (
 // zero status.
 func (s *Surface) History(ctx context.Context, app *world.YunxinApp, room, rawQuery string) (status int, body []byte, reason string) {
 	var buf []byte
-	b, e := s.page(ctx, app, room, rawQuery, &buf)
+	b, _, e := s.page(ctx, app, room, rawQuery, &buf) // buf is the answer's own
 	switch {
 	case e != nil:
 		status = e.status

@@ -19,7 +19,10 @@
 // of one map clear per generation instead of per-entry bookkeeping.
 package pagecache
 
-import "sync"
+import (
+	"hash/maphash"
+	"sync"
+)
 
 // Limits of New's cache, for a surface's pages.
 const (
@@ -43,11 +46,36 @@ type Cache struct {
 	bytes    int
 	cur, old map[string][]byte
 	curBytes int
+	// asked holds the hashes of keys asked for (Admit), a slot each.
+	asked [askedSlots]uint64
+	seed  maphash.Seed
 }
+
+// askedSlots is how many asks Admit remembers: 32 KiB of hashes.
+const askedSlots = 4096
 
 // New returns a cache bounded to entries and bytes per generation.
 func New(entries, bytes int) *Cache {
-	return &Cache{entries: entries, bytes: bytes}
+	return &Cache{entries: entries, bytes: bytes, seed: maphash.MakeSeed()}
+}
+
+// Admit reports whether key was asked for before, and remembers that it
+// now has been. A surface puts a page in the cache only on its second
+// ask (TinyLFU's doorkeeper): a history walk asks for each page once, and
+// copying each into the cache would cost the walk a pass over memory and
+// push out the pages its pollers ask for again and again. Admit remembers
+// the last ask of each of askedSlots hash slots: a key that collides with
+// a later one waits for one more ask.
+func (c *Cache) Admit(key []byte) bool {
+	h := maphash.Bytes(c.seed, key) | 1 // never an empty slot's 0
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	slot := &c.asked[h%askedSlots]
+	if *slot == h {
+		return true
+	}
+	*slot = h
+	return false
 }
 
 // Get returns the body stored under key for version. The caller must not

@@ -102,3 +102,19 @@ func TestBuffersBounded(t *testing.T) {
 		p.Put(b)
 	}
 }
+
+// TestAdmit: a key is admitted from its second ask on, each key on its own.
+func TestAdmit(t *testing.T) {
+	c := New(DefaultEntries, DefaultBytes)
+	for i, want := range []bool{false, true, true} {
+		if got := c.Admit([]byte("page-a")); got != want {
+			t.Fatalf("ask %d of page-a: admitted %v, want %v", i+1, got, want)
+		}
+	}
+	if c.Admit([]byte("page-b")) {
+		t.Fatal("page-b admitted on its first ask")
+	}
+	if !c.Admit([]byte("page-b")) {
+		t.Fatal("page-b not admitted on its second ask")
+	}
+}

@@ -51,6 +51,10 @@ type Response struct {
 	// Reason is the X-Chatemu-Reason of a refusal: why, in plain words.
 	// The adapter keeps it to one line of at most MaxReason bytes.
 	Reason string
+	// Release, when not nil, is called once the answer is written (or
+	// not, for a HEAD request): Body's memory may be reused from then on
+	// (a pooled buffer).
+	Release func()
 }
 
 // Error is what a surface's error type must be: an error whose zero value
@@ -133,6 +137,9 @@ func (a *Adapter[E]) recovered(w http.ResponseWriter, r *http.Request, p any, st
 
 // write sends res.
 func (a *Adapter[E]) write(w http.ResponseWriter, r *http.Request, res Response) {
+	if res.Release != nil {
+		defer res.Release()
+	}
 	if res.Status == 0 && res.Stream == nil {
 		return
 	}

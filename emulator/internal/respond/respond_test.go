@@ -176,3 +176,27 @@ func TestHeader(t *testing.T) {
 		t.Errorf("Content-Length = %v after an Add to Content-Type", got)
 	}
 }
+
+// TestRelease: Release runs once, after the body is written, for GET and
+// HEAD alike.
+func TestRelease(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		var written string
+		released := 0
+		buf := []byte("pooled page")
+		h := adapter(nil).Handle(func(*http.Request) (Response, *testError) {
+			return Response{Status: 200, Body: buf, Release: func() {
+				released++
+				copy(buf, "overwritten")
+			}}, nil
+		})
+		rec := serve(h, method)
+		written = rec.Body.String()
+		if released != 1 {
+			t.Errorf("%s: released %d times", method, released)
+		}
+		if want := map[string]string{http.MethodGet: "pooled page", http.MethodHead: ""}[method]; written != want {
+			t.Errorf("%s: wrote %q, want %q", method, written, want)
+		}
+	}
+}
