@@ -1,9 +1,11 @@
 package world
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // sharedFilesWorld is testSpec with a busy Yunxin room of media messages
@@ -114,5 +116,48 @@ func TestSharedFilesFirstUseRace(t *testing.T) {
 	close(errs)
 	for id := range errs {
 		t.Errorf("file %s: made concurrently, it differs from the one made alone", id)
+	}
+}
+
+// TestGeneratedStringsNeedNoEscaping: Message.Generated's promise. Every
+// own string of every generated message of every kind (ids, text,
+// extension, files' ids, names and extensions, thumbnails' too) is one a
+// JSON writer copies as it is; literal messages are not generated.
+func TestGeneratedStringsNeedNoEscaping(t *testing.T) {
+	spec := testSpec()
+	all := []KindWeight{{Text, 1}, {Image, 1}, {Audio, 1}, {Video, 1}, {File, 1}, {Location, 1}, {Custom, 1}, {Tip, 1}, {Robot, 1}, {Notification, 1}}
+	spec.Yunxin[0].Traffic[0].Types, spec.Yunxin[0].Traffic[0].PerHour = all, 2000
+	spec.Easemob[0].Traffic[0].Types = []KindWeight{{Text, 1}, {Image, 1}, {Audio, 1}, {Video, 1}, {File, 1}, {Combine, 1}, {Command, 1}}
+	spec.Easemob[0].Traffic[0].PerHour = 2000
+	w, err := New(spec, anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := func(s string) bool {
+		return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+			return r < 0x20 || r == 0x7f || strings.ContainsRune("\"\\<>&\u2028\u2029", r)
+		}) < 0
+	}
+	generated, literal := 0, 0
+	for _, ten := range []TenantID{EasemobTenant("acme", "chat"), YunxinTenant("yx")} {
+		for m := range w.Range(ten, time.Time{}, time.Time{}) {
+			if !m.Generated() {
+				literal++
+				continue
+			}
+			generated++
+			own := []string{m.ID, m.ClientID, m.Text, m.Extension}
+			for a := m.Attachment; a != nil; a = a.Thumb {
+				own = append(own, a.FileID, a.Name, a.Ext, a.Secret)
+			}
+			for _, s := range own {
+				if !plain(s) {
+					t.Fatalf("%s %s message %s: %q needs escaping", ten, m.Kind, m.ClientID, s)
+				}
+			}
+		}
+	}
+	if generated < 1000 || literal == 0 {
+		t.Fatalf("%d generated and %d literal messages checked", generated, literal)
 	}
 }

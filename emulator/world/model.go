@@ -163,6 +163,15 @@ type Message struct {
 	Key Key
 }
 
+// Generated reports whether the world made m from a traffic stream,
+// rather than taking it from the scenario or an injection. A generated
+// message's own strings (its ids, its text, its extension, its files'
+// ids, names and extensions) are valid UTF-8 without a control character,
+// a quote, a backslash or an HTML character, which every JSON writer
+// copies as it is (TestGeneratedStringsNeedNoEscaping); its sender and
+// recipient are the scenario's.
+func (m *Message) Generated() bool { return m.Key.Src != 0 }
+
 // Fields names optional parts of a generated message that a reader may go
 // without (RoomQuery.Omit): they cost the making on a cold page, and a
 // vendor that shows none of them need not pay it.

@@ -340,9 +340,10 @@ func TestMessageTypeCodes(t *testing.T) {
 }
 
 // TestInjectedTextEscaped: a generated text is copied as it is
-// (world.Message.TextPlain), so an injected one, which may hold anything,
-// must still be escaped as the vendor's Java JSON does, in a text item and
-// in a tip's msg alike.
+// (world.Message.TextPlain), as are a generated message's file names and
+// extension (world.Message.Generated), so an injected message's, which
+// may hold anything, must still be escaped as the vendor's Java JSON does:
+// in a text item, a tip's msg, a file's name and the extension alike.
 func TestInjectedTextEscaped(t *testing.T) {
 	e := newEnv(t)
 	text := "a \"quoted\" \\ line\nbreak\x01 <b>&amp; 欢迎 bad\xff"
@@ -350,6 +351,10 @@ func TestInjectedTextEscaped(t *testing.T) {
 	for _, k := range []world.Kind{world.Text, world.Tip} {
 		in = append(in, world.Message{Kind: k, Text: text, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second)})
 	}
+	// A file's name and a message's extension are copied as they are only
+	// for a generated message.
+	in = append(in, world.Message{Kind: world.File, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second),
+		Extension: text, Attachment: &world.Attachment{Name: text + ".pdf"}})
 	if _, err := e.w.Inject(world.YunxinTenant(appMain), in, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -357,8 +362,8 @@ func TestInjectedTextEscaped(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	want := `"a \"quoted\" \\ line\nbreak\u0001 <b>&amp; 欢迎 bad` + "\uFFFD" + `"`
-	for _, field := range []string{`"text":`, `{"msg":`} {
+	want := `"a \"quoted\" \\ line\nbreak\u0001 <b>&amp; 欢迎 bad` + "\uFFFD"
+	for _, field := range []string{`"text":`, `{"msg":`, `"extension":`, `{"name":`} {
 		if !bytes.Contains(body, []byte(field+want)) {
 			t.Errorf("no %s%s in %s", field, want, body)
 		}

@@ -96,7 +96,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 		b = b[:n]
 	}
 	b = append(b, `"message_client_id":`...)
-	b = appendString(b, m.ClientID)
+	b = appendOwn(b, m.ClientID, m)
 	b = append(b, `,"sender_id":`...)
 	b = appendString(b, m.From)
 	b = append(b, `,"create_time":`...)
@@ -107,7 +107,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 	b = strconv.AppendInt(b, int64(m.ClientType), 10)
 	if m.Extension != "" {
 		b = append(b, `,"extension":`...)
-		b = appendString(b, m.Extension)
+		b = appendOwn(b, m.Extension, m)
 	}
 	return append(b, '}'), nil
 }
@@ -122,8 +122,8 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"name":`...)
-		b = appendString(b, a.Name)
-		b = s.appendFile(b, nos, a)
+		b = appendOwn(b, a.Name, m)
+		b = s.appendFile(b, nos, m, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -137,7 +137,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = s.appendFile(b, nos, a)
+		b = s.appendFile(b, nos, m, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -153,7 +153,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		b = append(b, `,"h":`...)
 		b = strconv.AppendInt(b, int64(a.Height), 10)
 		b = append(b, `,"ext":`...)
-		b = appendString(b, a.Ext)
+		b = appendOwn(b, a.Ext, m)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -162,8 +162,8 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"name":`...)
-		b = appendString(b, a.Name)
-		b = s.appendFile(b, nos, a)
+		b = appendOwn(b, a.Name, m)
+		b = s.appendFile(b, nos, m, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -223,10 +223,10 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
 // file attachments share (the order of yunxin-server-sdk-java TestHistoryV1.java).
-func (s *Surface) appendFile(b []byte, nos *nosPrefix, a *world.Attachment) []byte {
+func (s *Surface) appendFile(b []byte, nos *nosPrefix, m *world.Message, a *world.Attachment) []byte {
 	b = s.appendMD5URL(b, nos, a)
 	b = append(b, `,"ext":`...)
-	return appendString(b, a.Ext)
+	return appendOwn(b, a.Ext, m)
 }
 
 // appendMD5URL writes `,"md5":…,"url":…`, both written in place: the md5
@@ -275,6 +275,16 @@ func appendFileName(b []byte, a *world.Attachment) []byte {
 		b = appendtext.PathEscaped(b, a.Ext)
 	}
 	return b
+}
+
+// appendOwn writes s, one of m's own strings (world.Message.Generated), as
+// appendString does; a generated message's, known to need nothing of it,
+// is copied as it is.
+func appendOwn(b []byte, s string, m *world.Message) []byte {
+	if m.Generated() {
+		return javajson.AppendVerbatim(b, s)
+	}
+	return appendString(b, s)
 }
 
 // appendText writes m's text as appendString does; a generated text,
