@@ -63,6 +63,8 @@ func (s *Surface) cachedList(ctx context.Context, app *world.EasemobApp, req *re
 	*buf = appendEnvelope(*buf, &env)
 	b := append([]byte(nil), *buf...)
 	s.bufs.Put(buf)
-	s.pages.Put(version, key, b)
+	if s.pages.Admit(key) { // a page asked for once (a walk's) is not kept
+		s.pages.Put(version, key, b)
+	}
 	return b, nil
 }

@@ -11,7 +11,8 @@ import (
 
 // TestPageCacheFollowsTheWorldAndClock asks one page repeatedly around an
 // injection, a clock move and a reset: each answer must be what a surface
-// without a cache writes. A cache that ignored world.Version would serve
+// without a cache writes. The page enters the cache on its second ask
+// (pagecache.Cache.Admit). A cache that ignored world.Version would serve
 // the page from before the injection; one that ignored the clock would
 // keep the old operationTime and getUrl deadlines.
 func TestPageCacheFollowsTheWorldAndClock(t *testing.T) {
@@ -26,8 +27,14 @@ func TestPageCacheFollowsTheWorldAndClock(t *testing.T) {
 		return r.Body
 	}
 	before := get()
+	if n := e.s.pages.Len(); n != 0 {
+		t.Fatalf("a page asked for once is cached (%d pages): a walk would fill the cache", n)
+	}
 	if again := get(); !bytes.Equal(before, again) {
 		t.Fatalf("a repeated page differs:\n%s\n%s", before, again)
+	}
+	if n := e.s.pages.Len(); n != 1 {
+		t.Fatalf("a page asked for twice is not cached (%d pages)", n)
 	}
 
 	msg := world.Message{Kind: world.Text, Text: "injected after the page was cached", From: "bob", To: "alice",

@@ -139,6 +139,7 @@ func testSpec(t testing.TB) world.Spec {
 type env struct {
 	world  *world.World
 	clock  *clock.Clock
+	s      *Surface
 	srv    *httptest.Server
 	client *http.Client
 }
@@ -157,10 +158,11 @@ func newEnvOf(t testing.TB, spec world.Spec) *env {
 	}
 	clk := clock.Start(t0, true)
 	r := mux.NewRouter()
-	New(Config{World: w, Clock: clk, PublicURL: publicURL}).Routes(r)
+	s := New(Config{World: w, Clock: clk, PublicURL: publicURL})
+	s.Routes(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{world: w, clock: clk, srv: srv, client: surfacetest.Dialing(srv)}
+	return &env{world: w, clock: clk, s: s, srv: srv, client: surfacetest.Dialing(srv)}
 }
 
 // listQuery is the query of clientID's calls.
