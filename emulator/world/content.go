@@ -188,14 +188,14 @@ var sumsTable []byte
 // generate builds message i of stream s.
 func (w *World) generate(s *stream, i int64, sl *slab) Message {
 	var m Message
-	w.generateInto(&m, s, i, sl, 0)
+	w.generateInto(&m, s, i, s.at(i), sl, 0)
 	return m
 }
 
-// generateInto builds message i of stream s in *m, overwriting it, without
-// the fields omit names.
-func (w *World) generateInto(m *Message, s *stream, i int64, sl *slab, omit Fields) {
-	at := s.at(i)
+// generateInto builds message i of stream s, whose time is at (s.at(i),
+// which a cursor has at hand), in *m, overwriting it, without the fields
+// omit names.
+func (w *World) generateInto(m *Message, s *stream, i, at int64, sl *slab, omit Fields) {
 	seed := hash(s.seed, uint64(i), 3)
 	r := newPRNG(seed, seed^0x5bd1e995)
 	*m = Message{

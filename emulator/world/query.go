@@ -183,7 +183,11 @@ func (c *cursor) takeInto(m *Message) {
 	c.q.work.Generated++
 	if c.s != nil {
 		c.q.slab.rewind()
-		c.q.w.generateInto(m, c.s, c.i, &c.q.slab, c.q.omit)
+		at := c.key.At // the head's key, which peek made ready
+		if !c.ready {
+			at = c.s.at(c.i)
+		}
+		c.q.w.generateInto(m, c.s, c.i, at, &c.q.slab, c.q.omit)
 	} else {
 		*m = *c.run[c.i]
 	}
