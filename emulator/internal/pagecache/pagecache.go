@@ -46,8 +46,9 @@ type Cache struct {
 	bytes    int
 	cur, old map[string][]byte
 	curBytes int
-	// asked holds the hashes of keys asked for (Admit), a slot each.
-	asked [askedSlots]uint64
+	// asked holds the hashes of keys asked for (Admit), a slot each;
+	// made on the first ask, so that a server starts without it.
+	asked *[askedSlots]uint64
 	seed  maphash.Seed
 }
 
@@ -70,6 +71,9 @@ func (c *Cache) Admit(key []byte) bool {
 	h := maphash.Bytes(c.seed, key) | 1 // never an empty slot's 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.asked == nil {
+		c.asked = new([askedSlots]uint64)
+	}
 	slot := &c.asked[h%askedSlots]
 	if *slot == h {
 		return true
