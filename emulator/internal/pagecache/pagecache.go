@@ -149,8 +149,9 @@ func (c *Cache) Len() int {
 }
 
 // Buffers keeps the buffers a surface renders its pages in before it
-// copies them, at their length, into the cache: rendering a page costs no
-// new zeroed buffer, and the cache keeps no spare capacity. A buffer grown
+// copies them, at their length, into the cache (or, for a page the cache
+// does not admit, writes them from there): rendering a page costs no new
+// zeroed buffer, and the cache keeps no spare capacity. A buffer grown
 // past MaxBody (for a body the cache does not keep) is left to the garbage
 // collector. The zero value is ready; safe for concurrent use.
 type Buffers struct{ pool sync.Pool }
