@@ -102,8 +102,9 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 		kinds = yunxinKinds()
 	}
 	// Each message is rendered as the world makes it (world.RoomVisit).
-	// The items are rendered first: the head, which has_more and
-	// next_token go into, is known only at the end.
+	// The items are rendered first, after room kept for the head
+	// (headRoom), which has_more and next_token go into and which is
+	// known only at the end.
 	nos := s.nosPrefix(app.AppKey)
 	b := append((*buf)[:0], make([]byte, headRoom)...)
 	b = append(b, `,"items":[`...)
