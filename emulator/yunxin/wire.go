@@ -80,7 +80,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 	b = append(b, '{')
 	if m.Text != "" {
 		b = append(b, `"text":`...)
-		b = appendText(b, m)
+		b = appendPlain(b, m.Text, m.TextPlain)
 		b = append(b, ',')
 	}
 	n := len(b)
@@ -96,7 +96,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 		b = b[:n]
 	}
 	b = append(b, `"message_client_id":`...)
-	b = appendOwn(b, m.ClientID, m)
+	b = appendPlain(b, m.ClientID, m.Generated())
 	b = append(b, `,"sender_id":`...)
 	b = appendString(b, m.From)
 	b = append(b, `,"create_time":`...)
@@ -107,7 +107,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 	b = strconv.AppendInt(b, int64(m.ClientType), 10)
 	if m.Extension != "" {
 		b = append(b, `,"extension":`...)
-		b = appendOwn(b, m.Extension, m)
+		b = appendPlain(b, m.Extension, m.Generated())
 	}
 	return append(b, '}'), nil
 }
@@ -122,7 +122,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"name":`...)
-		b = appendOwn(b, a.Name, m)
+		b = appendPlain(b, a.Name, m.Generated())
 		b = s.appendFile(b, nos, m, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
@@ -153,7 +153,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		b = append(b, `,"h":`...)
 		b = strconv.AppendInt(b, int64(a.Height), 10)
 		b = append(b, `,"ext":`...)
-		b = appendOwn(b, a.Ext, m)
+		b = appendPlain(b, a.Ext, m.Generated())
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -162,7 +162,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"name":`...)
-		b = appendOwn(b, a.Name, m)
+		b = appendPlain(b, a.Name, m.Generated())
 		b = s.appendFile(b, nos, m, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
@@ -181,7 +181,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		return append(b, '}'), true, nil
 	case world.Tip:
 		b = append(b, `{"msg":`...)
-		b = appendText(b, m)
+		b = appendPlain(b, m.Text, m.TextPlain)
 		return append(b, '}'), true, nil
 	case world.Custom:
 		c := m.Custom
@@ -226,7 +226,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 func (s *Surface) appendFile(b []byte, nos *nosPrefix, m *world.Message, a *world.Attachment) []byte {
 	b = s.appendMD5URL(b, nos, a)
 	b = append(b, `,"ext":`...)
-	return appendOwn(b, a.Ext, m)
+	return appendPlain(b, a.Ext, m.Generated())
 }
 
 // appendMD5URL writes `,"md5":…,"url":…`, both written in place: the md5
@@ -277,23 +277,14 @@ func appendFileName(b []byte, a *world.Attachment) []byte {
 	return b
 }
 
-// appendOwn writes s, one of m's own strings (world.Message.Generated), as
-// appendString does; a generated message's, known to need nothing of it,
-// is copied as it is.
-func appendOwn(b []byte, s string, m *world.Message) []byte {
-	if m.Generated() {
+// appendPlain writes s as appendString does; a string plain says needs
+// nothing of it (a generated text, world.Message.TextPlain, or a generated
+// message's own string, world.Message.Generated) is copied as it is.
+func appendPlain(b []byte, s string, plain bool) []byte {
+	if plain {
 		return javajson.AppendVerbatim(b, s)
 	}
 	return appendString(b, s)
-}
-
-// appendText writes m's text as appendString does; a generated text,
-// known to need nothing of it, is copied as it is.
-func appendText(b []byte, m *world.Message) []byte {
-	if m.TextPlain {
-		return javajson.AppendVerbatim(b, m.Text)
-	}
-	return appendString(b, m.Text)
 }
 
 // appendDouble writes f as the vendor does for coordinates: always with a
