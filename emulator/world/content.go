@@ -373,16 +373,7 @@ func (w *World) fill(m *Message, r *prng, seed uint64, files fileNamer, literal 
 		}
 	case Notification:
 		if m.Notification == nil {
-			m.Notification = map[string]any{
-				"id": 301 + r.IntN(2),
-				"data": map[string]any{
-					"operator": m.From,
-					"opeNick":  w.content.Name(hash(seed, 70)),
-					"target":   []any{m.From},
-					"tarNick":  []any{w.content.Name(hash(seed, 70))},
-					"ext":      "",
-				},
-			}
+			m.Notice = Notice{Event: 301 + r.IntN(2), Nick: w.content.Name(hash(seed, 70))}
 		}
 	}
 	if vendor == Easemob && m.Ext == nil && r.IntN(4) == 0 && !literal {

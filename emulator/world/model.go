@@ -150,8 +150,13 @@ type Message struct {
 	Action     string      // Command: the cmd action
 	Custom     *CustomBody // Custom
 	Combine    *CombineBody
-	// Notification is a Yunxin notification's attachment, a JSON object.
+	// Notification is a Yunxin notification's attachment, a JSON object,
+	// as a scenario or an injection gives it. A generated notification
+	// has Notice instead.
 	Notification map[string]any
+	// Notice is a generated notification's event; zero for any other
+	// message.
+	Notice Notice
 	// Ext is the Easemob payload.ext object; nil when absent.
 	Ext map[string]any
 	// Extension is the Yunxin extension string; "" when absent.
@@ -241,6 +246,14 @@ type CustomBody struct {
 	Event string
 	// Exts are the custom properties, in order.
 	Exts [][2]string
+}
+
+// Notice is a generated chatroom notification: the sender entered the
+// room or left it, showing a nickname. Yunxin numbers the events 301
+// (entered) and 302 (left) in its chatroom notification types.
+type Notice struct {
+	Event int
+	Nick  string
 }
 
 // CombineBody is a merged-forward message's content; its file is the

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/gojson"
 	"github.com/chatemu/chatemu/emulator/world"
 )
 
@@ -366,6 +367,38 @@ func TestInjectedTextEscaped(t *testing.T) {
 	for _, field := range []string{`"text":`, `{"msg":`, `"extension":`, `{"name":`} {
 		if !bytes.Contains(body, []byte(field+want)) {
 			t.Errorf("no %s%s in %s", field, want, body)
+		}
+	}
+}
+
+// TestNoticeIsTheMapItStandsFor: a generated notification is written as
+// the JSON object a scenario would give for it, byte for byte, whatever
+// the sender's id and the nickname hold.
+func TestNoticeIsTheMapItStandsFor(t *testing.T) {
+	for _, c := range []struct {
+		from, nick string
+		event      int
+	}{
+		{"u1", "Jerry", 301},
+		{"a01", "Chester", 302},
+		{`q"u<o>&te\`, "tab\there", 301},
+		{"line\u2028sep", "ctl\x01", 302},
+		{"bad\xffutf8", "", 301},
+		{"名字", "🙂", 302},
+	} {
+		want, ok := gojson.AppendValue(nil, map[string]any{
+			"id": c.event,
+			"data": map[string]any{
+				"operator": c.from, "opeNick": c.nick,
+				"target": []any{c.from}, "tarNick": []any{c.nick}, "ext": "",
+			},
+		})
+		if !ok {
+			t.Fatalf("%+v: gojson cannot write the map", c)
+		}
+		got := appendNotice(nil, c.from, world.Notice{Event: c.event, Nick: c.nick})
+		if string(got) != string(want) {
+			t.Errorf("%+v:\n got %s\nwant %s", c, got, want)
 		}
 	}
 }

@@ -201,6 +201,9 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		return append(b, "}}"...), true, nil
 	case world.Notification:
+		if n := m.Notice; n.Event != 0 {
+			return appendNotice(b, m.From, n), true, nil
+		}
 		if m.Notification == nil {
 			return b, false, nil
 		}
@@ -219,6 +222,23 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		return append(b, bytes.TrimRight(buf.Bytes(), "\n")...), true, nil
 	}
 	return b, false, nil
+}
+
+// appendNotice writes a generated notification as the JSON object a
+// scenario's notification is written as (gojson, keys in order): the
+// sender its operator and target, under the notice's nickname.
+func appendNotice(b []byte, from string, n world.Notice) []byte {
+	b = append(b, `{"data":{"ext":"","opeNick":`...)
+	b = gojson.AppendString(b, n.Nick)
+	b = append(b, `,"operator":`...)
+	b = gojson.AppendString(b, from)
+	b = append(b, `,"tarNick":[`...)
+	b = gojson.AppendString(b, n.Nick)
+	b = append(b, `],"target":[`...)
+	b = gojson.AppendString(b, from)
+	b = append(b, `]},"id":`...)
+	b = strconv.AppendInt(b, int64(n.Event), 10)
+	return append(b, '}')
 }
 
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
