@@ -14,12 +14,21 @@ import (
 // are, in PathEscape as here.
 func PathEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+		if !unreserved[s[i]] {
 			return append(b, url.PathEscape(s)...)
 		}
 	}
 	return append(b, s...)
 }
+
+// unreserved marks the bytes PathEscape keeps: one load a byte rather
+// than seven comparisons, for the dozens of file ids a page's URLs carry.
+var unreserved = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return t
+}()
 
 // DateTime appends t, in its own location, as t.Format("2006-01-02" + sep
 // + "15:04:05") does: sep is ' ' for Java's "yyyy-MM-dd HH:mm:ss", 'T' for

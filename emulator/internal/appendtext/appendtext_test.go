@@ -7,7 +7,11 @@ import (
 )
 
 func TestPathEscaped(t *testing.T) {
-	for _, s := range []string{"", "plain-ID_0.9~", "a b", "a/b", "a;b,c?d", "中文", "%41", "x+y=z&w", "\x00\xff"} {
+	cases := []string{"", "plain-ID_0.9~", "a b", "a/b", "a;b,c?d", "中文", "%41", "x+y=z&w", "\x00\xff"}
+	for c := range 256 { // every byte, alone and after a kept one
+		cases = append(cases, string([]byte{byte(c)}), "k"+string([]byte{byte(c)}))
+	}
+	for _, s := range cases {
 		if got, want := string(PathEscaped([]byte("pre|"), s)), "pre|"+url.PathEscape(s); got != want {
 			t.Errorf("PathEscaped(%q) = %q, want %q", s, got, want)
 		}
