@@ -146,7 +146,16 @@ func TestGeneratedStringsNeedNoEscaping(t *testing.T) {
 				continue
 			}
 			generated++
-			own := []string{m.ID, m.ClientID, m.Text, m.Extension}
+			own := []string{m.ID, m.ClientID, m.Text, m.Extension, m.Action, m.Notice.Nick}
+			if p := m.Location; p != nil {
+				own = append(own, p.Address)
+			}
+			if c := m.Custom; c != nil {
+				own = append(own, c.Event)
+				for _, kv := range c.Exts {
+					own = append(own, kv[0], kv[1])
+				}
+			}
 			for a := m.Attachment; a != nil; a = a.Thumb {
 				own = append(own, a.FileID, a.Name, a.Ext, a.Secret)
 			}

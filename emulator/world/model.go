@@ -171,10 +171,12 @@ type Message struct {
 // Generated reports whether the world made m from a traffic stream,
 // rather than taking it from the scenario or an injection. A generated
 // message's own strings (its ids, its text, its extension, its files'
-// ids, names and extensions) are valid UTF-8 without a control character,
-// a quote, a backslash or an HTML character, which every JSON writer
-// copies as it is (TestGeneratedStringsNeedNoEscaping); its sender and
-// recipient are the scenario's.
+// ids, names and extensions, its place's address, its custom event and
+// properties, its command's action, its notice's nickname) are valid
+// UTF-8 without a control character, a quote, a backslash or an HTML
+// character, which every JSON writer copies as it is
+// (TestGeneratedStringsNeedNoEscaping); its sender and recipient are the
+// scenario's.
 func (m *Message) Generated() bool { return m.Key.Src != 0 }
 
 // Fields names optional parts of a generated message that a reader may go

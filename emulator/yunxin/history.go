@@ -105,7 +105,7 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 	// The items are rendered first, after room kept for the head
 	// (headRoom), which has_more and next_token go into and which is
 	// known only at the end.
-	nos := s.nosPrefix(app.AppKey)
+	ps := s.pageShared(app.AppKey)
 	b := append((*buf)[:0], make([]byte, headRoom)...)
 	b = append(b, `,"items":[`...)
 	items := len(b)
@@ -121,7 +121,7 @@ func (s *Surface) page(ctx context.Context, app *world.YunxinApp, rawRoom, rawQu
 		if len(b) > items {
 			b = append(b, ',')
 		}
-		b, rerr = s.appendItem(b, nos, m)
+		b, rerr = s.appendItem(b, ps, m)
 	})
 	if err != nil { // ctx is done
 		return nil, false, nil

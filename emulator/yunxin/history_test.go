@@ -344,7 +344,8 @@ func TestMessageTypeCodes(t *testing.T) {
 // (world.Message.TextPlain), as are a generated message's file names and
 // extension (world.Message.Generated), so an injected message's, which
 // may hold anything, must still be escaped as the vendor's Java JSON does:
-// in a text item, a tip's msg, a file's name and the extension alike.
+// in a text item, a tip's msg, a file's name, the extension, a place's
+// title and a custom message's type and data alike.
 func TestInjectedTextEscaped(t *testing.T) {
 	e := newEnv(t)
 	text := "a \"quoted\" \\ line\nbreak\x01 <b>&amp; 欢迎 bad\xff"
@@ -356,6 +357,11 @@ func TestInjectedTextEscaped(t *testing.T) {
 	// for a generated message.
 	in = append(in, world.Message{Kind: world.File, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second),
 		Extension: text, Attachment: &world.Attachment{Name: text + ".pdf"}})
+	// So are a place's address and a custom message's event and properties.
+	in = append(in, world.Message{Kind: world.Location, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second),
+		Location: &world.Place{Address: text, Lat: 30, Lng: 120}})
+	in = append(in, world.Message{Kind: world.Custom, From: "u1", To: "100", ChatType: world.ChatRoom, At: t0.Add(-time.Second),
+		Custom: &world.CustomBody{Event: text, Exts: [][2]string{{text, text}}}})
 	if _, err := e.w.Inject(world.YunxinTenant(appMain), in, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +370,7 @@ func TestInjectedTextEscaped(t *testing.T) {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	want := `"a \"quoted\" \\ line\nbreak\u0001 <b>&amp; 欢迎 bad` + "\uFFFD"
-	for _, field := range []string{`"text":`, `{"msg":`, `"extension":`, `{"name":`} {
+	for _, field := range []string{`"text":`, `{"msg":`, `"extension":`, `{"name":`, `{"title":`, `{"type":`, `"data":{`, want + `":`} {
 		if !bytes.Contains(body, []byte(field+want)) {
 			t.Errorf("no %s%s in %s", field, want, body)
 		}
@@ -399,6 +405,20 @@ func TestNoticeIsTheMapItStandsFor(t *testing.T) {
 		got := appendNotice(nil, c.from, world.Notice{Event: c.event, Nick: c.nick})
 		if string(got) != string(want) {
 			t.Errorf("%+v:\n got %s\nwant %s", c, got, want)
+		}
+	}
+}
+
+// TestAppendSender: a page's items write their sender id as appendString
+// does, whether the id is the one found plain before or another.
+func TestAppendSender(t *testing.T) {
+	ps := &pageShared{}
+	var got, want []byte
+	for _, from := range []string{"a01", "a01", `q"u\o`, "a01", "line\nx", "", "b02", "b02", "名字", "a01"} {
+		got = ps.appendSender(got, from)
+		want = appendString(want, from)
+		if string(got) != string(want) {
+			t.Fatalf("after %q:\n got %s\nwant %s", from, got, want)
 		}
 	}
 }

@@ -75,7 +75,7 @@ func appendHead(b []byte, next string) []byte {
 // on the page). sender_client_type is a JSON number: the official Go SDK
 // decodes it into *int (yunxin-server-sdk-golang
 // src/im/v2/chatroom_message/chatroom_message_v2_responses.go).
-func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte, error) {
+func (s *Surface) appendItem(b []byte, ps *pageShared, m *world.Message) ([]byte, error) {
 	code, _ := MessageType(m.Kind)
 	b = append(b, '{')
 	if m.Text != "" {
@@ -87,7 +87,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 	b = append(b, `"attachment":`...)
 	var ok bool
 	var err error
-	if b, ok, err = s.appendAttachment(b, nos, m); err != nil {
+	if b, ok, err = s.appendAttachment(b, ps, m); err != nil {
 		return nil, err
 	}
 	if ok {
@@ -98,7 +98,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 	b = append(b, `"message_client_id":`...)
 	b = appendPlain(b, m.ClientID, m.Generated())
 	b = append(b, `,"sender_id":`...)
-	b = appendString(b, m.From)
+	b = ps.appendSender(b, m.From)
 	b = append(b, `,"create_time":`...)
 	b = strconv.AppendInt(b, m.At.UnixMilli(), 10)
 	b = append(b, `,"message_type":`...)
@@ -114,7 +114,7 @@ func (s *Surface) appendItem(b []byte, nos *nosPrefix, m *world.Message) ([]byte
 
 // appendAttachment renders the attachment object of m's kind in the shapes
 // of yunxin-server-sdk-java TestHistoryV1.java, and reports false when m has none.
-func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) ([]byte, bool, error) {
+func (s *Surface) appendAttachment(b []byte, ps *pageShared, m *world.Message) ([]byte, bool, error) {
 	a := m.Attachment
 	switch m.Kind {
 	case world.Image:
@@ -123,7 +123,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		b = append(b, `{"name":`...)
 		b = appendPlain(b, a.Name, m.Generated())
-		b = s.appendFile(b, nos, m, a)
+		b = s.appendFile(b, ps, m, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -137,7 +137,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = s.appendFile(b, nos, m, a)
+		b = s.appendFile(b, ps, m, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -147,7 +147,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		b = append(b, `{"dur":`...)
 		b = strconv.AppendInt(b, a.Duration.Milliseconds(), 10)
-		b = s.appendMD5URL(b, nos, a)
+		b = s.appendMD5URL(b, ps, a)
 		b = append(b, `,"w":`...)
 		b = strconv.AppendInt(b, int64(a.Width), 10)
 		b = append(b, `,"h":`...)
@@ -163,7 +163,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 		}
 		b = append(b, `{"name":`...)
 		b = appendPlain(b, a.Name, m.Generated())
-		b = s.appendFile(b, nos, m, a)
+		b = s.appendFile(b, ps, m, a)
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		return append(b, '}'), true, nil
@@ -173,7 +173,7 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"title":`...)
-		b = appendString(b, p.Address)
+		b = appendPlain(b, p.Address, m.Generated())
 		b = append(b, `,"lng":`...)
 		b = appendDouble(b, p.Lng)
 		b = append(b, `,"lat":`...)
@@ -189,15 +189,15 @@ func (s *Surface) appendAttachment(b []byte, nos *nosPrefix, m *world.Message) (
 			return b, false, nil
 		}
 		b = append(b, `{"type":`...)
-		b = appendString(b, c.Event)
+		b = appendPlain(b, c.Event, m.Generated())
 		b = append(b, `,"data":{`...)
 		for i, kv := range c.Exts {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, kv[0])
+			b = appendPlain(b, kv[0], m.Generated())
 			b = append(b, ':')
-			b = appendString(b, kv[1])
+			b = appendPlain(b, kv[1], m.Generated())
 		}
 		return append(b, "}}"...), true, nil
 	case world.Notification:
@@ -243,48 +243,63 @@ func appendNotice(b []byte, from string, n world.Notice) []byte {
 
 // appendFile writes `,"md5":…,"url":…,"ext":…`, the run image, audio and
 // file attachments share (the order of yunxin-server-sdk-java TestHistoryV1.java).
-func (s *Surface) appendFile(b []byte, nos *nosPrefix, m *world.Message, a *world.Attachment) []byte {
-	b = s.appendMD5URL(b, nos, a)
+func (s *Surface) appendFile(b []byte, ps *pageShared, m *world.Message, a *world.Attachment) []byte {
+	b = s.appendMD5URL(b, ps, a)
 	b = append(b, `,"ext":`...)
 	return appendPlain(b, a.Ext, m.Generated())
 }
 
 // appendMD5URL writes `,"md5":…,"url":…`, both written in place: the md5
 // in hex, the url as FileURL spells it.
-func (s *Surface) appendMD5URL(b []byte, nos *nosPrefix, a *world.Attachment) []byte {
+func (s *Surface) appendMD5URL(b []byte, ps *pageShared, a *world.Attachment) []byte {
 	b = append(b, `,"md5":"`...)
 	b = s.cfg.World.AppendMD5(b, a)
 	b = append(b, `","url":"`...)
 	n := len(b)
-	b = appendFileName(append(b, nos.url...), a)
+	b = appendFileName(append(b, ps.nos...), a)
 	// Escaped path segments are plain ASCII; only PublicURL may need
 	// appendString's care.
-	if !nos.plain {
+	if !ps.nosPlain {
 		u := string(b[n:])
 		return appendString(b[:n-1], u)
 	}
 	return append(b, '"')
 }
 
-// nosPrefix is where an app's files' URLs start: {PublicURL}/_nos/{appkey}/,
-// made once for a page.
-type nosPrefix struct {
-	url   []byte
-	plain bool // a JSON string holds it as it is (javajson.Plain)
+// pageShared is what the items of one page share: where the app's files'
+// URLs start ({PublicURL}/_nos/{appkey}/), made once for the page, and the
+// last sender id found plain, so that a page of one sender's messages
+// checks the id once rather than once an item.
+type pageShared struct {
+	nos      []byte
+	nosPlain bool   // a JSON string holds nos as it is (javajson.Plain)
+	sender   string // a sender id all plain (javajson.PlainPrefix); "" for none yet
 }
 
-// nosPrefix returns app appKey's nosPrefix.
-func (s *Surface) nosPrefix(appKey string) *nosPrefix {
+// pageShared returns the pageShared of a page of app appKey.
+func (s *Surface) pageShared(appKey string) *pageShared {
 	b := append([]byte(s.cfg.PublicURL), "/_nos/"...)
 	b = append(appendtext.PathEscaped(b, appKey), '/')
-	return &nosPrefix{url: b, plain: javajson.Plain(b)}
+	return &pageShared{nos: b, nosPlain: javajson.Plain(b)}
+}
+
+// appendSender writes the sender id from as appendString does, copying
+// one already found plain.
+func (ps *pageShared) appendSender(b []byte, from string) []byte {
+	if from != ps.sender {
+		if javajson.PlainPrefix(from) != len(from) {
+			return appendString(b, from)
+		}
+		ps.sender = from
+	}
+	return javajson.AppendVerbatim(b, from)
 }
 
 // FileURL is where an attachment of app appKey downloads from on this
 // emulator: {PublicURL}/_nos/{appkey}/{file id}.{ext}, a NOS-shaped path
 // (Yunxin stores files on NetEase Object Storage).
 func (s *Surface) FileURL(appKey string, a *world.Attachment) string {
-	return string(appendFileName(s.nosPrefix(appKey).url, a))
+	return string(appendFileName(s.pageShared(appKey).nos, a))
 }
 
 // appendFileName appends the last segment of a's URL: {file id}.{ext}.
