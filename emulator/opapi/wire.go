@@ -2,7 +2,6 @@ package opapi
 
 import (
 	"crypto/md5"
-	"encoding/hex"
 	"net/url"
 	"slices"
 	"strings"
@@ -113,7 +112,7 @@ func appendUserMessageID(b []byte, t world.TenantID, msgID string) []byte {
 	var in [128]byte // on the stack for the usual tenant and id lengths
 	sum := md5.Sum(append(append(append(in[:0], t...), 0), msgID...))
 	b = append(b, "u0001"...)
-	return hex.AppendEncode(b, sum[:])
+	return appendtext.Hex(b, sum[:])
 }
 
 // QiniuKey is the key a re-hosted attachment has in the Qiniu bucket: its

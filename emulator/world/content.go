@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,28 +50,14 @@ func parseMessageID(id string) (at int64, src uint32, ok bool) {
 func uuid4(a, b uint64) string { return string(appendUUID4(nil, a, b)) }
 
 func appendUUID4(dst []byte, a, b uint64) []byte {
-	var u [16]byte
-	binary.BigEndian.PutUint64(u[:8], a)
-	binary.BigEndian.PutUint64(u[8:], b)
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return appendUUID(dst, u)
+	a = a&^(0xf<<12) | 0x4<<12 // version 4
+	b = b&^(0x3<<62) | 0x2<<62 // variant 10
+	return appendUUID(dst, a, b)
 }
 
-// appendUUID appends u in the 8-4-4-4-12 hex form.
-func appendUUID(dst []byte, u [16]byte) []byte {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:16])
-	return append(dst, b[:]...)
-}
+// appendUUID appends the UUID whose 16 bytes are hi and lo, big-endian,
+// in the 8-4-4-4-12 hex form, in lower case.
+func appendUUID(dst []byte, hi, lo uint64) []byte { return appendtext.UUID(dst, hi, lo) }
 
 // gregorianOffset is 1582-10-15 to 1970-01-01 in 100 ns ticks (RFC 4122).
 const gregorianOffset = 0x01B21DD213814000
@@ -99,7 +84,7 @@ func appendFileID(dst []byte, seed uint64, at int64, src uint32, part int) []byt
 	for k := 0; k < 6; k++ {
 		u[10+k] = byte(node >> (8 * (5 - k)))
 	}
-	return appendUUID(dst, u)
+	return appendUUID(dst, binary.BigEndian.Uint64(u[:8]), binary.BigEndian.Uint64(u[8:]))
 }
 
 // parseFileID inverts fileID, refusing ids whose check does not match.

@@ -1,7 +1,6 @@
 package world
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chatemu/chatemu/emulator/internal/appendtext"
 	"github.com/chatemu/chatemu/fixtures"
 )
 
@@ -432,5 +432,5 @@ func (w *World) MD5(a *Attachment) string { return string(w.AppendMD5(nil, a)) }
 // AppendMD5 appends the lowercase hex md5 of an attachment's bytes to b.
 func (w *World) AppendMD5(b []byte, a *Attachment) []byte {
 	sum := w.fileMD5(a)
-	return hex.AppendEncode(b, sum[:])
+	return appendtext.Hex(b, sum[:])
 }
