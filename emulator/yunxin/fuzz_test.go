@@ -64,10 +64,18 @@ func FuzzHistoryQuery(f *testing.F) {
 		"sender_id=u1&limit=-1", "sender_id=u1&limit=9223372036854775808", "sender_id=u1&limit=1&limit=2",
 		"sender_id=u1&limit=1&message_type=0,,1", "sender_id=u1&limit=1&message_type=64", "sender_id=u1&limit=1&descending=TRUE",
 		"sender_id=%zz&limit=1", "sender_id=u1&limit=1;x=y", "", "&&&=", "sender_id=u1&limit=1&message_type=",
+		"limit=1&&sender_id=u1&", "sender_id=a+b%2Bc&limit=1&page_token=x%3D", "lim%69t=1&sender_id=u1", "sender_id=u1&limit",
+		"sender_id=u1&limit=1&sender_id=u2", "sender_id=u1&limit=1&x", "descending&limit=1&sender_id=u1",
 	} {
 		f.Add(q, true)
 	}
 	f.Fuzz(func(t *testing.T, raw string, descDefault bool) {
+		// The shortcut for plain queries reads what url.ParseQuery reads.
+		if plain, ok := plainParams(raw); ok {
+			if parsed, e := parsedParams(raw); e != nil || parsed != plain {
+				t.Fatalf("plainParams(%q) = %+v; url.ParseQuery gives %+v, %v", raw, plain, parsed, e)
+			}
+		}
 		q, e := parseHistoryQuery(raw, descDefault)
 		if e != nil {
 			if e.Code != CodeParameter || e.Msg != MsgParameterError {
