@@ -243,8 +243,12 @@ type recorder struct {
 	binary  bool   // the body's type is not text: not kept
 	body    []byte // the first journal.MaxBody bytes written
 	// held is the capacity of the immutable buffer body is the start of,
-	// or 0 when body is the recorder's own copy.
-	held    int64
+	// when body is not a copy.
+	held int64
+	// copied says body is the journal's buffer buf, a copy of what was
+	// written.
+	copied  bool
+	buf     journal.BodyBuffer
 	reqBody *bodyCapture
 }
 
@@ -273,10 +277,14 @@ func (r *recorder) record() {
 		if b := r.reqBody; b != nil {
 			entry.RequestBody, entry.RequestBodyBytes = bytesString(b.kept), max(b.read, b.size)
 		}
-		entry.ResponseBody, entry.ResponseBodyBytes = bytesString(r.body), r.written
-		// Nothing writes the body again: a cached page (WriteImmutable),
-		// or the recorder's own copy, which nothing else keeps.
-		if r.body != nil {
+		entry.ResponseBodyBytes = r.written
+		// Nothing writes the body again: the journal's copy, or a cached
+		// page (WriteImmutable).
+		switch {
+		case r.copied:
+			entry.KeepResponseBuffer(r.buf)
+		case r.body != nil:
+			entry.ResponseBody = bytesString(r.body)
 			entry.KeepResponseBody(max(r.held, int64(cap(r.body))))
 		}
 	}
@@ -321,16 +329,20 @@ func (r *recorder) write(b []byte, immutable bool) (int, error) {
 		r.body, r.held = b[:n:n], int64(cap(b))
 	} else if r.capture && !r.binary && len(r.body) < journal.MaxBody {
 		room := journal.MaxBody - len(r.body)
-		if r.body == nil {
-			// Sized once for a declared length; else from the first write
-			// (usually the whole body), growing by append.
-			c := min(len(b), room)
+		if !r.copied {
+			// The journal's buffer, sized once for a declared length; else
+			// from the first write (usually the whole body), growing by
+			// append. An immutable start written before is copied first.
+			c := len(r.body) + min(len(b), room)
 			if r.declared >= 0 {
-				c = max(c, int(min(r.declared, int64(room))))
+				c = max(c, int(min(r.declared, journal.MaxBody)))
 			}
-			r.body = make([]byte, 0, c)
+			r.buf = r.srv.journal.BodyBuffer(c)
+			r.buf.Append(r.body)
+			r.copied, r.held = true, 0
 		}
-		r.body = append(r.body, b[:min(len(b), room)]...)
+		r.buf.Append(b[:min(len(b), room)])
+		r.body = r.buf.Bytes()
 	}
 	r.written += int64(len(b))
 	if r.declared >= 0 && r.written >= r.declared {

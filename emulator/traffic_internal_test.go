@@ -16,7 +16,7 @@ func TestRecorderKeepsImmutableBody(t *testing.T) {
 	for _, size := range []int{100, journal.MaxBody + 100} {
 		page := []byte(strings.Repeat("p", size))
 		orig := bytes.Clone(page)
-		rec := &recorder{ResponseWriter: httptest.NewRecorder(), declared: -1, capture: true}
+		rec := &recorder{ResponseWriter: httptest.NewRecorder(), declared: -1, capture: true, srv: &Server{journal: journal.New(10, 1<<20)}}
 		rec.WriteImmutable(page)
 		rec.Write([]byte("tail"))
 		want := string(append(bytes.Clone(orig), "tail"...))[:min(size+4, journal.MaxBody)]

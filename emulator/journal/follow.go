@@ -50,6 +50,7 @@ func (j *Journal) Entry(seq uint64) (Entry, bool) {
 	}
 	if lo < j.count {
 		if e := j.ring[(j.head+lo)%len(j.ring)].e; e.Seq == seq {
+			e.detach()
 			j.mu.Unlock()
 			e.settle()
 			return e, true

@@ -15,8 +15,11 @@
 // really holds. A body the journal kept a moment ago (the same page asked
 // again) is shared with the entry that kept it rather than copied and
 // redacted again, and counted in full by each entry that shares it
-// (memo.go). When either bound is reached the oldest entries go. Clear
-// drops every entry, and with them their memory.
+// (memo.go). The start of an answer's body, which the server copies as it
+// writes the answer, goes into chunks the journal reuses once their
+// entries are gone (bodies.go; BodyBuffer), at most the budget's worth and
+// one more chunk. When either bound is reached the oldest entries go.
+// Clear drops every entry, and with them their memory.
 //
 // Credentials are redacted (redact.go): the values of the headers, query
 // and form parameters and JSON keys under which the vendors carry them
@@ -136,6 +139,10 @@ type Entry struct {
 	// respHeld, when not 0, says ResponseBody is kept as it is, not
 	// copied, and how many bytes keeping it holds (KeepResponseBody).
 	respHeld int64
+	// respChunk is the body store's chunk ResponseBody lies in
+	// (KeepResponseBuffer), whose room the entry gives back when the
+	// journal drops it; nil for a body of its own.
+	respChunk *bodyChunk
 }
 
 // KeepResponseBody tells Add that the bytes of ResponseBody are never
@@ -146,6 +153,17 @@ type Entry struct {
 // the journal copies the start instead.
 func (e *Entry) KeepResponseBody(held int64) {
 	e.respHeld = max(held, int64(len(e.ResponseBody)), 1)
+}
+
+// KeepResponseBuffer makes what b holds the entry's ResponseBody, kept as
+// it is: b is the journal's (Journal.BodyBuffer), and goes with the entry.
+func (e *Entry) KeepResponseBuffer(b BodyBuffer) {
+	e.ResponseBody, e.respChunk = unsafe.String(unsafe.SliceData(b.b), len(b.b)), b.chunk
+	held := int64(cap(b.b)) // a heap buffer's room, which keeping it holds
+	if b.chunk != nil {
+		held = 0 // the chunk's room comes back when the entry goes
+	}
+	e.KeepResponseBody(held)
 }
 
 // settle makes an entry's bodies what a reader gets: cut at a whole
@@ -421,7 +439,8 @@ type Journal struct {
 	// journal is cleared; made only when a follower asks (follow.go).
 	changed chan struct{}
 
-	memo bodyMemo // the last bodies kept (memo.go); not under mu
+	memo   bodyMemo  // the last bodies kept (memo.go); not under mu
+	bodies bodyStore // the chunks answers' bodies are copied into (bodies.go); not under mu
 }
 
 // New returns a journal keeping at most the last size entries and at most
@@ -431,7 +450,9 @@ func New(size int, maxBytes int64) *Journal {
 	if size <= 0 || maxBytes <= 0 {
 		return &Journal{}
 	}
-	return &Journal{size: size, maxBytes: maxBytes}
+	// As many chunks as the budget fills with bodies, and one being filled.
+	chunks := int(min(maxBytes/bodyChunkSize+1, 1<<16))
+	return &Journal{size: size, maxBytes: maxBytes, bodies: bodyStore{max: chunks}}
 }
 
 // Size returns how many entries the journal keeps at most.
@@ -476,6 +497,7 @@ func (j *Journal) Add(e Entry) {
 	e.Seq = j.seq
 	j.notifyLocked()
 	if kept > j.maxBytes {
+		j.bodies.release(e.respChunk)
 		return
 	}
 	for j.count > 0 && (j.count == j.size || j.bytes+kept > j.maxBytes) {
@@ -505,6 +527,7 @@ func (j *Journal) LastSeq() uint64 {
 func (j *Journal) dropOldest() {
 	s := &j.ring[j.head]
 	j.bytes -= s.kept
+	j.bodies.release(s.e.respChunk)
 	*s = slot{}
 	j.head = (j.head + 1) % len(j.ring)
 	j.count--
@@ -540,6 +563,11 @@ func (j *Journal) Entries(f Filter) []Entry {
 		}
 		if f.match(e) {
 			out = append(out, *e)
+			o := &out[len(out)-1]
+			if f.NoBodies {
+				o.RequestBody, o.ResponseBody, o.rawBodies, o.respChunk = "", "", false, nil
+			}
+			o.detach()
 		}
 	}
 	j.mu.Unlock()
@@ -547,9 +575,6 @@ func (j *Journal) Entries(f Filter) []Entry {
 		out[a], out[b] = out[b], out[a]
 	}
 	for i := range out {
-		if f.NoBodies {
-			out[i].RequestBody, out[i].ResponseBody, out[i].rawBodies = "", "", false
-		}
 		out[i].settle()
 	}
 	return out
@@ -564,6 +589,7 @@ func (j *Journal) Clear() {
 	defer j.mu.Unlock()
 	j.ring, j.head, j.count, j.bytes, j.seq = nil, 0, 0, 0, 0
 	j.memo.clear()
+	j.bodies.clear()
 	j.notifyLocked()
 }
 
