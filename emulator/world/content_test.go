@@ -60,7 +60,7 @@ func TestAttachmentMD5IsTheBytesMD5(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite sums.table")
+var update = flag.Bool("update", false, "rewrite sums.table and shared.table")
 
 // generatedFiles are the largest of every attachment shape an Easemob or
 // a Yunxin app generates, which sumsTable covers.

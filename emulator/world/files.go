@@ -1,8 +1,8 @@
 package world
 
 import (
-	"sync"
-	"sync/atomic"
+	_ "embed" // sharedTable
+	"encoding/binary"
 	"time"
 
 	"github.com/chatemu/chatemu/fixtures"
@@ -14,8 +14,9 @@ import (
 // while its id, name and secret stay the message's own. The same file, with
 // the same md5, is thus sent under several messages, as a forwarded picture
 // is in real traffic; in exchange a file's size is fitted and its md5 made
-// once, on the variant's first use, and a cold page of a hundred messages
-// reads its two dozen md5s from a table instead of hashing each file's tail.
+// once, into a table the binary carries (sharedTable), and a cold page of a
+// hundred messages reads its two dozen md5s from it instead of hashing each
+// file's tail.
 // Literal and injected messages keep files of their own.
 
 // sharedVariants is how many files of each shape a generated world draws
@@ -37,48 +38,25 @@ const (
 	numShapes  = shapeDoc + fileShape(len(docExts))
 )
 
-// sharedFile is one variant's size and md5, kept once made (state): 24
-// bytes, so that a shape's table is 48 KiB (a cold page looks up two dozen
-// variants at random, and a smaller table misses the caches less).
-type sharedFile struct {
-	state atomic.Uint32 // slotEmpty, slotMaking, slotKept
-	size  uint32        // a generated file is at most a few MB
-	sum   [16]byte
-}
+// sharedTable holds every variant's fitted size and md5, shape after
+// shape, sharedEntry bytes each: the size (4 bytes, little-endian, enough
+// for the largest generated file) and the md5. The variants are a pure
+// function of shape and number, so their sums are made once, when the
+// table is (makeSharedTable; TestSharedTable checks it, go test -update
+// rewrites it), rather than on each variant's first use in each process:
+// a fresh process's first walk would otherwise hash about 24,600 files'
+// tails, some 40 ms. The table is 480 KiB of the binary, read in place.
+//
+//go:embed shared.table
+var sharedTable []byte
 
-// A sharedFile's states.
-const (
-	slotEmpty uint32 = iota
-	slotMaking
-	slotKept
-)
+// sharedEntry is the size of a variant's entry in sharedTable.
+const sharedEntry = 4 + 16
 
-// Every generated file's size fits a sharedFile's (a constant that
+// Every generated file's size fits an entry's 4 bytes (a constant that
 // overflowed would not compile).
 const _ uint32 = imageBytes + imageSpan + videoBytes + videoSpan + fileBytes + fileSpan +
 	thumbBytes + thumbSpan + audioBytes + audioSpan + maxAudioSecs*audioBytesPerSec
-
-// sharedFiles holds the variants of every shape, a table allocated on a
-// shape's first use: at most numShapes × sharedVariants × 24 bytes, about
-// 0.6 MiB. The variants are a pure function of shape and number (the md5
-// midstates a world computes them with change how fast, not what), so one
-// table serves every world of the process, as sharedContent does.
-type sharedFiles struct {
-	shapes [numShapes]atomic.Pointer[[sharedVariants]sharedFile]
-}
-
-// processFiles is the process's sharedFiles.
-var processFiles = sync.OnceValue(func() *sharedFiles { return new(sharedFiles) })
-
-// table returns shape's variants, allocated on first use.
-func (f *sharedFiles) table(shape fileShape) *[sharedVariants]sharedFile {
-	p := &f.shapes[shape]
-	if t := p.Load(); t != nil {
-		return t
-	}
-	p.CompareAndSwap(nil, new([sharedVariants]sharedFile))
-	return p.Load()
-}
 
 // sharedFileSalt keeps the variants' seeds apart from every other hash.
 const sharedFileSalt = 0x5f11e5
@@ -89,9 +67,23 @@ const sharedFileSalt = 0x5f11e5
 // message (seed, r) as media's. The name is left out where omit has
 // OmitName and the shape is a sound, a video or a thumbnail.
 func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed uint64, files fileNamer, part int, sl *slab, omit Fields) {
+	sharedFile(a, shape, v)
+	a.MIME = fixtures.MIME(a.Ext)
+	e := sharedTable[(int(shape)*sharedVariants+v)*sharedEntry:][:sharedEntry]
+	a.Size = int64(binary.LittleEndian.Uint32(e))
+	copy(a.sum[:], e[4:])
+	a.summed = true
+	if named := shape <= shapePNG || shape >= shapeDoc; named || omit&OmitName == 0 {
+		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
+	}
+	w.mediaIDs(a, r, seed, files, part, false, sl, omit)
+}
+
+// sharedFile gives a variant v of shape's kind, extension, picture size,
+// duration and bytes' seed, and returns its size before fitting.
+func sharedFile(a *Attachment, shape fileShape, v int) (size int64) {
 	h := hash(sharedFileSalt, uint64(shape), uint64(v))
 	a.seed = hash(h, 90)
-	var size int64
 	switch shape {
 	case shapeJPG, shapePNG:
 		a.kind, a.Ext = Image, "jpg"
@@ -100,7 +92,7 @@ func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed
 		}
 		d := imageSizes[hash(h, 1)%uint64(len(imageSizes))]
 		a.Width, a.Height = d[0], d[1]
-		size = imageBytes + int64(hash(h, 2)%imageSpan)
+		return imageBytes + int64(hash(h, 2)%imageSpan)
 	case shapeAMR, shapeAAC:
 		a.kind, a.Ext = Audio, "amr"
 		if shape == shapeAAC {
@@ -108,7 +100,7 @@ func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed
 		}
 		secs := 1 + int64(hash(h, 3)%maxAudioSecs)
 		a.Duration = time.Duration(secs) * time.Second
-		size = audioBytes + secs*audioBytesPerSec + int64(hash(h, 2)%audioSpan)
+		return audioBytes + secs*audioBytesPerSec + int64(hash(h, 2)%audioSpan)
 	case shapeMP4, shapeThumb:
 		// A thumbnail has the picture size of the video of its number.
 		hv := hash(sharedFileSalt, uint64(shapeMP4), uint64(v))
@@ -116,41 +108,30 @@ func (w *World) sharedMedia(a *Attachment, shape fileShape, v int, r *prng, seed
 		a.Width, a.Height = d[0], d[1]
 		if shape == shapeThumb {
 			a.kind, a.Ext = Image, "jpg"
-			size = thumbBytes + int64(hash(h, 2)%thumbSpan)
-			break
+			return thumbBytes + int64(hash(h, 2)%thumbSpan)
 		}
 		a.kind, a.Ext = Video, "mp4"
 		a.Duration = time.Duration(3+hash(h, 3)%58) * time.Second
-		size = videoBytes + int64(hash(h, 2)%videoSpan)
+		return videoBytes + int64(hash(h, 2)%videoSpan)
 	default:
 		a.kind, a.Ext = File, docExts[shape-shapeDoc]
-		size = fileBytes + int64(hash(h, 2)%fileSpan)
+		return fileBytes + int64(hash(h, 2)%fileSpan)
 	}
-	a.MIME = fixtures.MIME(a.Ext)
-	a.Size, a.sum = w.sharedSum(shape, v, a, size)
-	a.summed = true
-	if named := shape <= shapePNG || shape >= shapeDoc; named || omit&OmitName == 0 {
-		a.Name = w.content.FileName(hash(seed, 91), a.Ext)
-	}
-	w.mediaIDs(a, r, seed, files, part, false, sl, omit)
 }
 
-// sharedSum returns the fitted size and the md5 of variant v of shape,
-// whose other fields a holds, its size before fitting size: kept on the
-// variant's first use. Goroutines that meet a variant being made make the
-// same values themselves.
-func (w *World) sharedSum(shape fileShape, v int, a *Attachment, size int64) (int64, [16]byte) {
-	sf := &w.files.table(shape)[v]
-	if sf.state.Load() == slotKept {
-		return int64(sf.size), sf.sum
+// makeSharedTable is sharedTable as sums fits and hashes the variants.
+func makeSharedTable(sums *fixtures.Sums) []byte {
+	out := make([]byte, 0, int(numShapes)*sharedVariants*sharedEntry)
+	for shape := range numShapes {
+		for v := range sharedVariants {
+			var a Attachment
+			a.Size = sharedFile(&a, shape, v)
+			f := a.file()
+			f.Size = sums.Fit(f)
+			sum := sums.MD5(f)
+			out = binary.LittleEndian.AppendUint32(out, uint32(f.Size))
+			out = append(out, sum[:]...)
+		}
 	}
-	a.Size = size
-	f := a.file()
-	f.Size = w.sums.Fit(f)
-	sum := w.sums.MD5(f)
-	if sf.state.CompareAndSwap(slotEmpty, slotMaking) {
-		sf.size, sf.sum = uint32(f.Size), sum
-		sf.state.Store(slotKept)
-	}
-	return f.Size, sum
+	return out
 }

@@ -1,16 +1,17 @@
 package world
 
 import (
+	"bytes"
+	"crypto/md5"
+	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 )
 
 // sharedFilesWorld is testSpec with a busy Yunxin room of media messages
-// only, and a table of shared files of its own (not the process's), so
-// that the test sees each variant's first use.
+// only.
 func sharedFilesWorld(t *testing.T) *World {
 	t.Helper()
 	spec := testSpec()
@@ -20,7 +21,6 @@ func sharedFilesWorld(t *testing.T) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.files = new(sharedFiles)
 	return w
 }
 
@@ -88,34 +88,36 @@ func TestSharedFiles(t *testing.T) {
 	}
 }
 
-// TestSharedFilesFirstUseRace: pages made at once by several goroutines on
-// a fresh table say what one goroutine alone says (run with -race: the
-// variants' first use is made concurrently).
-func TestSharedFilesFirstUseRace(t *testing.T) {
-	want := map[string]fileFacts{}
-	alone := sharedFilesWorld(t)
-	for m := range alone.Range(YunxinTenant("yx"), time.Time{}, time.Time{}) {
-		if a := m.Attachment; a != nil {
-			want[a.FileID] = factsOf(alone, a, false)
+// TestSharedTable: the embedded shared.table is every variant's fitted
+// size and md5 as fixtures.Sums makes them (go test -update rewrites it),
+// and those are the sizes and md5s of the bytes a download returns.
+func TestSharedTable(t *testing.T) {
+	w, err := New(testSpec(), anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := makeSharedTable(w.sums)
+	if *update {
+		if err := os.WriteFile("shared.table", want, 0o644); err != nil {
+			t.Fatal(err)
 		}
+		return
 	}
-	w := sharedFilesWorld(t)
-	var wg sync.WaitGroup
-	errs := make(chan string, 4)
-	for range 4 {
-		wg.Go(func() {
-			for m := range w.Range(YunxinTenant("yx"), time.Time{}, time.Time{}) {
-				if a := m.Attachment; a != nil && factsOf(w, a, false) != want[a.FileID] {
-					errs <- a.FileID
-					return
-				}
+	if !bytes.Equal(sharedTable, want) {
+		t.Fatalf("shared.table (%d bytes) is not the shared files' sizes and md5s (%d bytes): run go test ./emulator/world -run TestSharedTable -update", len(sharedTable), len(want))
+	}
+	// A sample of the variants against their bytes, every shape's first
+	// and last among them.
+	for shape := range numShapes {
+		for _, v := range []int{0, 1, 777, sharedVariants - 1} {
+			var a Attachment
+			var r prng
+			w.sharedMedia(&a, shape, v, &r, 1, fileNamer{}, 0, nil, 0)
+			b := a.bytes()
+			if sum := md5.Sum(b); int64(len(b)) != a.Size || sum != a.sum {
+				t.Errorf("shape %d variant %d: table says %d bytes md5 %x, the bytes are %d md5 %x", shape, v, a.Size, a.sum, len(b), sum)
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for id := range errs {
-		t.Errorf("file %s: made concurrently, it differs from the one made alone", id)
+		}
 	}
 }
 

@@ -46,7 +46,6 @@ type World struct {
 
 	sums    *fixtures.Sums    // attachments' md5 midstates (content.go)
 	content *fixtures.Content // texts and names: sharedContent
-	files   *sharedFiles      // generated messages' attachments: processFiles
 	// visitSlabs holds RoomVisit's slabs, rewound, for the next visit.
 	visitSlabs sync.Pool
 }
@@ -88,7 +87,6 @@ func New(spec Spec, anchor time.Time) (*World, error) {
 		anchor:  anchor.UTC(),
 		sums:    newSums(),
 		content: sharedContent(),
-		files:   processFiles(),
 	}
 	ts := &tenantSet{
 		byEasemob: map[TenantID]*EasemobApp{},
