@@ -52,12 +52,8 @@ func uuid4(a, b uint64) string { return string(appendUUID4(nil, a, b)) }
 func appendUUID4(dst []byte, a, b uint64) []byte {
 	a = a&^(0xf<<12) | 0x4<<12 // version 4
 	b = b&^(0x3<<62) | 0x2<<62 // variant 10
-	return appendUUID(dst, a, b)
+	return appendtext.UUID(dst, a, b)
 }
-
-// appendUUID appends the UUID whose 16 bytes are hi and lo, big-endian,
-// in the 8-4-4-4-12 hex form, in lower case.
-func appendUUID(dst []byte, hi, lo uint64) []byte { return appendtext.UUID(dst, hi, lo) }
 
 // gregorianOffset is 1582-10-15 to 1970-01-01 in 100 ns ticks (RFC 4122).
 const gregorianOffset = 0x01B21DD213814000
@@ -84,7 +80,7 @@ func appendFileID(dst []byte, seed uint64, at int64, src uint32, part int) []byt
 	for k := 0; k < 6; k++ {
 		u[10+k] = byte(node >> (8 * (5 - k)))
 	}
-	return appendUUID(dst, binary.BigEndian.Uint64(u[:8]), binary.BigEndian.Uint64(u[8:]))
+	return appendtext.UUID(dst, binary.BigEndian.Uint64(u[:8]), binary.BigEndian.Uint64(u[8:]))
 }
 
 // parseFileID inverts fileID, refusing ids whose check does not match.
